@@ -1,0 +1,3 @@
+from civicdesk.cli import main
+
+main()

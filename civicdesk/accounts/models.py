@@ -1,0 +1,135 @@
+"""Who works where: a tree of units, staff with one role each, and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    DISTRICT = "district", _("District")
+    DEPARTMENT = "department", _("District department")
+    STREET = "street", _("Street")
+    COMMUNITY = "community", _("Community")
+    WINDOW = "window", _("Service window")
+    UTILITY = "utility", _("Utility company")
+    ENTERPRISE_DESK = "enterprise_desk", _("Enterprise service desk")
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
+        """The unit itself and every unit below it."""
+        return self.filter(path__startswith=unit.path)
+
+    def active(self) -> "UnitQuerySet":
+        return self.filter(is_active=True)
+
+
+class Unit(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of codes ("/district/street-a/"), so a subtree is one indexed prefix query.
+    path = models.CharField(max_length=800, editable=False, db_index=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # The path is derived data kept in step with parent and code, not a business rule.
+        self.path = f"{self.parent.path if self.parent else '/'}{self.code}/"
+        super().save(*args, **kwargs)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Intake clerk")
+    HANDLER = "handler", _("Unit handler")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    LEADER = "leader", _("Leader")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_username()
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_active and bool(self.role)
+
+    @property
+    def sees_all_cases(self) -> bool:
+        return self.role in {Role.CLERK, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def find(self, raw_token: str) -> "ApiToken | None":
+        digest = ApiToken.digest(raw_token)
+        return (
+            self.filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+            .select_related("user", "user__unit")
+            .first()
+        )
+
+
+class ApiToken(models.Model):
+    """A staff member's token for the API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest(raw_token: str) -> str:
+        return hashlib.sha256(raw_token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        """Create a token and return it with the raw value, which is shown once only."""
+        raw = "cd_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=cls.digest(raw))
+        return token, raw

@@ -1,0 +1,85 @@
+"""Errors the API answers with, and the handlers that turn them into JSON responses.
+
+Every error body has a ``detail``: a translated sentence for our own errors, or ninja's list
+of ``{type, loc, msg}`` for validation errors, whose ``msg`` always starts with the field name
+so that a client can show it as is.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+# Names of our view parameters that hold a whole schema; they say nothing to the client.
+_PARAM_NAMES = frozenset({"payload", "filters", "pagination"})
+_SOURCES = frozenset({"body", "form", "file", "query", "path", "header", "cookie"})
+
+
+class ApiError(Exception):
+    """An error with a status code, a translated message and optional response headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def field_error(source: str, field: str, message: str, kind: str = "value_error") -> dict:
+    """One entry of ninja's 422 list, for checks that need the database (codes, photos)."""
+    # "payload" matches the location ninja itself gives the fields of our body schemas.
+    return {"type": kind, "loc": [source, "payload", field], "msg": message}
+
+
+def invalid(source: str, field: str, message: str) -> NinjaValidationError:
+    return NinjaValidationError([field_error(source, field, message)])
+
+
+def field_name(loc: list) -> str:
+    """The client-facing name of the field at ``loc`` (``["body", "payload", "x"]`` → ``x``)."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in _PARAM_NAMES:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _named(error: dict) -> dict:
+    name = field_name(error.get("loc") or [])
+    message = str(error.get("msg", ""))
+    if name and not message.startswith(f"{name}: "):
+        message = f"{name}: {message}"
+    # ctx and url may hold objects that are not JSON (exceptions) and add nothing for clients.
+    cleaned = {key: value for key, value in error.items() if key not in {"ctx", "url"}}
+    return cleaned | {"msg": message}
+
+
+def install_handlers(api: NinjaAPI) -> None:
+    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        response = api.create_response(request, {"detail": exc.message}, status=exc.status)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
+
+    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": [_named(error) for error in exc.errors]}, status=422
+        )
+
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        # The same plain answer for every miss, even in debug mode: a 404 must not hint at
+        # whether a tracking code or case exists.
+        return api.create_response(request, {"detail": "Not found"}, status=404)
+
+    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        message = _("A valid staff API token is required: send Authorization: Bearer <token>.")
+        response = api.create_response(request, {"detail": message}, status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    api.add_exception_handler(ApiError, on_api_error)
+    api.add_exception_handler(NinjaValidationError, on_validation_error)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(AuthenticationError, on_auth_error)

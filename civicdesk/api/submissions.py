@@ -1,0 +1,276 @@
+"""Reporting a problem and following it by tracking code, for apps and the public."""
+
+import math
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language, get_supported_language_variant
+from django.utils.translation import gettext as _
+from ninja import File, Form, Header, Router
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
+
+from civicdesk.accounts.models import User
+from civicdesk.api.auth import optional_staff_user
+from civicdesk.api.errors import ApiError, field_error, invalid
+from civicdesk.api.schemas import (
+    ErrorOut,
+    PublicStatusOut,
+    SubmissionCreatedOut,
+    SubmissionIn,
+    ValidationErrorOut,
+)
+from civicdesk.cases.access import get_case_for_tracking_code
+from civicdesk.cases.models import Case, Category
+from civicdesk.cases.workflow import Action, Status
+from civicdesk.core.photos import ProcessedPhoto
+from civicdesk.core.ratelimit import over_limit, parse_rate
+from civicdesk.core.redaction import redact
+from civicdesk.intake.models import Channel, IdempotencyKey
+from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
+from civicdesk.intake.validation import process_uploaded_photos
+
+router = Router(tags=["submissions"])
+
+IdempotencyKeyHeader = Header(
+    None,
+    alias="Idempotency-Key",
+    min_length=1,
+    max_length=200,
+    description="Any unique string; a retry with the same key and content returns the first "
+    "result (200, Idempotent-Replayed: true) and creates nothing.",
+)
+
+_CREATE_RESPONSES = {
+    200: SubmissionCreatedOut,
+    201: SubmissionCreatedOut,
+    401: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+    429: ErrorOut,
+}
+# The token is optional here: it lifts the rate limit and opens staff-only channels.
+_OPTIONAL_TOKEN = {"security": [{"StaffToken": []}, {}]}
+
+
+def _retry_after_seconds(spec: str) -> int:
+    """Seconds until the current fixed window of ``over_limit`` ends."""
+    _, window = parse_rate(spec)
+    return max(1, math.ceil(window - time.time() % window))
+
+
+def _check_rate_limit(request: HttpRequest, staff: User | None, idempotency_key: str) -> None:
+    if staff is not None:
+        return
+    # A retry of a request already stored does not count: it creates nothing, and refusing
+    # it would leave a client on a flaky network without its tracking code.
+    if idempotency_key and IdempotencyKey.objects.filter(key=idempotency_key).exists():
+        return
+    spec = settings.CIVICDESK_SUBMISSION_RATE_LIMIT
+    if over_limit(request, "submit", spec):
+        raise ApiError(
+            429,
+            _("Too many reports were sent from your network. Please try again later."),
+            headers={"Retry-After": str(_retry_after_seconds(spec))},
+        )
+
+
+def _channel(source: str, code: str, staff: User | None) -> Channel:
+    channel = Channel.objects.filter(code=code, is_active=True).first()
+    if channel is None:
+        raise invalid(source, "channel", _("There is no channel “%(code)s”.") % {"code": code})
+    if staff is None and not channel.is_public_form:
+        public = ", ".join(
+            Channel.objects.filter(is_active=True, is_public_form=True).values_list(
+                "code", flat=True
+            )
+        )
+        raise invalid(
+            source,
+            "channel",
+            _("The channel “%(code)s” is for staff only; without a token use one of: %(public)s.")
+            % {"code": code, "public": public},
+        )
+    return channel
+
+
+def _category(source: str, code: str | None) -> Category | None:
+    if not code:
+        return None
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise invalid(
+            source, "category", _("There is no category “%(code)s”.") % {"code": code}
+        )
+    return category
+
+
+def _language(source: str, code: str) -> str:
+    if not code:
+        return get_language() or settings.LANGUAGE_CODE
+    try:
+        # Maps regional variants the way LocaleMiddleware does (zh-cn → zh-hans).
+        return get_supported_language_variant(code.lower())
+    except LookupError:
+        choices = ", ".join(code for code, _name in settings.LANGUAGES)
+        raise invalid(
+            source,
+            "language",
+            _("The language “%(code)s” is not offered; use one of: %(choices)s.")
+            % {"code": code, "choices": choices},
+        ) from None
+
+
+def _coordinate(value: float | None) -> Decimal | None:
+    # The column keeps 6 decimals (about 10 cm); round here rather than let the database do it.
+    return None if value is None else round(Decimal(str(value)), 6)
+
+
+def _create(
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    source: str,
+    payload: SubmissionIn,
+    uploads: list[UploadedFile],
+    idempotency_key: str | None,
+) -> tuple[int, dict]:
+    staff = optional_staff_user(request)
+    key = idempotency_key or ""
+    # Cheap checks first, so that a refused request costs no photo decoding.
+    channel = _channel(source, payload.channel, staff)
+    category = _category(source, payload.category)
+    language = _language(source, payload.language)
+    _check_rate_limit(request, staff, key)
+    photos: list[ProcessedPhoto] = []
+    if uploads:
+        try:
+            photos = process_uploaded_photos(uploads)
+        except DjangoValidationError as error:
+            raise NinjaValidationError(
+                [field_error(source, "photos", message) for message in error.messages]
+            ) from None
+    data = NewSubmission(
+        channel=channel,
+        description=payload.description,
+        category=category,
+        address=payload.address,
+        latitude=_coordinate(payload.latitude),
+        longitude=_coordinate(payload.longitude),
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        contact_email=payload.contact_email,
+        for_enterprise=payload.for_enterprise,
+        enterprise_name=payload.enterprise_name,
+        enterprise_credit_code=payload.enterprise_credit_code,
+        consent_publish=payload.consent_publish,
+        language=language,
+        source_details={"via": "api"},
+        recorded_by=staff,
+        photos=photos,
+    )
+    try:
+        submission, case, created = submission_create(data=data, idempotency_key=key)
+    except IdempotencyConflict:
+        raise ApiError(
+            409,
+            _(
+                "This Idempotency-Key was already used for a different report. "
+                "Send a new key for a new report."
+            ),
+        ) from None
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    body = {
+        "tracking_code": case.tracking_code,
+        "status": case.status,
+        "status_url": request.build_absolute_uri(f"/track/{case.tracking_code}/"),
+        "received_at": submission.received_at,
+    }
+    return (201 if created else 200), body
+
+
+@router.post(
+    "/submissions",
+    response=_CREATE_RESPONSES,
+    summary="Report a problem (JSON)",
+    openapi_extra=_OPTIONAL_TOKEN,
+)
+def create_submission(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: SubmissionIn,
+    idempotency_key: str | None = IdempotencyKeyHeader,
+) -> tuple[int, dict]:
+    return _create(
+        request,
+        response,
+        source="body",
+        payload=payload,
+        uploads=[],
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post(
+    "/submissions/multipart",
+    response=_CREATE_RESPONSES,
+    summary="Report a problem with photos (multipart form)",
+    openapi_extra=_OPTIONAL_TOKEN,
+)
+def create_submission_multipart(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: Form[SubmissionIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    idempotency_key: str | None = IdempotencyKeyHeader,
+) -> tuple[int, dict]:
+    return _create(
+        request,
+        response,
+        source="form",
+        payload=payload,
+        uploads=list(photos or []),
+        idempotency_key=idempotency_key,
+    )
+
+
+def _localized_name(category: Category) -> str:
+    if (get_language() or "").startswith("en") and category.name_en:
+        return category.name_en
+    return category.name
+
+
+@router.get(
+    "/submissions/{tracking_code}",
+    response={200: PublicStatusOut, 404: ErrorOut},
+    summary="Follow a report by its tracking code",
+)
+def submission_status(request: HttpRequest, tracking_code: str) -> dict:
+    case: Case = get_case_for_tracking_code(tracking_code)
+    # Public text may quote the reporter; hide personal data, including their own name.
+    names = [case.submission.contact_name] if case.submission.contact_name else []
+    timeline = [
+        {
+            "action": event.action,
+            "label": str(Action(event.action).label),
+            "at": event.created_at,
+            "note": redact(event.note, names) if event.note else "",
+        }
+        for event in case.events.public()
+    ]
+    return {
+        "tracking_code": case.tracking_code,
+        "status": case.status,
+        "status_label": str(Status(case.status).label),
+        "received_at": case.received_at,
+        "category": _localized_name(case.category) if case.category else None,
+        "unit": case.unit.name if case.unit else None,
+        "answer": redact(case.answer, names) if case.answer else "",
+        "answered_at": case.answered_at,
+        "merged_into": case.merged_into.tracking_code if case.merged_into else None,
+        "timeline": timeline,
+    }

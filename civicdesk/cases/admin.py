@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "parent", "default_unit", "is_active"]
+    list_filter = ["parent", "is_active"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "is_active"]
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "actor_kind", "unit", "note",
+                       "is_public", "created_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    # Read-only: changes go through the staff pages so that every one leaves an event.
+    list_display = ["tracking_code", "status", "unit", "category", "received_at"]
+    list_filter = ["status", "unit"]
+    search_fields = ["tracking_code"]
+    inlines = [CaseEventInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

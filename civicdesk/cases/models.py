@@ -1,0 +1,216 @@
+"""Cases: the work that follows each submission, with its deadlines and its timeline."""
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicdesk.accounts.models import Unit, User
+from civicdesk.cases.workflow import OPEN_STATUSES, UNROUTED_STATUSES, Action, Status
+from civicdesk.core.textnorm import normalize_for_search
+
+
+class Category(models.Model):
+    """A node of the taxonomy: top-level nodes are the aspects, their children the categories."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    default_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
+        """Cases past the deadline of the stage they are in."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=UNROUTED_STATUSES, assign_due_at__lt=now)
+            | Q(status__in=OPEN_STATUSES, first_responded_at__isnull=True, response_due_at__lt=now)
+            | Q(status__in=OPEN_STATUSES, answer_due_at__lt=now)
+        )
+
+    def for_unit_subtree(self, unit: Unit) -> "CaseQuerySet":
+        return self.filter(unit__path__startswith=unit.path)
+
+    def visible_to(self, user: User) -> "CaseQuerySet":
+        if not user.is_authenticated or not user.is_staff_member:
+            return self.none()
+        if user.sees_all_cases:
+            return self
+        if user.unit_id is None:
+            return self.none()
+        return self.for_unit_subtree(user.unit)
+
+    def search(self, query: str) -> "CaseQuerySet":
+        """Every word must appear; Traditional and Simplified match each other."""
+        qs = self
+        for term in normalize_for_search(query).split():
+            qs = qs.filter(search_text__contains=term)
+        return qs
+
+    def published(self) -> "CaseQuerySet":
+        """Answered cases whose reporters agreed to publication."""
+        return self.filter(
+            status__in=[Status.ANSWERED, Status.CLOSED], submission__consent_publish=True
+        )
+
+
+class Case(models.Model):
+    submission = models.OneToOneField(
+        "intake.Submission", on_delete=models.PROTECT, related_name="case"
+    )
+    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("unit"),
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("category"),
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    assign_due_at = models.DateTimeField()
+    response_due_at = models.DateTimeField()
+    answer_due_at = models.DateTimeField()
+    # The official answer currently in force (the latest one), kept for lists and the public page.
+    answer = models.TextField(_("official answer"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    # Normalised description and address (Simplified, half-width, case-folded) for search.
+    search_text = models.TextField(editable=False, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["unit", "status", "-received_at"]),
+            models.Index(fields=["status", "-received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def stage_due_at(self) -> datetime | None:
+        """The deadline of the stage the case is in now, if it has one."""
+        if self.status in UNROUTED_STATUSES:
+            return self.assign_due_at
+        if self.status in OPEN_STATUSES:
+            if self.first_responded_at is None:
+                return min(self.response_due_at, self.answer_due_at)
+            return self.answer_due_at
+        return None
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        due = self.stage_due_at()
+        return due is not None and due < (now or timezone.now())
+
+    def refresh_search_text(self) -> None:
+        self.search_text = normalize_for_search(
+            " ".join([self.tracking_code, self.submission.description, self.submission.address])
+        )
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def public(self) -> "CaseEventQuerySet":
+        return self.filter(is_public=True)
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Append-only: events are never edited or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "reporter" or "system" when no staff member acted.
+    actor_kind = models.CharField(max_length=20, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Case events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Case events are append-only and cannot be deleted.")
+
+
+class ReplyTemplate(models.Model):
+    """Reusable answer text; a unit's own templates plus district-wide ones (no unit)."""
+
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="reply_templates"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.title

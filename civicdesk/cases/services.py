@@ -1,0 +1,295 @@
+"""Every change of a case goes through here: checked against the workflow, atomic, and logged."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicdesk.accounts.models import Role, Unit, User
+from civicdesk.cases.models import Case, CaseEvent, Category
+from civicdesk.cases.workflow import (
+    NON_TRANSITIONS,
+    REPORTER,
+    SYSTEM,
+    TRANSITIONS,
+    Action,
+    Status,
+)
+from civicdesk.core.deadlines import stage_deadlines
+from civicdesk.core.tracking import new_tracking_code
+
+
+class CaseActionError(Exception):
+    """An action that the workflow or the actor's role does not allow; the message is translated."""
+
+
+def actor_kind(actor: User | None, default: str = SYSTEM) -> str:
+    return actor.role if actor is not None else default
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("submission", "unit").get(pk=case.pk)
+
+
+def _check_reach(case: Case, actor: User | None) -> None:
+    """A handler may act only on cases of their own unit or the units below it."""
+    if actor is None or actor.sees_all_cases:
+        return
+    if actor.unit is None or case.unit is None or not case.unit.path.startswith(actor.unit.path):
+        raise CaseActionError(_("This case belongs to another unit."))
+
+
+def _check_transition(case: Case, action: str, kind: str) -> str:
+    transition = TRANSITIONS[action]
+    if kind not in transition.actors:
+        raise CaseActionError(_("Your role may not do this."))
+    if case.status not in transition.sources:
+        raise CaseActionError(
+            _("A case that is “%(status)s” cannot be %(action)s.")
+            % {"status": Status(case.status).label, "action": Action(action).label.lower()}
+        )
+    return transition.target
+
+
+def _record(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None,
+    kind: str,
+    from_status: str = "",
+    note: str = "",
+    is_public: bool = False,
+    unit: Unit | None = None,
+    data: dict | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_status=from_status,
+        to_status=case.status if from_status else "",
+        actor=actor,
+        actor_kind="" if actor is not None else kind,
+        unit=unit,
+        note=note,
+        is_public=is_public,
+        data=data or {},
+    )
+
+
+def _unique_tracking_code() -> str:
+    while True:
+        code = new_tracking_code()
+        if not Case.objects.filter(tracking_code=code).exists():
+            return code
+
+
+def case_open(*, submission, category: Category | None = None) -> Case:
+    """Open the case for a new submission; called inside the submission's transaction."""
+    deadlines = stage_deadlines(submission.received_at)
+    case = Case(
+        submission=submission,
+        tracking_code=_unique_tracking_code(),
+        category=category or submission.category,
+        received_at=submission.received_at,
+        assign_due_at=deadlines.assign,
+        response_due_at=deadlines.response,
+        answer_due_at=deadlines.answer,
+    )
+    case.refresh_search_text()
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        action=Action.CREATE,
+        to_status=Status.RECEIVED,
+        actor=submission.recorded_by,
+        actor_kind="" if submission.recorded_by else REPORTER,
+        is_public=True,
+        data={"channel": submission.channel.code},
+        created_at=submission.received_at,
+    )
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, unit: Unit, actor: User | None, note: str = "") -> Case:
+    """Route a case to a unit; a case already with a unit is reassigned."""
+    case = _lock(case)
+    kind = actor_kind(actor)
+    if not unit.is_active:
+        raise CaseActionError(_("That unit is no longer active."))
+    action = Action.REASSIGN if case.status in TRANSITIONS[Action.REASSIGN].sources else Action.ASSIGN
+    if action == Action.REASSIGN and case.unit_id == unit.pk:
+        raise CaseActionError(_("The case is already with this unit."))
+    from_status = case.status
+    case.status = _check_transition(case, action, kind)
+    case.unit = unit
+    case.assigned_at = timezone.now()
+    case.save(update_fields=["status", "unit", "assigned_at"])
+    _record(
+        case, action, actor=actor, kind=kind, from_status=from_status, note=note, unit=unit,
+        is_public=True,
+    )
+    return case
+
+
+@transaction.atomic
+def case_accept(*, case: Case, actor: User, note: str = "") -> Case:
+    """The unit takes the case on; its (public) acknowledgement counts as the first response."""
+    case = _lock(case)
+    _check_reach(case, actor)
+    from_status = case.status
+    case.status = _check_transition(case, Action.ACCEPT, actor_kind(actor))
+    case.first_responded_at = case.first_responded_at or timezone.now()
+    case.save(update_fields=["status", "first_responded_at"])
+    _record(case, Action.ACCEPT, actor=actor, kind=actor.role, from_status=from_status,
+            note=note, is_public=True, unit=case.unit)
+    return case
+
+
+@transaction.atomic
+def case_return(*, case: Case, actor: User, reason: str) -> Case:
+    """A unit says the case is not theirs; it goes back to the supervisors to be routed again."""
+    if not reason.strip():
+        raise CaseActionError(_("Say why the case is not for your unit."))
+    case = _lock(case)
+    _check_reach(case, actor)
+    from_status = case.status
+    returned_by = case.unit
+    case.status = _check_transition(case, Action.RETURN, actor_kind(actor))
+    case.unit = None
+    case.save(update_fields=["status", "unit"])
+    _record(case, Action.RETURN, actor=actor, kind=actor.role, from_status=from_status,
+            note=reason.strip(), unit=returned_by)
+    return case
+
+
+@transaction.atomic
+def case_answer(*, case: Case, actor: User, text: str) -> Case:
+    """The official answer to the reporter; it is public on the status page."""
+    if not text.strip():
+        raise CaseActionError(_("The answer cannot be empty."))
+    case = _lock(case)
+    _check_reach(case, actor)
+    from_status = case.status
+    case.status = _check_transition(case, Action.ANSWER, actor_kind(actor))
+    now = timezone.now()
+    case.answer = text.strip()
+    case.answered_at = now
+    case.first_responded_at = case.first_responded_at or now
+    case.save(update_fields=["status", "answer", "answered_at", "first_responded_at"])
+    _record(case, Action.ANSWER, actor=actor, kind=actor.role, from_status=from_status,
+            note=case.answer, is_public=True, unit=case.unit)
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor: User | None, note: str = "") -> Case:
+    case = _lock(case)
+    kind = actor_kind(actor)
+    from_status = case.status
+    case.status = _check_transition(case, Action.CLOSE, kind)
+    case.closed_at = timezone.now()
+    case.save(update_fields=["status", "closed_at"])
+    _record(case, Action.CLOSE, actor=actor, kind=kind, from_status=from_status, note=note,
+            is_public=True)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: User | None, reason: str) -> Case:
+    """The reporter (no actor: the holder of the tracking code) or a supervisor disagrees."""
+    if not reason.strip():
+        raise CaseActionError(_("Say why the answer does not solve the problem."))
+    case = _lock(case)
+    kind = actor_kind(actor, default=REPORTER)
+    if kind == REPORTER and case.answered_at is not None:
+        window = timedelta(days=settings.CIVICDESK_REOPEN_DAYS)
+        if timezone.now() - case.answered_at > window:
+            raise CaseActionError(
+                _("An answer can be disputed within %(days)d days; this one is older.")
+                % {"days": settings.CIVICDESK_REOPEN_DAYS}
+            )
+    from_status = case.status
+    case.status = _check_transition(case, Action.REOPEN, kind)
+    case.reopen_count += 1
+    case.closed_at = None
+    case.save(update_fields=["status", "reopen_count", "closed_at"])
+    _record(case, Action.REOPEN, actor=actor, kind=kind, from_status=from_status,
+            note=reason.strip(), is_public=True)
+    return case
+
+
+@transaction.atomic
+def case_merge(*, case: Case, into: Case, actor: User, note: str = "") -> Case:
+    """Mark a case as a duplicate; its reporter follows the other case from then on."""
+    if into.pk == case.pk:
+        raise CaseActionError(_("A case cannot be merged into itself."))
+    case = _lock(case)
+    into = Case.objects.select_for_update().get(pk=into.pk)
+    if into.status == Status.MERGED:
+        raise CaseActionError(
+            _("Case %(code)s is itself merged; merge into the case it was merged into.")
+            % {"code": into.tracking_code}
+        )
+    from_status = case.status
+    case.status = _check_transition(case, Action.MERGE, actor_kind(actor))
+    case.merged_into = into
+    case.save(update_fields=["status", "merged_into"])
+    _record(case, Action.MERGE, actor=actor, kind=actor.role, from_status=from_status,
+            note=note, is_public=True, data={"into": into.tracking_code})
+    # Duplicates merged earlier into this case follow it to the surviving case.
+    case.duplicates.update(merged_into=into)
+    _record(into, Action.NOTE, actor=actor, kind=actor.role,
+            note=_("Case %(code)s was merged into this one.") % {"code": case.tracking_code},
+            data={"merged": case.tracking_code})
+    return case
+
+
+def _non_transition(case: Case, action: str, actor: User | None) -> str:
+    kind = actor_kind(actor)
+    if kind not in NON_TRANSITIONS[action]:
+        raise CaseActionError(_("Your role may not do this."))
+    if case.status == Status.MERGED:
+        raise CaseActionError(_("This case was merged; work on the case it was merged into."))
+    return kind
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, actor: User, text: str) -> CaseEvent:
+    """An internal note: staff only, never on a public page."""
+    if not text.strip():
+        raise CaseActionError(_("The note cannot be empty."))
+    case = _lock(case)
+    _check_reach(case, actor)
+    kind = _non_transition(case, Action.NOTE, actor)
+    return _record(case, Action.NOTE, actor=actor, kind=kind, note=text.strip())
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, actor: User | None, note: str) -> Case:
+    case = _lock(case)
+    kind = _non_transition(case, Action.ESCALATE, actor)
+    if not case.is_open:
+        raise CaseActionError(_("Only open cases can be escalated."))
+    case.escalated_at = timezone.now()
+    case.save(update_fields=["escalated_at"])
+    _record(case, Action.ESCALATE, actor=actor, kind=kind, note=note, unit=case.unit)
+    return case
+
+
+@transaction.atomic
+def case_recategorize(*, case: Case, category: Category | None, actor: User) -> Case:
+    case = _lock(case)
+    _check_reach(case, actor)
+    kind = _non_transition(case, Action.RECATEGORIZE, actor)
+    if case.category_id == (category.pk if category else None):
+        return case
+    old = case.category.name if case.category else ""
+    case.category = category
+    case.save(update_fields=["category"])
+    _record(case, Action.RECATEGORIZE, actor=actor, kind=kind,
+            data={"from": old, "to": category.name if category else ""})
+    return case

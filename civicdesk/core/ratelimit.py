@@ -1,0 +1,50 @@
+"""Fixed-window rate limits in the cache, keyed by client."""
+
+import hashlib
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(spec: str) -> tuple[int, int]:
+    """ "20/h" → (20, 3600). "0" or "" turns the limit off."""
+    if spec in {"", "0"}:
+        return 0, 1
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*", spec)
+    if not match:
+        raise ImproperlyConfigured(f"A rate limit looks like 20/h or 5/10m, not {spec!r}")
+    count, multiple, unit = match.groups()
+    return int(count), int(multiple or 1) * _UNITS[unit]
+
+
+def client_address(request: HttpRequest) -> str:
+    proxies = settings.CIVICDESK_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def over_limit(request: HttpRequest, scope: str, spec: str) -> bool:
+    """Count one hit for this client and say whether it went over the limit."""
+    limit, window = parse_rate(spec)
+    if limit == 0:
+        return False
+    # Hash the address: the cache holds no personal data in clear.
+    client = hashlib.sha256(client_address(request).encode()).hexdigest()[:24]
+    key = f"rl:{scope}:{client}:{int(time.time() // window)}"
+    if cache.add(key, 1, timeout=window + 5):
+        return False
+    try:
+        return cache.incr(key) > limit
+    except ValueError:
+        cache.set(key, 1, timeout=window + 5)
+        return False

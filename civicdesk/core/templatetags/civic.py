@@ -1,0 +1,51 @@
+"""Template helpers shared by the public and staff pages."""
+
+from django import template
+from django.utils.translation import get_language
+
+from civicdesk.core.redaction import redact as redact_text
+from civicdesk.core.textnorm import to_simplified, to_traditional
+
+register = template.Library()
+
+
+@register.filter
+def script(value: str) -> str:
+    """Show stored Chinese names (units, categories) in the script of the active language."""
+    if not value:
+        return value
+    language = (get_language() or "").lower()
+    if language == "zh-hant":
+        return to_traditional(str(value))
+    if language == "zh-hans":
+        return to_simplified(str(value))
+    return value
+
+
+@register.filter
+def redact(value: str, names: str = "") -> str:
+    return redact_text(value or "", [n for n in (names or "").split("|") if n])
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes) -> str:
+    """The current query string with some parameters changed (for filters and pagination)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def local_name(obj) -> str:
+    """A unit's, category's or channel's name in the active language."""
+    if obj is None:
+        return ""
+    language = (get_language() or "").lower()
+    if language.startswith("en") and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return script(obj.name)

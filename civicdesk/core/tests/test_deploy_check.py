@@ -1,0 +1,63 @@
+"""`civicdesk check --deploy` passes as shipped, given production-like settings."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _clean_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The current environment without any civicdesk or database setting, plus ``overrides``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CIVICDESK_")
+        and key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["CIVICDESK_DATA_DIR"] = str(tmp_path / "var")
+    env.update(overrides)
+    return env
+
+
+def _check(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "civicdesk", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_deploy_check_passes_with_production_settings(tmp_path):
+    env = _clean_env(
+        tmp_path,
+        CIVICDESK_DEBUG="0",
+        CIVICDESK_SECRET_KEY=secrets.token_urlsafe(50),
+        CIVICDESK_ALLOWED_HOSTS="civicdesk.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    result = _check(tmp_path, env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "no issues" in output
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_missing_secret_key_fails_when_debug_is_off(tmp_path, secret):
+    env = _clean_env(
+        tmp_path,
+        CIVICDESK_DEBUG="0",
+        CIVICDESK_ALLOWED_HOSTS="civicdesk.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    if secret is not None:
+        env["CIVICDESK_SECRET_KEY"] = secret
+    result = _check(tmp_path, env)
+    assert result.returncode != 0
+    assert "CIVICDESK_SECRET_KEY" in result.stdout + result.stderr

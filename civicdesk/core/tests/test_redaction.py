@@ -1,0 +1,178 @@
+# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
+"""Redaction of personal data in public text, Simplified and Traditional."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civicdesk.core.redaction import MARKER, redact
+
+M = MARKER
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # ID card numbers (18 with X check, with spaces, 15-digit old style)
+        ("身份证330102199003072211已提供", f"身份证{M}已提供"),
+        ("身份證號：33010219900307221X。", f"身份證號：{M}。"),
+        ("证件 330102 19900307 2211", f"证件 {M}"),
+        ("旧证330102900307221", f"旧证{M}"),
+        # Mobile numbers
+        ("电话13812345678，谢谢", f"电话{M}，谢谢"),
+        ("請撥138 1234 5678聯絡", f"請撥{M}聯絡"),
+        ("手机：138-1234-5678", f"手机：{M}"),
+        ("+86 138 1234 5678 或 +8613912345678", f"{M} 或 {M}"),
+        ("(+86)13812345678", f"{M}"),
+        ("全角１３８１２３４５６７８号码", f"全角{M}号码"),
+        ("台灣手機0912-345-678", f"台灣手機{M}"),
+        # Landlines
+        ("座机0571-87654321转8001", f"座机{M}"),
+        ("(0571)87654321", M),
+        ("（010）12345678", M),
+        ("市話 021 62345678", f"市話 {M}"),
+        ("电话：87654321", f"电话：{M}"),
+        # E-mails
+        ("邮箱 wang.xm+case@example.com.cn 联系", f"邮箱 {M} 联系"),
+        ("電郵：chan_tai@mail.hk。", f"電郵：{M}。"),
+        # Licence plates
+        ("车牌浙A12345停在路边", f"车牌{M}停在路边"),
+        ("粤B·D12345和京AD12345", f"{M}和{M}"),
+        ("車牌粵B 12345違停", f"車牌{M}違停"),
+        ("浙A1234学", M),
+        # Names introduced by cues
+        ("我叫王小明，住在幸福小区", f"我叫{M}，住在幸福小区"),
+        ("本人张伟反映", f"本人{M}反映"),
+        ("姓名：李雷", f"姓名：{M}"),
+        ("联系人刘洋电话", f"联系人{M}电话"),
+        ("聯繫人：陳大文", f"聯繫人：{M}"),
+        ("聯絡人黃志明先生", f"聯絡人{M}先生"),
+        # Surname + honorific
+        ("王先生和李女士反映", f"{M}先生和{M}女士反映"),
+        ("張小姐與劉師傅", f"{M}小姐與{M}師傅"),
+        ("楼下赵阿姨", f"楼下{M}阿姨"),
+        ("歐陽娜娜女士", f"{M}女士"),
+        ("向王先生反映", f"向{M}先生反映"),
+        # English-style contacts
+        ("Call +1 (555) 123-4567 or 555-123-4567.", f"Call {M} or {M}."),
+        ("Mail john.doe@example.org please", f"Mail {M} please"),
+        ("UK: +44 20 7946 0958", f"UK: {M}"),
+    ],
+)
+def test_categories(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025年3月1日下午3点，路灯不亮",
+        "罚款300元，退款1,250.50元",
+        "门牌号 12号，3栋2单元501室",
+        "邮编310000，310012",
+        "日期2025-03-01，时间09:30",
+        "客服热线400-123-4567或800-820-8820",
+        "订单号 2025030112345",
+        "本人住在幸福小区，我叫了物业",
+        "新Model3 很好看",
+        "The meeting on 2025-03-01 at 10:30 had 120 people.",
+        "第12345号通知",
+        "先生们女士们",
+        "老師說明天放假",
+    ],
+)
+def test_ordinary_text_untouched(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_given_names() -> None:
+    text = "张伟说：張伟也来了，张先生很着急。Li Ming likes Linux; LI MING agrees."
+    result = redact(text, names=["张伟", "Li Ming", "X", ""])
+    assert result == f"{M}说：{M}也来了，{M}先生很着急。{M} likes Linux; {M} agrees."
+
+
+def test_given_rare_surname_with_honorific() -> None:
+    assert redact("阚先生说阚小二不在", names=["阚小二"]) == f"{M}先生说{M}不在"
+
+
+def test_adjacent_items_become_one_marker() -> None:
+    assert redact("13812345678 wang@example.com") == f"{M} {M}"
+    assert redact("13812345678wang@example.com") == M
+
+
+def test_id_before_phone() -> None:
+    # An ID number contains digit runs that look like phones; it must vanish as a whole.
+    assert redact("330102199003072211") == M
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我叫王小明，电话13812345678，身份证330102199003072211。",
+        "王13812345678先生",
+        "联系人王＊＊＊",
+        "＊＊＊先生 ＊＊＊",
+        "姓名：13812345678张三",
+    ],
+)
+def test_idempotent_examples(text: str) -> None:
+    once = redact(text)
+    assert redact(once) == once
+
+
+def mobile_numbers() -> st.SearchStrategy[str]:
+    def build(prefix: str, second: str, rest: str, style: int) -> str:
+        digits = "1" + second + rest
+        body = {
+            0: digits,
+            1: f"{digits[:3]} {digits[3:7]} {digits[7:]}",
+            2: f"{digits[:3]}-{digits[3:7]}-{digits[7:]}",
+        }[style]
+        return prefix + body
+
+    return st.builds(
+        build,
+        st.sampled_from(["", "+86 ", "+86", "0086", "(+86)"]),
+        st.sampled_from("3456789"),
+        st.text(alphabet="0123456789", min_size=9, max_size=9),
+        st.integers(0, 2),
+    )
+
+
+chinese = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.sampled_from("，。：；！？、 王李張陈先生女士我叫姓名联系人"),
+    ),
+    max_size=20,
+)
+
+
+@given(before=chinese, number=mobile_numbers(), after=chinese)
+def test_property_mobile_disappears(before: str, number: str, after: str) -> None:
+    result = redact(before + number + after)
+    digits = re.sub(r"\D", "", number)[-11:]
+    assert digits not in re.sub(r"\D", "", result)
+    assert number not in result
+
+
+text_with_pii = st.lists(
+    st.one_of(
+        st.sampled_from(
+            "0123456789Xx -+()@.：:，王李張陈先生女士小姐我叫本人姓名联系人浙A粤B·路灯坏了"
+        ),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.sampled_from(["13812345678", "wang@example.com", "浙A12345", MARKER]),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(text=text_with_pii)
+def test_property_idempotent(text: str) -> None:
+    once = redact(text)
+    assert redact(once) == once

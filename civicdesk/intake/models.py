@@ -1,0 +1,132 @@
+"""What people said, as they said it, and through which channel."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelGroup(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+    QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+    COMMUNITY = "community", _("Community and media")
+
+
+class Channel(models.Model):
+    """A way opinions reach the district. Rows, not code: new channels need no migration."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    group = models.CharField(_("group"), max_length=20, choices=ChannelGroup.choices)
+    is_public_form = models.BooleanField(
+        default=False, help_text=_("Anonymous people submit through it (rate-limited).")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Submission(models.Model):
+    """One opinion or report as received; the case that handles it lives in civicdesk.cases."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="submissions")
+    # Where in the channel it came from (chat group name, window number, questionnaire id, …).
+    source_details = models.JSONField(default=dict, blank=True)
+    # The channel's own id for the message, so a re-import recognises what it already has.
+    external_id = models.CharField(max_length=120, blank=True)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(
+        "cases.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("category suggested by the reporter"),
+    )
+    address = models.CharField(_("address or place"), max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    contact_name = models.CharField(_("name"), max_length=80, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("email"), blank=True)
+    for_enterprise = models.BooleanField(_("reporting for an enterprise"), default=False)
+    enterprise_name = models.CharField(_("enterprise name"), max_length=200, blank=True)
+    enterprise_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True
+    )
+    consent_publish = models.BooleanField(_("agrees to publication"), default=False)
+    language = models.CharField(max_length=10, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Staff who recorded it (window, phone, leader at a window); empty for self-service channels.
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="submission_unique_external_id_per_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not (self.contact_name or self.contact_phone or self.contact_email)
+
+
+def photo_path(photo: "Photo", filename: str) -> str:
+    # Random names: nothing about the reporter or the original file name reaches the disk.
+    return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1]}"
+
+
+class Photo(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    thumbnail = models.FileField(upload_to=photo_path)
+    content_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class IdempotencyKey(models.Model):
+    """Remembers a create request, so that a client's retry returns the first result."""
+
+    key = models.CharField(max_length=200, unique=True)
+    request_digest = models.CharField(max_length=64)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,153 @@
+"""Turning what a channel received into a stored submission with its case, all or nothing."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civicdesk.accounts.models import User
+from civicdesk.cases.models import Case, Category
+from civicdesk.cases.services import case_open
+from civicdesk.core.photos import ProcessedPhoto
+from civicdesk.intake.models import Channel, IdempotencyKey, Photo, Submission
+
+
+@dataclass
+class NewSubmission:
+    """The common shape every channel turns its raw input into."""
+
+    channel: Channel
+    description: str
+    category: Category | None = None
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    for_enterprise: bool = False
+    enterprise_name: str = ""
+    enterprise_credit_code: str = ""
+    consent_publish: bool = False
+    language: str = ""
+    source_details: dict = field(default_factory=dict)
+    external_id: str = ""
+    received_at: datetime | None = None
+    recorded_by: User | None = None
+    photos: list[ProcessedPhoto] = field(default_factory=list)
+
+    def digest(self) -> str:
+        """A fingerprint of the content, to tell a retry from a different request with a reused key."""
+        content = asdict(self) | {
+            "channel": self.channel.code,
+            "category": self.category.pk if self.category else None,
+            "recorded_by": None,
+            "received_at": None,
+            "photos": [photo.sha256 for photo in self.photos],
+        }
+        raw = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before for a different request."""
+
+
+def _store_photos(submission: Submission, photos: list[ProcessedPhoto], saved: list[str]) -> None:
+    for position, photo in enumerate(photos):
+        record = Photo(
+            submission=submission,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size=len(photo.content),
+            sha256=photo.sha256,
+            position=position,
+        )
+        record.image.save(f"p.{photo.extension}", ContentFile(photo.content), save=False)
+        saved.append(record.image.name)
+        record.thumbnail.save("t.jpg", ContentFile(photo.thumbnail), save=False)
+        saved.append(record.thumbnail.name)
+        record.save()
+
+
+def submission_create(
+    *, data: NewSubmission, idempotency_key: str = ""
+) -> tuple[Submission, Case, bool]:
+    """Store a submission, its photos and its case atomically.
+
+    Returns (submission, case, created). With an idempotency key seen before for the same
+    content, nothing is stored and the first result comes back with created=False.
+    """
+    digest = data.digest()
+    if idempotency_key:
+        earlier = _earlier_result(idempotency_key, digest)
+        if earlier is not None:
+            return earlier
+    saved_files: list[str] = []
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                channel=data.channel,
+                source_details=data.source_details,
+                external_id=data.external_id,
+                description=data.description.strip(),
+                category=data.category,
+                address=data.address.strip(),
+                latitude=data.latitude,
+                longitude=data.longitude,
+                contact_name=data.contact_name.strip(),
+                contact_phone=data.contact_phone.strip(),
+                contact_email=data.contact_email.strip(),
+                for_enterprise=data.for_enterprise,
+                enterprise_name=data.enterprise_name.strip() if data.for_enterprise else "",
+                enterprise_credit_code=(
+                    data.enterprise_credit_code.strip().upper() if data.for_enterprise else ""
+                ),
+                consent_publish=data.consent_publish,
+                language=data.language,
+                received_at=data.received_at or timezone.now(),
+                recorded_by=data.recorded_by,
+            )
+            _store_photos(submission, data.photos, saved_files)
+            case = case_open(submission=submission)
+            if idempotency_key:
+                IdempotencyKey.objects.create(
+                    key=idempotency_key, request_digest=digest, submission=submission
+                )
+    except IntegrityError:
+        _delete_files(saved_files)
+        if idempotency_key:
+            # Two copies of the same request raced; the other one won and is the answer.
+            earlier = _earlier_result(idempotency_key, digest)
+            if earlier is not None:
+                return earlier
+        raise
+    except BaseException:
+        _delete_files(saved_files)
+        raise
+    return submission, case, True
+
+
+def _earlier_result(key: str, digest: str) -> tuple[Submission, Case, bool] | None:
+    record = (
+        IdempotencyKey.objects.select_related("submission", "submission__case")
+        .filter(key=key)
+        .first()
+    )
+    if record is None:
+        return None
+    if record.request_digest != digest:
+        raise IdempotencyConflict(key)
+    return record.submission, record.submission.case, False
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

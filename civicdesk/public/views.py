@@ -1,0 +1,168 @@
+"""Public pages: report a problem, follow it with its tracking code, read published answers."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicdesk.cases.access import get_case_for_tracking_code
+from civicdesk.cases.models import Case
+from civicdesk.cases.services import CaseActionError, case_reopen
+from civicdesk.cases.workflow import Status
+from civicdesk.core.htmx import is_htmx
+from civicdesk.core.ratelimit import over_limit
+from civicdesk.intake.models import Channel, IdempotencyKey
+from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
+from civicdesk.public.forms import AnsweredSearchForm, DisputeForm, ReportForm, TrackForm
+
+REPORT_CHANNEL = "snapshot"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    recent = Case.objects.published().select_related("unit", "category")[:5]
+    return render(request, "public/home.html", {"track_form": TrackForm(), "recent": recent})
+
+
+def _earlier_report(token: str) -> Case | None:
+    record = IdempotencyKey.objects.filter(key=f"form:{token}").select_related(
+        "submission__case"
+    )
+    first = record.first()
+    return first.submission.case if first else None
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render_report(request, ReportForm())
+
+    form = ReportForm(request.POST, request.FILES)
+    token = request.POST.get("form_token", "")
+    earlier = _earlier_report(token) if token else None
+    if earlier is not None:
+        messages.info(request, _("This report was already sent; here is its status."))
+        return redirect("public:status", code=earlier.tracking_code)
+    if over_limit(request, "submit", settings.CIVICDESK_SUBMISSION_RATE_LIMIT):
+        form.is_valid()
+        form.add_error(
+            None,
+            _("Too many reports were sent from your connection. Please try again in an hour, "
+              "or call the service hotline."),
+        )
+        return _render_report(request, form, status=429)
+    if not form.is_valid():
+        return _render_report(request, form, status=400)
+
+    data = form.cleaned_data
+    new = NewSubmission(
+        channel=Channel.objects.get(code=REPORT_CHANNEL),
+        description=data["description"],
+        category=data["category"],
+        address=data["address"],
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+        contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"],
+        contact_email=data["contact_email"],
+        for_enterprise=data["for_enterprise"],
+        enterprise_name=data["enterprise_name"],
+        enterprise_credit_code=data["enterprise_credit_code"],
+        consent_publish=data["consent_publish"],
+        language=get_language() or "",
+        source_details={"form": "web"},
+        photos=data["photos"],
+    )
+    try:
+        _submission, case, _created = submission_create(
+            data=new, idempotency_key=f"form:{data['form_token']}"
+        )
+    except IdempotencyConflict:
+        case = _earlier_report(str(data["form_token"]))
+        messages.info(request, _("This report was already sent; here is its status."))
+        return redirect("public:status", code=case.tracking_code)
+    messages.success(
+        request,
+        _("Thank you. Your report was received. Keep the tracking code %(code)s to follow it.")
+        % {"code": case.tracking_code},
+    )
+    return redirect("public:status", code=case.tracking_code)
+
+
+def _render_report(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
+    context = {
+        "form": form,
+        "map_tile_url": settings.CIVICDESK_MAP_TILE_URL,
+        "map_attribution": settings.CIVICDESK_MAP_ATTRIBUTION,
+        "map_center": settings.CIVICDESK_MAP_CENTER,
+        "photos_lost": bool(request.FILES) and form.is_bound and not form.is_valid(),
+    }
+    return render(request, "public/report.html", context, status=status)
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        if Case.objects.filter(tracking_code=form.cleaned_data["code"]).exists():
+            return redirect("public:status", code=form.cleaned_data["code"])
+        form.add_error("code", _("No report has this tracking code."))
+    status = 404 if form.is_bound and not form.is_valid() else 200
+    return render(request, "public/track.html", {"form": form}, status=status)
+
+
+def status(request: HttpRequest, code: str) -> HttpResponse:
+    case = get_case_for_tracking_code(code)
+    if case.tracking_code != code:
+        return redirect("public:status", code=case.tracking_code)
+    events = case.events.public().select_related("unit")
+    can_dispute = case.status in {Status.ANSWERED, Status.CLOSED}
+    return render(
+        request,
+        "public/status.html",
+        {
+            "case": case,
+            "events": events,
+            "photos": case.submission.photos.all(),
+            "dispute_form": DisputeForm() if can_dispute else None,
+        },
+    )
+
+
+@require_POST
+def dispute(request: HttpRequest, code: str) -> HttpResponse:
+    case = get_case_for_tracking_code(code)
+    form = DisputeForm(request.POST)
+    if form.is_valid():
+        try:
+            case_reopen(case=case, actor=None, reason=form.cleaned_data["reason"])
+        except CaseActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your case was reopened; the unit will answer again."))
+            return redirect("public:status", code=case.tracking_code)
+    events = case.events.public().select_related("unit")
+    return render(
+        request,
+        "public/status.html",
+        {"case": case, "events": events, "photos": case.submission.photos.all(),
+         "dispute_form": form},
+        status=400,
+    )
+
+
+def answered(request: HttpRequest) -> HttpResponse:
+    form = AnsweredSearchForm(request.GET or None)
+    cases = (
+        Case.objects.published()
+        .select_related("submission", "unit", "category")
+        .order_by("-answered_at", "-id")
+    )
+    if form.is_valid() and form.cleaned_data["q"]:
+        cases = cases.search(form.cleaned_data["q"])
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    template = "public/_answered_list.html" if is_htmx(request) else "public/answered.html"
+    return render(request, template, {"form": form, "page": page})
+

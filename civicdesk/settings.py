@@ -1,0 +1,253 @@
+"""Settings, all read from environment variables (see README and .env.example)."""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_from_url(url: str) -> dict:
+    """Turn DATABASE_URL (postgres://user:pass@host:port/name or sqlite:///path) into a config."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        # sqlite:///relative/path and sqlite:////absolute/path, as dj-database-url reads them.
+        name = path[1:] if path.startswith("/") else path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name or ":memory:",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": env_int("CIVICDESK_DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must start with sqlite:// or postgres://, not {parts.scheme or url!r}"
+    )
+
+
+DEBUG = env_bool("CIVICDESK_DEBUG", False)
+DATA_DIR = Path(os.environ.get("CIVICDESK_DATA_DIR") or Path.cwd() / "var").resolve()
+
+SECRET_KEY = os.environ.get("CIVICDESK_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CIVICDESK_SECRET_KEY is required when CIVICDESK_DEBUG is off "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode-" + "x" * 20  # noqa: S105
+
+ALLOWED_HOSTS = env_list(
+    "CIVICDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("CIVICDESK_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "civicdesk.core",
+    "civicdesk.accounts",
+    "civicdesk.intake",
+    "civicdesk.cases",
+    "civicdesk.staff",
+    "civicdesk.public",
+    "civicdesk.api",
+    "civicdesk.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "civicdesk.urls"
+WSGI_APPLICATION = "civicdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "civicdesk.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'civicdesk.sqlite3'}"
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff:inbox"
+LOGOUT_REDIRECT_URL = "public:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages: the UI's source strings are English; zh-Hant and zh-Hans come from locale/.
+LANGUAGE_CODE = os.environ.get("CIVICDESK_LANGUAGE_CODE", "zh-hans")
+LANGUAGES = [("zh-hant", "繁體中文"), ("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("CIVICDESK_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("CIVICDESK_STATIC_ROOT") or DATA_DIR / "static")
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("CIVICDESK_MEDIA_ROOT") or DATA_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Static files come straight from the app folders, so neither the demo nor a test needs collectstatic.
+WHITENOISE_USE_FINDERS = True
+
+# Uploads: photos are checked by content in civicdesk.core.photos; these bound the request itself.
+CIVICDESK_MAX_PHOTOS = env_int("CIVICDESK_MAX_PHOTOS", 6)
+CIVICDESK_MAX_PHOTO_BYTES = env_int("CIVICDESK_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+CIVICDESK_MAX_PHOTO_PIXELS = env_int("CIVICDESK_MAX_PHOTO_PIXELS", 40_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Anonymous submissions allowed per client and window, e.g. "20/h", "5/m", "200/d".
+CIVICDESK_SUBMISSION_RATE_LIMIT = os.environ.get("CIVICDESK_SUBMISSION_RATE_LIMIT", "20/h")
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+CIVICDESK_TRUSTED_PROXY_COUNT = env_int("CIVICDESK_TRUSTED_PROXY_COUNT", 0)
+
+# Stage deadlines in working days after a case is received.
+CIVICDESK_DEADLINE_ASSIGN_DAYS = env_int("CIVICDESK_DEADLINE_ASSIGN_DAYS", 1)
+CIVICDESK_DEADLINE_RESPONSE_DAYS = env_int("CIVICDESK_DEADLINE_RESPONSE_DAYS", 3)
+CIVICDESK_DEADLINE_ANSWER_DAYS = env_int("CIVICDESK_DEADLINE_ANSWER_DAYS", 15)
+# Holidays and make-up working days, as JSON (see civicdesk/core/data/calendar-cn.json).
+CIVICDESK_HOLIDAY_CALENDAR = os.environ.get(
+    "CIVICDESK_HOLIDAY_CALENDAR", str(BASE_DIR / "core" / "data" / "calendar-cn.json")
+)
+# Days after an answer during which the reporter may reopen the case from the status page.
+CIVICDESK_REOPEN_DAYS = env_int("CIVICDESK_REOPEN_DAYS", 30)
+
+# Map tiles for the report form's pin; empty means no tiles (the form still takes typed
+# addresses and coordinates).
+CIVICDESK_MAP_TILE_URL = os.environ.get(
+    "CIVICDESK_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+CIVICDESK_MAP_ATTRIBUTION = os.environ.get(
+    "CIVICDESK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"
+)
+CIVICDESK_MAP_CENTER = [
+    float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])
+]
+CIVICDESK_SITE_NAME = os.environ.get("CIVICDESK_SITE_NAME", "")
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CIVICDESK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+EMAIL_BACKEND = os.environ.get(
+    "CIVICDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("CIVICDESK_FROM_EMAIL", "civicdesk@localhost")
+
+# Security: strict by default outside debug mode, so `check --deploy` passes as shipped.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("CIVICDESK_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("CIVICDESK_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CIVICDESK_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("CIVICDESK_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+if env_bool("CIVICDESK_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CIVICDESK_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+SITE_TITLE = _("civicdesk")
+
+# Serve uploaded media from the app itself (the embedded default); off when a proxy or S3 does it.
+CIVICDESK_SERVE_MEDIA = env_bool("CIVICDESK_SERVE_MEDIA", True)

@@ -1,0 +1,14 @@
+"""Settings for the test suite: production settings with test-only conveniences."""
+
+import os
+
+os.environ.setdefault("CIVICDESK_SECRET_KEY", "test-only-secret-key-" + "k" * 40)
+os.environ.setdefault("CIVICDESK_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("CIVICDESK_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from civicdesk.settings import *  # noqa: E402, F403
+
+# Fast hashing: the suite creates many users; real deployments keep Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Background tasks run at once, inside the request, so tests see their effects.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,144 @@
+"""Forms of the staff pages: inbox filters and one form per case action."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicdesk.accounts.models import Unit
+from civicdesk.cases.models import Case, Category, ReplyTemplate
+from civicdesk.cases.workflow import Action, Status
+from civicdesk.core.templatetags.civic import local_name
+from civicdesk.core.tracking import normalize_tracking_code
+from civicdesk.intake.models import Channel
+
+
+class LocalNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        indent = "\u00a0\u00a0" * getattr(obj, "depth", 0)
+        return indent + local_name(obj)
+
+
+OPEN = "open"
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), (OPEN, _("Open")), *Status.choices],
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    channel = LocalNameChoiceField(
+        label=_("Channel"), queryset=Channel.objects.all(), required=False, to_field_name="code",
+        empty_label=_("All"),
+    )
+    category = LocalNameChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False,
+        to_field_name="code", empty_label=_("All"),
+    )
+    unit = LocalNameChoiceField(
+        label=_("Unit"), queryset=Unit.objects.all(), required=False, to_field_name="code",
+        empty_label=_("All"),
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end date is before the start date."))
+        return data
+
+
+class AssignForm(forms.Form):
+    unit = LocalNameChoiceField(label=_("Unit"), queryset=Unit.objects.active())
+    note = forms.CharField(label=_("Note (public)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AcceptForm(forms.Form):
+    note = forms.CharField(
+        label=_("Message to the reporter"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Public. Taking the case on counts as the first response."),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this not for your unit?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AnswerForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("Reply template"), queryset=None, required=False,
+                                      empty_label=_("No template"))
+    text = forms.CharField(label=_("Official answer (public)"), max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, templates=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = (
+            templates if templates is not None else ReplyTemplate.objects.none()
+        )
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(label=_("Note (public)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why reopen?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Tracking code of the case it duplicates"), max_length=30)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def clean_into(self) -> Case:
+        code = normalize_tracking_code(self.cleaned_data["into"])
+        case = Case.objects.filter(tracking_code=code).first() if code else None
+        if case is None:
+            raise forms.ValidationError(_("No case has this tracking code."), code="unknown")
+        return case
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Internal note (never public)"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EscalateForm(forms.Form):
+    note = forms.CharField(label=_("Why escalate?"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecategorizeForm(forms.Form):
+    category = LocalNameChoiceField(label=_("Category"), queryset=Category.objects.filter(
+        is_active=True), required=False, empty_label=_("None"))
+
+
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    Action.ASSIGN: AssignForm,
+    Action.REASSIGN: AssignForm,
+    Action.ACCEPT: AcceptForm,
+    Action.RETURN: ReturnForm,
+    Action.ANSWER: AnswerForm,
+    Action.CLOSE: CloseForm,
+    Action.REOPEN: ReopenForm,
+    Action.MERGE: MergeForm,
+    Action.NOTE: NoteForm,
+    Action.ESCALATE: EscalateForm,
+    Action.RECATEGORIZE: RecategorizeForm,
+}

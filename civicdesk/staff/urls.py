@@ -1,0 +1,11 @@
+from django.urls import path
+
+from civicdesk.staff import views
+
+app_name = "staff"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
+    path("reply-template/", views.reply_template_text, name="reply_template"),
+]

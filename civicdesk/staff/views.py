@@ -1,0 +1,206 @@
+"""Staff pages: the unit inbox and the case page with its actions."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from civicdesk.accounts.models import Unit, User
+from civicdesk.cases import services
+from civicdesk.cases.access import get_case_for_user
+from civicdesk.cases.models import Case, ReplyTemplate
+from civicdesk.cases.workflow import OPEN_STATUSES, Action, allowed_actions
+from civicdesk.core.htmx import is_htmx
+from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm
+
+PAGE_SIZE = 25
+
+
+def staff_required(view: Callable) -> Callable:
+    """Logged-in staff with a role; anyone else is sent to log in or gets a 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff_member:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _visible_units(user: User):
+    units = Unit.objects.all()
+    return units if user.sees_all_cases else units.subtree_of(user.unit)
+
+
+def _filter_cases(cases, data: dict):
+    status = data.get("status")
+    if status == OPEN:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif status:
+        cases = cases.filter(status=status)
+    if data.get("overdue"):
+        cases = cases.overdue()
+    if data.get("channel"):
+        cases = cases.filter(submission__channel=data["channel"])
+    if data.get("category"):
+        category = data["category"]
+        cases = cases.filter(Q(category=category) | Q(category__parent=category))
+    if data.get("unit"):
+        cases = cases.for_unit_subtree(data["unit"])
+    if data.get("received_from"):
+        cases = cases.filter(received_at__date__gte=data["received_from"])
+    if data.get("received_to"):
+        cases = cases.filter(received_at__date__lte=data["received_to"])
+    if data.get("q"):
+        cases = cases.search(data["q"])
+    return cases
+
+
+@require_GET
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = OPEN
+    form = InboxFilterForm(params, units=_visible_units(request.user))
+    cases = Case.objects.visible_to(request.user).select_related(
+        "submission__channel", "unit", "category"
+    )
+    status = 200
+    if form.is_valid():
+        cases = _filter_cases(cases, form.cleaned_data)
+    else:
+        cases = cases.none()
+        status = 400
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "now": timezone.now()}
+    template = "staff/_case_table.html" if is_htmx(request) else "staff/inbox.html"
+    return render(request, template, context, status=status)
+
+
+def _reply_templates(user: User, case: Case):
+    units = [case.unit] if case.unit else []
+    if user.unit:
+        units.append(user.unit)
+    return ReplyTemplate.objects.filter(is_active=True).filter(
+        Q(unit__isnull=True) | Q(unit__in=units)
+    )
+
+
+def _action_forms(user: User, case: Case, bound: tuple[str, object] | None = None) -> dict:
+    forms = {}
+    for action in allowed_actions(case.status, user.role):
+        form_class = ACTION_FORMS[action]
+        kwargs = {"templates": _reply_templates(user, case)} if form_class is AnswerForm else {}
+        if bound and bound[0] == action:
+            forms[action] = bound[1]
+        else:
+            forms[action] = form_class(prefix=action, **kwargs)
+    return forms
+
+
+def _render_case(
+    request: HttpRequest, case: Case, bound: tuple[str, object] | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "case": case,
+        "events": case.events.select_related("actor", "unit"),
+        "photos": case.submission.photos.all(),
+        "forms": _action_forms(request.user, case, bound),
+        "duplicates": case.duplicates.all(),
+        "now": timezone.now(),
+    }
+    return render(request, "staff/case.html", context, status=status)
+
+
+@require_GET
+@staff_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, get_case_for_user(request.user, pk))
+
+
+def _perform(action: str, case: Case, actor: User, data: dict) -> str:
+    """Run one action through its service; return the message to show."""
+    if action in {Action.ASSIGN, Action.REASSIGN}:
+        services.case_assign(case=case, unit=data["unit"], actor=actor, note=data["note"])
+        return _("Assigned to %(unit)s.") % {"unit": data["unit"]}
+    if action == Action.ACCEPT:
+        services.case_accept(case=case, actor=actor, note=data["note"])
+        return _("You took the case on.")
+    if action == Action.RETURN:
+        services.case_return(case=case, actor=actor, reason=data["reason"])
+        return _("The case went back to the supervisors.")
+    if action == Action.ANSWER:
+        services.case_answer(case=case, actor=actor, text=data["text"])
+        return _("The answer was published to the reporter.")
+    if action == Action.CLOSE:
+        services.case_close(case=case, actor=actor, note=data["note"])
+        return _("The case was closed.")
+    if action == Action.REOPEN:
+        services.case_reopen(case=case, actor=actor, reason=data["reason"])
+        return _("The case was reopened.")
+    if action == Action.MERGE:
+        services.case_merge(case=case, into=data["into"], actor=actor, note=data["note"])
+        return _("Merged into %(code)s.") % {"code": data["into"].tracking_code}
+    if action == Action.NOTE:
+        services.case_add_note(case=case, actor=actor, text=data["text"])
+        return _("Note added.")
+    if action == Action.ESCALATE:
+        services.case_escalate(case=case, actor=actor, note=data["note"])
+        return _("The case was escalated.")
+    if action == Action.RECATEGORIZE:
+        services.case_recategorize(case=case, category=data["category"], actor=actor)
+        return _("Category changed.")
+    raise Http404
+
+
+@require_POST
+@staff_required
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if action not in ACTION_FORMS:
+        raise Http404
+    form_class = ACTION_FORMS[action]
+    kwargs = {"templates": _reply_templates(request.user, case)} if form_class is AnswerForm else {}
+    form = form_class(request.POST, prefix=action, **kwargs)
+    if action not in allowed_actions(case.status, request.user.role):
+        form.is_valid()
+        form.add_error(None, _("This action is not possible on this case now."))
+        return _render_case(request, case, (action, form), status=409)
+    if not form.is_valid():
+        return _render_case(request, case, (action, form), status=400)
+    try:
+        message = _perform(action, case, request.user, form.cleaned_data)
+    except services.CaseActionError as error:
+        form.add_error(None, str(error))
+        return _render_case(request, case, (action, form), status=409)
+    messages.success(request, message)
+    if action == Action.RETURN and not request.user.sees_all_cases:
+        # The case has left the handler's unit, so its page is no longer theirs to see.
+        return redirect("staff:inbox")
+    return redirect("staff:case", pk=case.pk)
+
+
+@require_GET
+@staff_required
+def reply_template_text(request: HttpRequest) -> HttpResponse:
+    """The answer box filled with a template's text (htmx swaps it in)."""
+    case = get_case_for_user(request.user, request.GET.get("case", ""))
+    chosen = request.GET.get(f"{Action.ANSWER}-template", "")
+    template = _reply_templates(request.user, case).filter(pk=chosen).first() if chosen.isdigit() else None
+    if template is None:
+        raise Http404
+    form = AnswerForm(prefix=Action.ANSWER, initial={"text": template.body, "template": template},
+                      templates=_reply_templates(request.user, case))
+    return render(request, "staff/_answer_text.html", {"field": form["text"]})
