@@ -95,7 +95,7 @@ class User(AbstractUser):
 
 class ApiTokenQuerySet(models.QuerySet):
     def find(self, raw_token: str) -> "ApiToken | None":
-        digest = ApiToken.digest(raw_token)
+        digest = ApiToken.hash_token(raw_token)
         return (
             self.filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
             .select_related("user", "user__unit")
@@ -124,12 +124,12 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @staticmethod
-    def digest(raw_token: str) -> str:
+    def hash_token(raw_token: str) -> str:
         return hashlib.sha256(raw_token.encode()).hexdigest()
 
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
         """Create a token and return it with the raw value, which is shown once only."""
         raw = "cd_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=cls.digest(raw))
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=cls.hash_token(raw))
         return token, raw

@@ -178,7 +178,16 @@ def _act(service: Callable[..., Any], **kwargs: Any) -> None:
 
 
 def _reload(case_id: int, user: User) -> dict:
-    return _detail(get_case_for_user(user, case_id), user)
+    """The case as the action left it.
+
+    Not through get_case_for_user: an action may take the case out of the caller's reach
+    (a handler returning it), and answering 404 to a write that succeeded would invite a
+    retry. The caller could see the case a moment ago, so showing its new state leaks nothing.
+    """
+    case = Case.objects.select_related(
+        "submission", "submission__channel", "unit", "category", "merged_into"
+    ).get(pk=case_id)
+    return _detail(case, user)
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -196,7 +205,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     if filters.unit:
         unit = Unit.objects.filter(code=filters.unit).first()
         if unit is None:
-            raise invalid("query", "unit", _("There is no unit “%(code)s”.") % {"code": filters.unit})
+            raise invalid(
+                "query", "unit", _("There is no unit “%(code)s”.") % {"code": filters.unit}
+            )
         cases = cases.for_unit_subtree(unit)
     if filters.channel:
         if not Channel.objects.filter(code=filters.channel).exists():
@@ -261,9 +272,7 @@ def accept(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
     return _reload(case.pk, user)
 
 
-@router.post(
-    "/{case_id}/return", response=_WRITE_RESPONSES, summary="Send back: not for this unit"
-)
+@router.post("/{case_id}/return", response=_WRITE_RESPONSES, summary="Send back: not for this unit")
 def return_case(request: HttpRequest, case_id: int, payload: ReturnIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
@@ -307,9 +316,7 @@ def merge(request: HttpRequest, case_id: int, payload: MergeIn) -> dict:
     code = normalize_tracking_code(payload.into)
     into = Case.objects.visible_to(user).filter(tracking_code=code).first() if code else None
     if into is None:
-        raise invalid(
-            "body", "into", _("There is no case “%(code)s”.") % {"code": payload.into}
-        )
+        raise invalid("body", "into", _("There is no case “%(code)s”.") % {"code": payload.into})
     _act(case_merge, case=case, into=into, actor=user, note=payload.note)
     return _reload(case.pk, user)
 

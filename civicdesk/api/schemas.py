@@ -187,7 +187,9 @@ class CaseFilters(Schema):
     status: Status | None = None
     unit: str | None = Field(None, description="Unit code; includes the units below it.")
     channel: str | None = Field(None, description="Channel code.")
-    category: str | None = Field(None, description="Category code; an aspect includes its children.")
+    category: str | None = Field(
+        None, description="Category code; an aspect includes its children."
+    )
     overdue: bool | None = None
     q: str | None = Field(None, max_length=200, description="Words that must all appear.")
     received_after: date | None = Field(None, description="On or after this day.")

@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Router
+from ninja import File, Form, Header, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 
@@ -25,7 +26,8 @@ from civicdesk.api.schemas import (
 )
 from civicdesk.cases.access import get_case_for_tracking_code
 from civicdesk.cases.models import Case, Category
-from civicdesk.cases.workflow import Action, Status
+from civicdesk.cases.workflow import Action
+from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.core.ratelimit import over_limit, parse_rate
 from civicdesk.core.redaction import redact
@@ -102,9 +104,7 @@ def _category(source: str, code: str | None) -> Category | None:
         return None
     category = Category.objects.filter(code=code, is_active=True).first()
     if category is None:
-        raise invalid(
-            source, "category", _("There is no category “%(code)s”.") % {"code": code}
-        )
+        raise invalid(source, "category", _("There is no category “%(code)s”.") % {"code": code})
     return category
 
 
@@ -137,7 +137,7 @@ def _create(
     payload: SubmissionIn,
     uploads: list[UploadedFile],
     idempotency_key: str | None,
-) -> tuple[int, dict]:
+) -> Status[dict]:
     staff = optional_staff_user(request)
     key = idempotency_key or ""
     # Cheap checks first, so that a refused request costs no photo decoding.
@@ -187,10 +187,12 @@ def _create(
     body = {
         "tracking_code": case.tracking_code,
         "status": case.status,
-        "status_url": request.build_absolute_uri(f"/track/{case.tracking_code}/"),
+        "status_url": request.build_absolute_uri(
+            reverse("public:status", args=[case.tracking_code])
+        ),
         "received_at": submission.received_at,
     }
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 @router.post(
@@ -204,7 +206,7 @@ def create_submission(
     response: HttpResponse,
     payload: SubmissionIn,
     idempotency_key: str | None = IdempotencyKeyHeader,
-) -> tuple[int, dict]:
+) -> Status[dict]:
     return _create(
         request,
         response,
@@ -227,7 +229,7 @@ def create_submission_multipart(
     payload: Form[SubmissionIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     idempotency_key: str | None = IdempotencyKeyHeader,
-) -> tuple[int, dict]:
+) -> Status[dict]:
     return _create(
         request,
         response,
@@ -265,7 +267,7 @@ def submission_status(request: HttpRequest, tracking_code: str) -> dict:
     return {
         "tracking_code": case.tracking_code,
         "status": case.status,
-        "status_label": str(Status(case.status).label),
+        "status_label": str(CaseStatus(case.status).label),
         "received_at": case.received_at,
         "category": _localized_name(case.category) if case.category else None,
         "unit": case.unit.name if case.unit else None,

@@ -274,6 +274,9 @@ def case_escalate(*, case: Case, actor: User | None, note: str) -> Case:
     kind = _non_transition(case, Action.ESCALATE, actor)
     if not case.is_open:
         raise CaseActionError(_("Only open cases can be escalated."))
+    if actor is None and case.escalated_at is not None:
+        # The scheduled job escalates once; a second worker racing it must not add another.
+        raise CaseActionError(_("This case is already escalated."))
     case.escalated_at = timezone.now()
     case.save(update_fields=["escalated_at"])
     _record(case, Action.ESCALATE, actor=actor, kind=kind, note=note, unit=case.unit)

@@ -1,0 +1,1 @@
+"""End-to-end tests: real pages in Debian's headless Chromium, driven by Playwright."""
