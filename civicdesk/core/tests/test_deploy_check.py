@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pytest
 
+# DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest; deployments must not set it
+# (it is async.E001 of `check --deploy`).
+_DROPPED = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
 
 def _clean_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """The current environment without any civicdesk or database setting, plus ``overrides``."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("CIVICDESK_")
-        and key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        if not key.startswith("CIVICDESK_") and key not in _DROPPED
     }
     env["CIVICDESK_DATA_DIR"] = str(tmp_path / "var")
     env.update(overrides)

@@ -361,3 +361,30 @@ def test_handler_answer_through_staff_page_reaches_status_page(
 
     page = citizen.get(f"/track/{case.tracking_code}/").content.decode()
     assert '<div id="official-answer" class="answer">已派人维修</div>' in page
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: /answered/?q= searches the unredacted search_text, so anyone can confirm "
+    "that a phone number or name appears in a published report although it is hidden",
+)
+@pytest.mark.parametrize("probe", ["13812345678", "王小明"])
+def test_answered_search_does_not_match_hidden_personal_data(citizen, make_case, answer, probe):
+    answer(make_case(description="我叫王小明，电话13812345678，路灯不亮", consent_publish=True))
+    assert "路灯" in citizen.get("/answered/", {"q": "路灯"}).content.decode()
+
+    response = citizen.get("/answered/", {"q": probe})
+
+    assert list(response.context["page"]) == []
+
+
+def test_reported_markup_is_escaped_everywhere(citizen, make_case, answer):
+    case = answer(
+        make_case(description="<script>alert(1)</script>路灯", consent_publish=True),
+        "<img src=x onerror=alert(2)>",
+    )
+
+    for url in (f"/track/{case.tracking_code}/", "/answered/", "/"):
+        body = citizen.get(url).content.decode()
+        assert "<script>alert(1)" not in body, url
+        assert "<img src=x" not in body, url

@@ -189,9 +189,7 @@ def test_pagination(staff, make_case):
     assert len(listed(second)) == 1
     assert listed(first).isdisjoint(listed(second))
     assert "Page 1 of 2" in first.content.decode()
-    assert 'href="?status=open&amp;page=2"' in first.content.decode() or "page=2" in (
-        first.content.decode()
-    )
+    assert "page=2" in first.content.decode().split('class="pagination"', 1)[1]
 
 
 def test_pagination_keeps_the_filters(staff, make_case):
@@ -226,3 +224,21 @@ def test_full_page_has_filters_and_table(staff, make_case):
 
     assert 'id="inbox-filters"' in body
     assert '<div id="case-table">' in body
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the htmx fragment (_case_table.html) has no form errors, so a bad date "
+    "range typed in the auto-submitting filter form is never explained (and htmx does not "
+    "swap a 400 by default)",
+)
+def test_htmx_request_with_bad_date_range_explains_the_error(staff, make_case):
+    make_case()
+
+    response = staff.get(
+        URL,
+        {"received_from": "2024-03-10", "received_to": "2024-03-01"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "The end date is before the start date." in response.content.decode()
