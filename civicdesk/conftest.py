@@ -4,18 +4,27 @@ import itertools
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from civicdesk.accounts.models import Role, Unit, UnitKind, User
 from civicdesk.cases.models import Case
 from civicdesk.intake.models import Channel
 from civicdesk.intake.services import NewSubmission, submission_create
 
-PASSWORD = "Correct-Horse-Battery-9"
+PASSWORD = "Correct-Horse-Battery-9"  # noqa: S105 - test personas only
 
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assert on the source (English) messages; the translations have their own tests."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +39,8 @@ def _fresh_cache():
 @pytest.fixture
 def units(db) -> dict[str, Unit]:
     """district ─┬─ urban (department) ─ urban-window (window)
-                 ├─ east-street (street) ─ east-community (community)
-                 └─ market (department)"""
+    ├─ east-street (street) ─ east-community (community)
+    └─ market (department)"""
     district = Unit.objects.create(code="district", name="示范区", kind=UnitKind.DISTRICT)
     urban = Unit.objects.create(
         code="urban", name="城市管理局", kind=UnitKind.DEPARTMENT, parent=district
@@ -39,7 +48,9 @@ def units(db) -> dict[str, Unit]:
     window = Unit.objects.create(
         code="urban-window", name="城管服务窗口", kind=UnitKind.WINDOW, parent=urban
     )
-    street = Unit.objects.create(code="east-street", name="东街道", kind=UnitKind.STREET, parent=district)
+    street = Unit.objects.create(
+        code="east-street", name="东街道", kind=UnitKind.STREET, parent=district
+    )
     community = Unit.objects.create(
         code="east-community", name="东苑社区", kind=UnitKind.COMMUNITY, parent=street
     )

@@ -48,7 +48,10 @@ def database_from_url(url: str) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name or ":memory:",
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -78,7 +81,7 @@ if not SECRET_KEY:
             "CIVICDESK_SECRET_KEY is required when CIVICDESK_DEBUG is off "
             "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
         )
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode-" + "x" * 20  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode-" + "x" * 20
 
 ALLOWED_HOSTS = env_list(
     "CIVICDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -171,7 +174,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Static files come straight from the app folders, so neither the demo nor a test needs collectstatic.
+# Static files come straight from the app folders: the demo and tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 
 # Uploads: photos are checked by content in civicdesk.core.photos; these bound the request itself.
@@ -205,9 +208,7 @@ CIVICDESK_MAP_TILE_URL = os.environ.get(
 CIVICDESK_MAP_ATTRIBUTION = os.environ.get(
     "CIVICDESK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"
 )
-CIVICDESK_MAP_CENTER = [
-    float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])
-]
+CIVICDESK_MAP_CENTER = [float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])]
 CIVICDESK_SITE_NAME = os.environ.get("CIVICDESK_SITE_NAME", "")
 
 TASKS = {

@@ -6,7 +6,7 @@ os.environ.setdefault("CIVICDESK_SECRET_KEY", "test-only-secret-key-" + "k" * 40
 os.environ.setdefault("CIVICDESK_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("CIVICDESK_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from civicdesk.settings import *  # noqa: E402, F403
+from civicdesk.settings import *  # noqa: F403
 
 # Fast hashing: the suite creates many users; real deployments keep Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

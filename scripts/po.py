@@ -45,7 +45,9 @@ def read_po(path: str) -> list[Entry]:
             entries.append(current)
         current, started = Entry(), False
 
-    for raw in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    for raw in lines:
         line = raw.rstrip("\n")
         if not line.strip():
             flush()
@@ -83,7 +85,9 @@ def read_po(path: str) -> list[Entry]:
 
 
 def _quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import opencc
 
 sys.path.insert(0, str(Path(__file__).parent))
-from po import read_po, write_po  # noqa: E402
+from po import read_po, write_po
 
 LOCALE = Path(__file__).resolve().parent.parent / "civicdesk" / "locale"
 HANT_PHRASES = {
@@ -27,8 +27,11 @@ HANT_PHRASES = {
 }
 
 
-def to_hant(text: str, converter=opencc.OpenCC("s2t")) -> str:
-    text = converter.convert(text)
+S2T = opencc.OpenCC("s2t")
+
+
+def to_hant(text: str) -> str:
+    text = S2T.convert(text)
     for mainland, usual in HANT_PHRASES.items():
         text = text.replace(mainland, usual)
     return text

@@ -18,8 +18,17 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "actor", "actor_kind", "unit", "note",
-                       "is_public", "created_at"]
+    readonly_fields = [
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_kind",
+        "unit",
+        "note",
+        "is_public",
+        "created_at",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.cases.workflow import OPEN_STATUSES, UNROUTED_STATUSES, Action, Status
+from civicdesk.core.redaction import redact
 from civicdesk.core.textnorm import normalize_for_search
+from civicdesk.core.tracking import normalize_tracking_code
 
 
 class Category(models.Model):
@@ -61,11 +63,17 @@ class CaseQuerySet(models.QuerySet):
             return self.none()
         return self.for_unit_subtree(user.unit)
 
-    def search(self, query: str) -> "CaseQuerySet":
+    def search(self, query: str, *, public: bool = False) -> "CaseQuerySet":
         """Every word must appear; Traditional and Simplified match each other."""
+        field = "public_search_text__contains" if public else "search_text__contains"
         qs = self
         for term in normalize_for_search(query).split():
-            qs = qs.filter(search_text__contains=term)
+            matches = Q(**{field: term})
+            code = normalize_tracking_code(term)
+            if code and not public:
+                # A tracking code typed without its dashes still finds its case.
+                matches |= Q(**{field: code.lower()})
+            qs = qs.filter(matches)
         return qs
 
     def published(self) -> "CaseQuerySet":
@@ -114,8 +122,11 @@ class Case(models.Model):
     # The official answer currently in force (the latest one), kept for lists and the public page.
     answer = models.TextField(_("official answer"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
-    # Normalised description and address (Simplified, half-width, case-folded) for search.
+    # Normalised description and address (Simplified, half-width, case-folded) for staff search.
     search_text = models.TextField(editable=False, blank=True)
+    # The same for what the public sees once published: redacted description and answer only,
+    # so that searching cannot reveal hidden personal data.
+    public_search_text = models.TextField(editable=False, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -150,8 +161,13 @@ class Case(models.Model):
         return due is not None and due < (now or timezone.now())
 
     def refresh_search_text(self) -> None:
+        submission = self.submission
         self.search_text = normalize_for_search(
-            " ".join([self.tracking_code, self.submission.description, self.submission.address])
+            " ".join([self.tracking_code, submission.description, submission.address])
+        )
+        personal = submission.personal_details
+        self.public_search_text = normalize_for_search(
+            " ".join([redact(submission.description, personal), redact(self.answer, personal)])
         )
 
 
@@ -172,7 +188,9 @@ class CaseEvent(models.Model):
     )
     # "reporter" or "system" when no staff member acted.
     actor_kind = models.CharField(max_length=20, blank=True)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     is_public = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)

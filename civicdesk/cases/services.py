@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicdesk.accounts.models import Role, Unit, User
+from civicdesk.accounts.models import Unit, User
 from civicdesk.cases.models import Case, CaseEvent, Category
 from civicdesk.cases.workflow import (
     NON_TRANSITIONS,
@@ -120,7 +120,9 @@ def case_assign(*, case: Case, unit: Unit, actor: User | None, note: str = "") -
     kind = actor_kind(actor)
     if not unit.is_active:
         raise CaseActionError(_("That unit is no longer active."))
-    action = Action.REASSIGN if case.status in TRANSITIONS[Action.REASSIGN].sources else Action.ASSIGN
+    action = (
+        Action.REASSIGN if case.status in TRANSITIONS[Action.REASSIGN].sources else Action.ASSIGN
+    )
     if action == Action.REASSIGN and case.unit_id == unit.pk:
         raise CaseActionError(_("The case is already with this unit."))
     from_status = case.status
@@ -129,7 +131,13 @@ def case_assign(*, case: Case, unit: Unit, actor: User | None, note: str = "") -
     case.assigned_at = timezone.now()
     case.save(update_fields=["status", "unit", "assigned_at"])
     _record(
-        case, action, actor=actor, kind=kind, from_status=from_status, note=note, unit=unit,
+        case,
+        action,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        note=note,
+        unit=unit,
         is_public=True,
     )
     return case
@@ -144,8 +152,16 @@ def case_accept(*, case: Case, actor: User, note: str = "") -> Case:
     case.status = _check_transition(case, Action.ACCEPT, actor_kind(actor))
     case.first_responded_at = case.first_responded_at or timezone.now()
     case.save(update_fields=["status", "first_responded_at"])
-    _record(case, Action.ACCEPT, actor=actor, kind=actor.role, from_status=from_status,
-            note=note, is_public=True, unit=case.unit)
+    _record(
+        case,
+        Action.ACCEPT,
+        actor=actor,
+        kind=actor.role,
+        from_status=from_status,
+        note=note,
+        is_public=True,
+        unit=case.unit,
+    )
     return case
 
 
@@ -161,8 +177,15 @@ def case_return(*, case: Case, actor: User, reason: str) -> Case:
     case.status = _check_transition(case, Action.RETURN, actor_kind(actor))
     case.unit = None
     case.save(update_fields=["status", "unit"])
-    _record(case, Action.RETURN, actor=actor, kind=actor.role, from_status=from_status,
-            note=reason.strip(), unit=returned_by)
+    _record(
+        case,
+        Action.RETURN,
+        actor=actor,
+        kind=actor.role,
+        from_status=from_status,
+        note=reason.strip(),
+        unit=returned_by,
+    )
     return case
 
 
@@ -179,9 +202,27 @@ def case_answer(*, case: Case, actor: User, text: str) -> Case:
     case.answer = text.strip()
     case.answered_at = now
     case.first_responded_at = case.first_responded_at or now
-    case.save(update_fields=["status", "answer", "answered_at", "first_responded_at"])
-    _record(case, Action.ANSWER, actor=actor, kind=actor.role, from_status=from_status,
-            note=case.answer, is_public=True, unit=case.unit)
+    case.refresh_search_text()
+    case.save(
+        update_fields=[
+            "status",
+            "answer",
+            "answered_at",
+            "first_responded_at",
+            "search_text",
+            "public_search_text",
+        ]
+    )
+    _record(
+        case,
+        Action.ANSWER,
+        actor=actor,
+        kind=actor.role,
+        from_status=from_status,
+        note=case.answer,
+        is_public=True,
+        unit=case.unit,
+    )
     return case
 
 
@@ -193,8 +234,15 @@ def case_close(*, case: Case, actor: User | None, note: str = "") -> Case:
     case.status = _check_transition(case, Action.CLOSE, kind)
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "closed_at"])
-    _record(case, Action.CLOSE, actor=actor, kind=kind, from_status=from_status, note=note,
-            is_public=True)
+    _record(
+        case,
+        Action.CLOSE,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        note=note,
+        is_public=True,
+    )
     return case
 
 
@@ -217,8 +265,15 @@ def case_reopen(*, case: Case, actor: User | None, reason: str) -> Case:
     case.reopen_count += 1
     case.closed_at = None
     case.save(update_fields=["status", "reopen_count", "closed_at"])
-    _record(case, Action.REOPEN, actor=actor, kind=kind, from_status=from_status,
-            note=reason.strip(), is_public=True)
+    _record(
+        case,
+        Action.REOPEN,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        note=reason.strip(),
+        is_public=True,
+    )
     return case
 
 
@@ -238,13 +293,26 @@ def case_merge(*, case: Case, into: Case, actor: User, note: str = "") -> Case:
     case.status = _check_transition(case, Action.MERGE, actor_kind(actor))
     case.merged_into = into
     case.save(update_fields=["status", "merged_into"])
-    _record(case, Action.MERGE, actor=actor, kind=actor.role, from_status=from_status,
-            note=note, is_public=True, data={"into": into.tracking_code})
+    _record(
+        case,
+        Action.MERGE,
+        actor=actor,
+        kind=actor.role,
+        from_status=from_status,
+        note=note,
+        is_public=True,
+        data={"into": into.tracking_code},
+    )
     # Duplicates merged earlier into this case follow it to the surviving case.
     case.duplicates.update(merged_into=into)
-    _record(into, Action.NOTE, actor=actor, kind=actor.role,
-            note=_("Case %(code)s was merged into this one.") % {"code": case.tracking_code},
-            data={"merged": case.tracking_code})
+    _record(
+        into,
+        Action.NOTE,
+        actor=actor,
+        kind=actor.role,
+        note=_("Case %(code)s was merged into this one.") % {"code": case.tracking_code},
+        data={"merged": case.tracking_code},
+    )
     return case
 
 
@@ -293,6 +361,11 @@ def case_recategorize(*, case: Case, category: Category | None, actor: User) -> 
     old = case.category.name if case.category else ""
     case.category = category
     case.save(update_fields=["category"])
-    _record(case, Action.RECATEGORIZE, actor=actor, kind=kind,
-            data={"from": old, "to": category.name if category else ""})
+    _record(
+        case,
+        Action.RECATEGORIZE,
+        actor=actor,
+        kind=kind,
+        data={"from": old, "to": category.name if category else ""},
+    )
     return case

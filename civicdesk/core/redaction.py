@@ -235,6 +235,10 @@ def _known_name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
                 alternatives.add(re.escape(variant))
                 surname = variant[:2] if variant[:2] in _COMPOUND_SURNAMES else variant[0]
                 alternatives.add(f"{re.escape(surname)}(?=(?:{_HONORIFICS}))")
+        elif sum(ch.isdigit() for ch in name) >= 5 and re.fullmatch(r"[\d\s\-+()]+", name):
+            # A known phone number: its digits with any spacing or dashes between them.
+            digits = [d for d in name if d.isdigit()]
+            alternatives.add(r"(?<!\d)" + r"[\s\-]*".join(digits) + r"(?!\d)")
         else:
             # Latin names: whole words only ("Li" must not hide "Linux"); any spacing.
             words = [re.escape(w) for w in name.split()]

@@ -28,8 +28,15 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 20_000
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture
+def browser(live_server):
+    """Chromium, started for each test.
+
+    While Playwright's sync API is in use, an asyncio loop counts as running in this thread,
+    so Django hands the test other database connections than the ones the test database was
+    set up (and serialized) with. Starting the browser after the test's database set-up, and
+    closing those extra connections before it stops, keeps both sets of connections right.
+    """
     if not CHROMIUM.exists():
         reason = (
             f"{CHROMIUM} is missing: install Debian's Chromium "
@@ -38,12 +45,16 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"CI is set and {reason}", pytrace=False)
         pytest.skip(reason)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()
 
 
 @pytest.fixture

@@ -87,6 +87,11 @@ class Submission(models.Model):
         return self.description[:40]
 
     @property
+    def personal_details(self) -> list[str]:
+        """What the reporter told us about themselves, to hide wherever it shows up in text."""
+        return [v for v in (self.contact_name, self.contact_phone, self.contact_email) if v]
+
+    @property
     def is_anonymous(self) -> bool:
         return not (self.contact_name or self.contact_phone or self.contact_email)
 

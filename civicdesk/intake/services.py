@@ -43,7 +43,7 @@ class NewSubmission:
     photos: list[ProcessedPhoto] = field(default_factory=list)
 
     def digest(self) -> str:
-        """A fingerprint of the content, to tell a retry from a different request with a reused key."""
+        """A fingerprint of the content: tells a retry from another request reusing its key."""
         content = asdict(self) | {
             "channel": self.channel.code,
             "category": self.category.pk if self.category else None,

@@ -62,8 +62,10 @@ def clean_credit_code(raw: str) -> str:
         )
     if problem == "characters":
         raise ValidationError(
-            _("A unified social credit code uses digits and capital letters except I, O, S, V "
-              "and Z."),
+            _(
+                "A unified social credit code uses digits and capital letters except I, O, S, V "
+                "and Z."
+            ),
             code="credit_code_characters",
         )
     if problem == "check_digit":

@@ -69,12 +69,20 @@ class ReportForm(forms.Form):
         help_text=_("An address or a landmark. You can also put a pin on the map."),
     )
     latitude = forms.DecimalField(
-        label=_("Latitude"), required=False, min_value=Decimal(-90), max_value=Decimal(90),
-        max_digits=9, decimal_places=6,
+        label=_("Latitude"),
+        required=False,
+        min_value=Decimal(-90),
+        max_value=Decimal(90),
+        max_digits=9,
+        decimal_places=6,
     )
     longitude = forms.DecimalField(
-        label=_("Longitude"), required=False, min_value=Decimal(-180), max_value=Decimal(180),
-        max_digits=9, decimal_places=6,
+        label=_("Longitude"),
+        required=False,
+        min_value=Decimal(-180),
+        max_value=Decimal(180),
+        max_digits=9,
+        decimal_places=6,
     )
     contact_name = forms.CharField(label=_("Your name"), max_length=80, required=False)
     contact_phone = forms.CharField(
@@ -84,7 +92,9 @@ class ReportForm(forms.Form):
     for_enterprise = forms.BooleanField(label=_("I am reporting for an enterprise"), required=False)
     enterprise_name = forms.CharField(label=_("Enterprise name"), max_length=200, required=False)
     enterprise_credit_code = forms.CharField(
-        label=_("Unified social credit code"), max_length=40, required=False,
+        label=_("Unified social credit code"),
+        max_length=40,
+        required=False,
         help_text=_("18 characters, on the business licence."),
     )
     consent_publish = forms.BooleanField(
@@ -99,7 +109,11 @@ class ReportForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         latitude, longitude = data.get("latitude"), data.get("longitude")
-        if (latitude is None) != (longitude is None) and not self.has_error("latitude") and not self.has_error("longitude"):
+        if (
+            (latitude is None) != (longitude is None)
+            and not self.has_error("latitude")
+            and not self.has_error("longitude")
+        ):
             self.add_error("longitude", _("Give both latitude and longitude, or neither."))
         if data.get("for_enterprise"):
             if not (data.get("enterprise_name") or "").strip():
@@ -107,7 +121,8 @@ class ReportForm(forms.Form):
             raw_code = (data.get("enterprise_credit_code") or "").strip()
             if not raw_code:
                 self.add_error(
-                    "enterprise_credit_code", _("Enter the enterprise's unified social credit code.")
+                    "enterprise_credit_code",
+                    _("Enter the enterprise's unified social credit code."),
                 )
             else:
                 try:
@@ -123,9 +138,15 @@ class ReportForm(forms.Form):
 
 class TrackForm(forms.Form):
     code = forms.CharField(
-        label=_("Tracking code"), max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                      "placeholder": "ABCD-EFGH-JK"}),
+        label=_("Tracking code"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "placeholder": "ABCD-EFGH-JK",
+            }
+        ),
     )
 
     def clean_code(self) -> str:

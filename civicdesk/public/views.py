@@ -28,9 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _earlier_report(token: str) -> Case | None:
-    record = IdempotencyKey.objects.filter(key=f"form:{token}").select_related(
-        "submission__case"
-    )
+    record = IdempotencyKey.objects.filter(key=f"form:{token}").select_related("submission__case")
     first = record.first()
     return first.submission.case if first else None
 
@@ -50,8 +48,10 @@ def report(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         form.add_error(
             None,
-            _("Too many reports were sent from your connection. Please try again in an hour, "
-              "or call the service hotline."),
+            _(
+                "Too many reports were sent from your connection. Please try again in an hour, "
+                "or call the service hotline."
+            ),
         )
         return _render_report(request, form, status=429)
     if not form.is_valid():
@@ -147,8 +147,12 @@ def dispute(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "public/status.html",
-        {"case": case, "events": events, "photos": case.submission.photos.all(),
-         "dispute_form": form},
+        {
+            "case": case,
+            "events": events,
+            "photos": case.submission.photos.all(),
+            "dispute_form": form,
+        },
         status=400,
     )
 
@@ -161,8 +165,7 @@ def answered(request: HttpRequest) -> HttpResponse:
         .order_by("-answered_at", "-id")
     )
     if form.is_valid() and form.cleaned_data["q"]:
-        cases = cases.search(form.cleaned_data["q"])
+        cases = cases.search(form.cleaned_data["q"], public=True)
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     template = "public/_answered_list.html" if is_htmx(request) else "public/answered.html"
     return render(request, template, {"form": form, "page": page})
-

@@ -28,15 +28,24 @@ class InboxFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     channel = LocalNameChoiceField(
-        label=_("Channel"), queryset=Channel.objects.all(), required=False, to_field_name="code",
+        label=_("Channel"),
+        queryset=Channel.objects.all(),
+        required=False,
+        to_field_name="code",
         empty_label=_("All"),
     )
     category = LocalNameChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False,
-        to_field_name="code", empty_label=_("All"),
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All"),
     )
     unit = LocalNameChoiceField(
-        label=_("Unit"), queryset=Unit.objects.all(), required=False, to_field_name="code",
+        label=_("Unit"),
+        queryset=Unit.objects.all(),
+        required=False,
+        to_field_name="code",
         empty_label=_("All"),
     )
     received_from = forms.DateField(
@@ -62,28 +71,41 @@ class InboxFilterForm(forms.Form):
 
 class AssignForm(forms.Form):
     unit = LocalNameChoiceField(label=_("Unit"), queryset=Unit.objects.active())
-    note = forms.CharField(label=_("Note (public)"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note (public)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AcceptForm(forms.Form):
     note = forms.CharField(
-        label=_("Message to the reporter"), required=False, max_length=2000,
+        label=_("Message to the reporter"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Public. Taking the case on counts as the first response."),
     )
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("Why is this not for your unit?"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why is this not for your unit?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AnswerForm(forms.Form):
-    template = forms.ModelChoiceField(label=_("Reply template"), queryset=None, required=False,
-                                      empty_label=_("No template"))
-    text = forms.CharField(label=_("Official answer (public)"), max_length=10000,
-                           widget=forms.Textarea(attrs={"rows": 6}))
+    template = forms.ModelChoiceField(
+        label=_("Reply template"), queryset=None, required=False, empty_label=_("No template")
+    )
+    text = forms.CharField(
+        label=_("Official answer (public)"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
 
     def __init__(self, *args, templates=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -93,13 +115,18 @@ class AnswerForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    note = forms.CharField(label=_("Note (public)"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note (public)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Why reopen?"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why reopen?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MergeForm(forms.Form):
@@ -115,18 +142,26 @@ class MergeForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note (never public)"), max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Internal note (never public)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class EscalateForm(forms.Form):
-    note = forms.CharField(label=_("Why escalate?"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Why escalate?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RecategorizeForm(forms.Form):
-    category = LocalNameChoiceField(label=_("Category"), queryset=Category.objects.filter(
-        is_active=True), required=False, empty_label=_("None"))
+    category = LocalNameChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("None"),
+    )
 
 
 ACTION_FORMS: dict[str, type[forms.Form]] = {

@@ -82,7 +82,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         cases = _filter_cases(cases, form.cleaned_data)
     else:
         cases = cases.none()
-        status = 400
+        # htmx swaps only successful responses in; the fragment shows the errors itself.
+        status = 200 if is_htmx(request) else 400
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "now": timezone.now()}
     template = "staff/_case_table.html" if is_htmx(request) else "staff/inbox.html"
@@ -176,14 +177,16 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = form_class(request.POST, prefix=action, **kwargs)
     if action not in allowed_actions(case.status, request.user.role):
         form.is_valid()
-        form.add_error(None, _("This action is not possible on this case now."))
-        return _render_case(request, case, (action, form), status=409)
+        messages.error(request, _("This action is not possible on this case now."))
+        return _render_case(request, case, status=409)
     if not form.is_valid():
         return _render_case(request, case, (action, form), status=400)
     try:
         message = _perform(action, case, request.user, form.cleaned_data)
     except services.CaseActionError as error:
         form.add_error(None, str(error))
+        if action not in allowed_actions(case.status, request.user.role):
+            messages.error(request, str(error))
         return _render_case(request, case, (action, form), status=409)
     messages.success(request, message)
     if action == Action.RETURN and not request.user.sees_all_cases:
@@ -198,9 +201,14 @@ def reply_template_text(request: HttpRequest) -> HttpResponse:
     """The answer box filled with a template's text (htmx swaps it in)."""
     case = get_case_for_user(request.user, request.GET.get("case", ""))
     chosen = request.GET.get(f"{Action.ANSWER}-template", "")
-    template = _reply_templates(request.user, case).filter(pk=chosen).first() if chosen.isdigit() else None
+    template = (
+        _reply_templates(request.user, case).filter(pk=chosen).first() if chosen.isdigit() else None
+    )
     if template is None:
         raise Http404
-    form = AnswerForm(prefix=Action.ANSWER, initial={"text": template.body, "template": template},
-                      templates=_reply_templates(request.user, case))
+    form = AnswerForm(
+        prefix=Action.ANSWER,
+        initial={"text": template.body, "template": template},
+        templates=_reply_templates(request.user, case),
+    )
     return render(request, "staff/_answer_text.html", {"field": form["text"]})

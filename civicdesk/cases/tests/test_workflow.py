@@ -61,9 +61,7 @@ def expected_action(action: str, status: str) -> str:
 
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("action", [a for a in TRANSITIONS if a != Action.REASSIGN])
-def test_every_action_from_every_status(
-    action, status, supervisor, handler, units, make_case
-):
+def test_every_action_from_every_status(action, status, supervisor, handler, units, make_case):
     people = {"supervisor": supervisor, "handler": handler, "units": units, "make_case": make_case}
     case = drive(make_case(), status, **people)
     assert case.status == status
@@ -86,8 +84,12 @@ def test_every_action_from_every_status(
 
 
 def test_allowed_actions_follow_the_table():
-    assert allowed_actions(Status.RECEIVED, "clerk") == [Action.ASSIGN, Action.MERGE, Action.NOTE,
-                                                          Action.RECATEGORIZE]
+    assert allowed_actions(Status.RECEIVED, "clerk") == [
+        Action.ASSIGN,
+        Action.MERGE,
+        Action.NOTE,
+        Action.RECATEGORIZE,
+    ]
     assert Action.ANSWER in allowed_actions(Status.IN_PROGRESS, "handler")
     assert allowed_actions(Status.IN_PROGRESS, "leader") == []
     assert allowed_actions(Status.MERGED, "supervisor") == []
@@ -153,7 +155,9 @@ def test_merge_refuses_self_and_merged_targets_and_moves_duplicates(supervisor, 
     assert first.merged_into == third
 
 
-def test_reporter_may_reopen_only_within_the_window(settings, handler, supervisor, make_case, units):
+def test_reporter_may_reopen_only_within_the_window(
+    settings, handler, supervisor, make_case, units
+):
     settings.CIVICDESK_REOPEN_DAYS = 30
     case = services.case_assign(case=make_case(), unit=units["urban"], actor=supervisor)
     case = services.case_answer(case=case, actor=handler, text="已处理")

@@ -23,8 +23,11 @@ def script(value: str) -> str:
 
 
 @register.filter
-def redact(value: str, names: str = "") -> str:
-    return redact_text(value or "", [n for n in (names or "").split("|") if n])
+def redact(value: str, names: list[str] | str = ()) -> str:
+    """Hide personal data; `names` are details known to belong to the reporter."""
+    if isinstance(names, str):
+        names = [names] if names else []
+    return redact_text(value or "", names)
 
 
 @register.simple_tag(takes_context=True)

@@ -62,5 +62,7 @@ def test_data_names_follow_the_script(client, make_case, units):
     case = services.case_assign(case=make_case(), unit=units["urban"], actor=boss)
     units["urban"].name = "住房和城乡建设局"
     units["urban"].save()
-    page = client.get(f"/track/{case.tracking_code}/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    page = client.get(
+        f"/track/{case.tracking_code}/", HTTP_ACCEPT_LANGUAGE="zh-TW"
+    ).content.decode()
     assert "住房和城鄉建設局" in page

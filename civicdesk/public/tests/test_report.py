@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
 """The 隨手拍 report form at /report/, posted as a browser would."""
 
 import io
@@ -203,9 +204,7 @@ def test_several_photos_keep_their_order(citizen):
 def test_text_file_named_jpg_is_refused_and_nothing_is_saved(citizen):
     fake = SimpleUploadedFile("photo.jpg", b"just some text, not a picture", "image/jpeg")
 
-    response = citizen.post(
-        URL, report_data(description="人行道上的井盖丢了", photos=[fake])
-    )
+    response = citizen.post(URL, report_data(description="人行道上的井盖丢了", photos=[fake]))
 
     assert response.status_code == 400
     body = response.content.decode()

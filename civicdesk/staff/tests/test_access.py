@@ -179,9 +179,7 @@ def test_login_then_redirect_back_to_the_case(citizen, clerk, make_case):
     case = make_case()
     redirect = citizen.get(case_url(case))["Location"]
 
-    response = citizen.post(
-        redirect, {"username": "clerk", "password": PASSWORD}, follow=True
-    )
+    response = citizen.post(redirect, {"username": "clerk", "password": PASSWORD}, follow=True)
 
     assert response.redirect_chain[-1][0] == case_url(case)
     assert response.status_code == 200

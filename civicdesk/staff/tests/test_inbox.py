@@ -167,11 +167,6 @@ def test_search_by_tracking_code(staff, make_case):
     assert listed(staff.get(URL, {"q": case.tracking_code.lower()})) == codes(case)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: search_text stores the code with dashes, so a code read out without "
-    "dashes (as /track/ accepts it) finds nothing",
-)
 def test_search_by_tracking_code_without_dashes(staff, make_case):
     case, _other = make_case(), make_case()
 
@@ -226,12 +221,6 @@ def test_full_page_has_filters_and_table(staff, make_case):
     assert '<div id="case-table">' in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the htmx fragment (_case_table.html) has no form errors, so a bad date "
-    "range typed in the auto-submitting filter form is never explained (and htmx does not "
-    "swap a 400 by default)",
-)
 def test_htmx_request_with_bad_date_range_explains_the_error(staff, make_case):
     make_case()
 

@@ -1,0 +1,99 @@
+"""`civicdesk serve`: the production web server (gunicorn, in this process)."""
+
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from gunicorn.app.base import BaseApplication
+
+
+def default_workers() -> int:
+    """CIVICDESK_WEB_WORKERS, else gunicorn's usual rule of thumb: 2 * cores + 1."""
+    configured = os.environ.get("CIVICDESK_WEB_WORKERS", "")
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            raise CommandError(
+                f"CIVICDESK_WEB_WORKERS must be an integer, not {configured!r}"
+            ) from None
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def gunicorn_options(
+    *, bind: list[str], workers: int, timeout: int, access_log: bool
+) -> dict[str, Any]:
+    return {
+        "bind": bind,
+        "workers": workers,
+        "timeout": timeout,
+        # Access logs repeat what a reverse proxy already records; errors always go to stderr.
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        # The application is imported once in the master, so workers share its memory and a
+        # broken settings file fails at start-up instead of in every worker.
+        "preload_app": True,
+        # Gunicorn's runtime control socket lives at one path per user (~/.gunicorn), so two
+        # instances on a host would fight over it; civicdesk is managed by signals instead.
+        "control_socket_disable": True,
+    }
+
+
+class CivicdeskApplication(BaseApplication):
+    """Gunicorn run from Python, so `civicdesk serve` needs no separate config file."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if value is not None and key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from civicdesk.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve civicdesk in production with gunicorn (put a TLS reverse proxy in front)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--bind",
+            action="append",
+            help="Address to listen on, HOST:PORT or unix:PATH; repeatable "
+            "(default: 127.0.0.1:8000).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="Worker processes (default: CIVICDESK_WEB_WORKERS, else 2 * CPU cores + 1).",
+        )
+        parser.add_argument(
+            "--timeout", type=int, default=30, help="Seconds before a stuck worker is restarted."
+        )
+        parser.add_argument(
+            "--access-log", action="store_true", help="Log every request to stdout."
+        )
+        parser.add_argument(
+            "--migrate", action="store_true", help="Apply database migrations before serving."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=options["verbosity"])
+        workers = options["workers"] or default_workers()
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        config = gunicorn_options(
+            bind=options["bind"] or ["127.0.0.1:8000"],
+            workers=workers,
+            timeout=options["timeout"],
+            access_log=options["access_log"],
+        )
+        self.stdout.write(f"Serving on {', '.join(config['bind'])} with {workers} workers")
+        CivicdeskApplication(config).run()

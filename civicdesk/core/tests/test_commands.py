@@ -1,0 +1,105 @@
+"""`civicdesk serve` and `civicdesk worker`."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+
+from civicdesk.core.management.commands import serve
+
+
+@task()
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def test_serve_help_lists_its_options() -> None:
+    parser = serve.Command().create_parser("civicdesk", "serve")
+    text = parser.format_help()
+    for option in ["--bind", "--workers", "--access-log", "--migrate", "--timeout"]:
+        assert option in text
+
+
+def test_serve_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr(serve.CivicdeskApplication, "run", lambda app: started.append(app))
+    monkeypatch.setenv("CIVICDESK_WEB_WORKERS", "3")
+    call_command("serve", stdout=StringIO())
+    (app,) = started
+    assert app.cfg.bind == ["127.0.0.1:8000"]
+    assert app.cfg.workers == 3
+    assert app.cfg.accesslog is None
+    assert app.cfg.preload_app
+
+
+def test_serve_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr(serve.CivicdeskApplication, "run", lambda app: started.append(app))
+    monkeypatch.delenv("CIVICDESK_WEB_WORKERS", raising=False)
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 4)
+    call_command(
+        "serve",
+        "--bind",
+        "0.0.0.0:9000",
+        "--bind",
+        "unix:/tmp/c.sock",
+        "--access-log",
+        stdout=StringIO(),
+    )
+    (app,) = started
+    assert app.cfg.bind == ["0.0.0.0:9000", "unix:/tmp/c.sock"]
+    assert app.cfg.workers == 9
+    assert app.cfg.accesslog == "-"
+
+
+def test_serve_loads_the_wsgi_application() -> None:
+    from civicdesk.wsgi import application
+
+    assert serve.CivicdeskApplication({"bind": ["127.0.0.1:0"]}).load() is application
+
+
+@pytest.mark.django_db
+def test_serve_migrate_runs_migrations_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    order = []
+    monkeypatch.setattr(serve.CivicdeskApplication, "run", lambda app: order.append("serve"))
+    real = serve.call_command
+    monkeypatch.setattr(
+        serve, "call_command", lambda name, *a, **k: (order.append(name), real(name, *a, **k))
+    )
+    call_command("serve", "--migrate", "--workers", "1", stdout=StringIO())
+    assert order == ["migrate", "serve"]
+
+
+def test_worker_help_lists_its_options() -> None:
+    from civicdesk.core.management.commands import worker
+
+    text = worker.Command().create_parser("civicdesk", "worker").format_help()
+    for option in ["--queue-name", "--batch", "--interval", "--max-tasks"]:
+        assert option in text
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_batch_runs_waiting_tasks_and_exits(settings) -> None:
+    # The test settings run tasks immediately; the worker is about the database queue.
+    settings.TASKS = DATABASE_TASKS
+    result = add.enqueue(2, 3)
+    assert result.status == TaskResultStatus.READY
+    call_command("worker", "--batch", stdout=StringIO())
+    result.refresh()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_batch_with_an_empty_queue_exits(settings, caplog) -> None:
+    settings.TASKS = DATABASE_TASKS
+    with caplog.at_level("INFO"):
+        call_command(
+            "worker", "--batch", "--queue-name", "default", "--interval", "0.1", stdout=StringIO()
+        )
+    assert "No more tasks" in caplog.text
