@@ -106,8 +106,11 @@ def _action_forms(user: User, case: Case, bound: tuple[str, object] | None = Non
         kwargs = {"templates": _reply_templates(user, case)} if form_class is AnswerForm else {}
         if bound and bound[0] == action:
             forms[action] = bound[1]
-        else:
-            forms[action] = form_class(prefix=action, **kwargs)
+            continue
+        if action in {Action.ASSIGN, Action.REASSIGN} and case.category:
+            # Suggest the unit that usually handles this category.
+            kwargs["initial"] = {"unit": case.category.default_unit_id}
+        forms[action] = form_class(prefix=action, **kwargs)
     return forms
 
 
