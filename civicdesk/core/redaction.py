@@ -160,8 +160,12 @@ _PHONE_CUE = re.compile(
 )
 _PLATE = re.compile(
     rf"[{_PROVINCES}][A-Za-z][\u00b7\u30fb\u2022 ]?"
-    r"(?=(?:[A-Za-z]*[0-9]){3})"  # at least three digits, so words like 新Model don't match
-    r"(?:[A-Za-z0-9]{5,6}|[A-Za-z0-9]{4}[挂学警港澳掛學])(?![A-Za-z0-9])"
+    r"(?:"
+    # Written as on the plate: capitals (no I or O) and at least one digit, e.g. 浙A4PBMH.
+    r"(?=[A-HJ-NP-Z]*[0-9])[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
+    # Any case needs three digits, so that words like 新Model3 stay.
+    r"|(?=(?:[A-Za-z]*[0-9]){3})(?:[A-Za-z0-9]{5,6}|[A-Za-z0-9]{4}[挂学警港澳掛學])(?![A-Za-z0-9])"
+    r")"
 )
 # Names introduced by a cue. 我叫/本人 are common in ordinary sentences, so the name must
 # start with a known surname there; after 姓名:/联系人 anything of 2-3 Han characters goes.
@@ -169,7 +173,7 @@ _NAME_CUE_ANY = re.compile(
     rf"(?:姓名|联系人|联络人|聯繫人|聯絡人|聯系人)[ :\uff1a]*(?P<name>{_HAN}{{2,3}})"
 )
 _NAME_CUE_SURNAME = re.compile(
-    rf"(?:我叫|本人|我的名字是|我姓名是)(?P<name>{_SURNAME_RE}{_HAN}{{1,2}})"
+    rf"(?:我叫|我是|本人|我的名字是|我姓名是)(?P<name>{_SURNAME_RE}{_HAN}{{1,2}})"
 )
 # Surname (optionally with given name) directly before an honorific: 王先生, 王小明女士.
 _NAME_HONORIFIC = re.compile(rf"(?P<name>{_SURNAME_RE}{_HAN}{{0,2}}?)(?={_HONORIFICS})")

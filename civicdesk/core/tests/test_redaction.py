@@ -176,3 +176,15 @@ text_with_pii = st.lists(
 def test_property_idempotent(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [("我是蔡艳，住在3栋", "蔡艳"), ("车牌浙A4PBMH停在消防通道", "浙A4PBMH")],
+)
+def test_self_introduction_and_letter_heavy_plates_are_hidden(text, hidden):
+    assert hidden not in redact(text)
+
+
+def test_words_after_wo_shi_that_are_not_names_stay():
+    assert redact("我是党员，新Model3停在路边") == "我是党员，新Model3停在路边"
