@@ -186,6 +186,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Anonymous submissions allowed per client and window, e.g. "20/h", "5/m", "200/d".
 CIVICDESK_SUBMISSION_RATE_LIMIT = os.environ.get("CIVICDESK_SUBMISSION_RATE_LIMIT", "20/h")
+# Failed tracking-code look-ups allowed per client and window (stops guessing codes).
+CIVICDESK_LOOKUP_MISS_RATE_LIMIT = os.environ.get("CIVICDESK_LOOKUP_MISS_RATE_LIMIT", "60/h")
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 CIVICDESK_TRUSTED_PROXY_COUNT = env_int("CIVICDESK_TRUSTED_PROXY_COUNT", 0)
 

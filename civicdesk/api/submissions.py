@@ -24,7 +24,7 @@ from civicdesk.api.schemas import (
     SubmissionIn,
     ValidationErrorOut,
 )
-from civicdesk.cases.access import get_case_for_tracking_code
+from civicdesk.cases.access import LookupThrottled, get_case_for_tracking_code
 from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import Action
 from civicdesk.cases.workflow import Status as CaseStatus
@@ -252,7 +252,14 @@ def _localized_name(category: Category) -> str:
     summary="Follow a report by its tracking code",
 )
 def submission_status(request: HttpRequest, tracking_code: str) -> dict:
-    case: Case = get_case_for_tracking_code(tracking_code)
+    try:
+        case: Case = get_case_for_tracking_code(tracking_code, request=request)
+    except LookupThrottled:
+        raise ApiError(
+            429,
+            _("Too many unknown tracking codes were tried from your network. Try again later."),
+            headers={"Retry-After": "3600"},
+        ) from None
     # Public text may quote the reporter; hide personal data, including their own name.
     names = [case.submission.contact_name] if case.submission.contact_name else []
     timeline = [

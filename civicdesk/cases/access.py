@@ -1,9 +1,11 @@
 """The one way views reach a case: anything a user may not see is a 404, never a 403."""
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpRequest
 
 from civicdesk.accounts.models import User
 from civicdesk.cases.models import Case
+from civicdesk.core.ratelimit import over_limit
 from civicdesk.core.tracking import normalize_tracking_code
 
 
@@ -18,14 +20,28 @@ def get_case_for_user(user: User, case_id: int | str) -> Case:
         raise Http404("No such case") from None
 
 
-def get_case_for_tracking_code(raw_code: str) -> Case:
-    """For the public: the tracking code itself is the secret that grants access."""
+class LookupThrottled(Exception):
+    """Too many failed look-ups from one client: someone may be guessing codes."""
+
+
+def get_case_for_tracking_code(raw_code: str, *, request: HttpRequest | None = None) -> Case:
+    """For the public: the tracking code itself is the secret that grants access.
+
+    Failed look-ups are counted per client (when a request is given); past the limit they
+    raise LookupThrottled, so codes cannot be enumerated. Successful look-ups are not counted.
+    """
     code = normalize_tracking_code(raw_code or "")
-    if code is None:
+    case = (
+        Case.objects.select_related("submission", "unit", "category", "merged_into")
+        .filter(tracking_code=code)
+        .first()
+        if code
+        else None
+    )
+    if case is None:
+        if request is not None and over_limit(
+            request, "lookup-miss", settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT
+        ):
+            raise LookupThrottled
         raise Http404("No such case")
-    try:
-        return Case.objects.select_related("submission", "unit", "category", "merged_into").get(
-            tracking_code=code
-        )
-    except Case.DoesNotExist:
-        raise Http404("No such case") from None
+    return case

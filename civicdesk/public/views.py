@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicdesk.cases.access import get_case_for_tracking_code
+from civicdesk.cases.access import LookupThrottled, get_case_for_tracking_code
 from civicdesk.cases.models import Case
 from civicdesk.cases.services import CaseActionError, case_reopen
 from civicdesk.cases.workflow import Status
@@ -103,18 +103,32 @@ def _render_report(request: HttpRequest, form: ReportForm, status: int = 200) ->
     return render(request, "public/report.html", context, status=status)
 
 
+def _too_many_lookups(request: HttpRequest) -> HttpResponse:
+    response = render(request, "public/too_many_lookups.html", status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        if Case.objects.filter(tracking_code=form.cleaned_data["code"]).exists():
-            return redirect("public:status", code=form.cleaned_data["code"])
-        form.add_error("code", _("No report has this tracking code."))
+        try:
+            case = get_case_for_tracking_code(form.cleaned_data["code"], request=request)
+        except LookupThrottled:
+            return _too_many_lookups(request)
+        except Http404:
+            form.add_error("code", _("No report has this tracking code."))
+        else:
+            return redirect("public:status", code=case.tracking_code)
     status = 404 if form.is_bound and not form.is_valid() else 200
     return render(request, "public/track.html", {"form": form}, status=status)
 
 
 def status(request: HttpRequest, code: str) -> HttpResponse:
-    case = get_case_for_tracking_code(code)
+    try:
+        case = get_case_for_tracking_code(code, request=request)
+    except LookupThrottled:
+        return _too_many_lookups(request)
     if case.tracking_code != code:
         return redirect("public:status", code=case.tracking_code)
     events = case.events.public().select_related("unit")
@@ -133,7 +147,10 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def dispute(request: HttpRequest, code: str) -> HttpResponse:
-    case = get_case_for_tracking_code(code)
+    try:
+        case = get_case_for_tracking_code(code, request=request)
+    except LookupThrottled:
+        return _too_many_lookups(request)
     form = DisputeForm(request.POST)
     if form.is_valid():
         try:
