@@ -30,7 +30,12 @@ def actor_kind(actor: User | None, default: str = SYSTEM) -> str:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("submission", "unit").get(pk=case.pk)
+    # Lock only the case row: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("submission", "unit")
+        .get(pk=case.pk)
+    )
 
 
 def _check_reach(case: Case, actor: User | None) -> None:
