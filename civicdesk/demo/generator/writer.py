@@ -1,0 +1,150 @@
+# ruff: noqa: RUF001 - the demo texts are Chinese, with full-width punctuation on purpose
+"""The Chinese texts, names and numbers of the demo, drawn from the vocabulary."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from civicdesk.core.credit_code import CREDIT_CODE_ALPHABET, make_credit_code
+from civicdesk.demo import vocabulary as v
+from civicdesk.demo.generator.specs import Spec
+
+
+class _Writer:
+    """Draws the Chinese texts, names and numbers of the demo."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.communities = list(v.PLACES)
+
+    def person(self) -> str:
+        given = "".join(self.rng.choices(v.GIVEN, k=self.rng.choice([1, 2])))
+        return self.rng.choice(v.SURNAMES) + given
+
+    def phone(self) -> str:
+        digits = "".join(self.rng.choices("0123456789", k=9))
+        return "1" + self.rng.choice("3578") + digits
+
+    def plate(self) -> str:
+        # Five characters after the province and city letters, at most two of them letters
+        # (I and O are never used), like real Chinese plates.
+        chars = self.rng.choices("0123456789", k=5)
+        for position in self.rng.sample(range(5), k=self.rng.randint(0, 2)):
+            chars[position] = self.rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        return "浙A" + "".join(chars)
+
+    def contact_bait(self) -> str:
+        """Personal data typed into the text itself, which public redaction has to hide."""
+        surname = self.rng.choice(v.SURNAMES)
+        return self.rng.choice(
+            [
+                f"我姓{surname}，电话{self.phone()}。",
+                f"联系人：{self.person()}，{self.phone()}。",
+                f"有问题请打我电话{self.phone()}，{surname}先生。",
+                f"我是{self.person()}，住在这里十几年了。",
+            ]
+        )
+
+    def opening(self, spec: Spec) -> str:
+        if spec.channel in {"chat_group", "self_media"}:
+            return ""  # these get their own prefix, written by whoever relays them
+        return self.rng.choice(["", "", "", "你好，", "反映一下：", "您好，我想反映个问题，"])
+
+    def credit_code(self) -> str:
+        # 9 = registered by market regulation, 1 = enterprise; a fictional area code; random
+        # organisation part. make_credit_code adds the check character.
+        org = "".join(self.rng.choices(CREDIT_CODE_ALPHABET, k=9))
+        return make_credit_code("91" + "330199" + org)
+
+    def enterprise(self) -> str:
+        return (
+            v.DISTRICT_NAME
+            + self.rng.choice(v.ENTERPRISE_PREFIXES)
+            + self.rng.choice(v.ENTERPRISE_TRADES)
+            + "有限公司"
+        )
+
+    def place_problem(self, spec: Spec) -> None:
+        problem = self.rng.choice(v.PLACE_PROBLEMS)
+        community = self.rng.choice(self.communities)
+        places, lat, lon = v.PLACES[community]
+        place = self.rng.choice(places)
+        phrase = self.rng.choice(problem.phrases)
+        spec.kind = "place"
+        spec.category = problem.category
+        spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        if problem.category in v.NEIGHBOURHOOD_CATEGORIES and self.rng.random() < 0.5:
+            # Small local matters are often sorted out by the community or street.
+            spec.unit = (
+                community if self.rng.random() < 0.6 else community.split("-")[0] + "-street"
+            )
+        spots = v.ESTATE_SPOTS if place.endswith(v.ESTATE_SUFFIXES) else v.STREET_SPOTS
+        spec.summary = place + self.rng.choice(spots) + phrase
+        spec.address = place
+        text = (
+            f"{self.opening(spec)}{spec.summary}，{self.rng.choice(v.DURATIONS)}，"
+            f"{self.rng.choice(problem.impacts)}，{self.rng.choice(v.REQUESTS)}。"
+        )
+        if problem.category == "parking" and self.rng.random() < 0.3:
+            text += f"占道车辆的车牌是{self.plate()}。"
+        if self.rng.random() < 0.15:
+            text += self.contact_bait()
+        spec.description = text
+        if spec.channel in {"snapshot", "mobile_app"} or self.rng.random() < 0.2:
+            spec.latitude = Decimal(f"{lat + self.rng.uniform(-0.004, 0.004):.6f}")
+            spec.longitude = Decimal(f"{lon + self.rng.uniform(-0.004, 0.004):.6f}")
+
+    def service_problem(self, spec: Spec) -> None:
+        problem = self.rng.choice(v.SERVICE_PROBLEMS)
+        phrase = self.rng.choice(problem.phrases)
+        spec.kind = "service"
+        spec.category = problem.category
+        spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        spec.summary = phrase
+        text = (
+            f"{self.opening(spec)}{phrase}，{self.rng.choice(problem.impacts)}，"
+            f"{self.rng.choice(v.REQUESTS)}。"
+        )
+        if self.rng.random() < 0.15:
+            text += self.contact_bait()
+        spec.description = text
+
+    def window_problem(self, spec: Spec, window: str) -> None:
+        if spec.channel == "rating" and self.rng.random() < 0.25:
+            spec.kind = "praise"
+            spec.category = "window-service"
+            spec.unit = "service-center"
+            spec.summary = self.rng.choice(v.WINDOW_PRAISE)
+            spec.description = f"{window}：{spec.summary}，点个赞！"
+            return
+        problem = self.rng.choice(v.WINDOW_PROBLEMS)
+        phrase = self.rng.choice(problem.phrases)
+        spec.kind = "window"
+        spec.category = problem.category
+        spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        spec.summary = f"{window}{phrase}"
+        errands = v.WINDOW_ERRANDS.get(window) or [
+            e for es in v.WINDOW_ERRANDS.values() for e in es
+        ]
+        errand = self.rng.choice(errands)
+        spec.description = (
+            f"在{window}{errand}，{phrase}，{self.rng.choice(problem.impacts)}。"
+            f"{self.rng.choice(v.REQUESTS)}。"
+        )
+        spec.address = "示范区政务服务中心"
+
+    def enterprise_problem(self, spec: Spec) -> None:
+        problem = self.rng.choice(v.ENTERPRISE_PROBLEMS)
+        phrase = self.rng.choice(problem.phrases)
+        impact = self.rng.choice(problem.impacts).format(n=self.rng.randint(2, 9))
+        spec.kind = "enterprise"
+        spec.category = problem.category
+        spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        spec.for_enterprise = True
+        spec.enterprise_name = self.enterprise()
+        spec.enterprise_credit_code = self.credit_code()
+        spec.contact_name = self.person()
+        spec.contact_phone = self.phone()
+        spec.summary = phrase
+        spec.description = f"我公司{phrase}，{impact}，{self.rng.choice(v.ENTERPRISE_REQUESTS)}。"
