@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "civicdesk.cases",
     "civicdesk.staff",
     "civicdesk.public",
+    "civicdesk.problems",
     "civicdesk.api",
     "civicdesk.demo",
 ]
@@ -254,3 +255,17 @@ SITE_TITLE = _("civicdesk")
 
 # Serve uploaded media from the app itself (the embedded default); off when a proxy or S3 does it.
 CIVICDESK_SERVE_MEDIA = env_bool("CIVICDESK_SERVE_MEDIA", True)
+
+# Where trained triage models are kept (versioned files; see civicdesk/triage/classify.py).
+CIVICDESK_MODEL_DIR = Path(os.environ.get("CIVICDESK_MODEL_DIR") or DATA_DIR / "models")
+# Jobs that `civicdesk enqueue_scheduled` (run hourly by cron or a timer) puts on the queue.
+CIVICDESK_SCHEDULED_TASKS = env_list(
+    "CIVICDESK_SCHEDULED_TASKS",
+    [
+        "civicdesk.cases.tasks.escalate_overdue_cases",
+        "civicdesk.cases.tasks.close_undisputed_cases",
+        "civicdesk.problems.tasks.train_classifier",
+    ],
+)
+# Cases with a category needed before a classifier is trained, and per category.
+CIVICDESK_TRIAGE_MIN_EXAMPLES = env_int("CIVICDESK_TRIAGE_MIN_EXAMPLES", 50)

@@ -8,6 +8,7 @@ from django.views.static import serve
 urlpatterns = [
     path("", include("civicdesk.public.urls")),
     path("staff/", include("civicdesk.staff.urls")),
+    path("staff/triage/", include("civicdesk.problems.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

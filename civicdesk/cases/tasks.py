@@ -48,5 +48,3 @@ def close_undisputed_cases() -> int:
     logger.info("closed %d undisputed cases", count)
     return count
 
-
-SCHEDULED = [escalate_overdue_cases, close_undisputed_cases]

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the demo texts are Chinese, with full-width punctuation on purpose
 """Words and sentence parts for the demo district "示范区", all invented for civicdesk.
 
 Kept apart from the generator so the data can be read (and extended) without the mechanics.

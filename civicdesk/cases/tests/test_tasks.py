@@ -37,3 +37,4 @@ def test_enqueue_command_puts_every_job_on_the_queue(make_case, capsys):
     call_command("enqueue_scheduled")
     out = capsys.readouterr().out
     assert "escalate_overdue_cases" in out and "close_undisputed_cases" in out
+    assert "train_classifier" in out

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
 """Redaction of personal data in public text, Simplified and Traditional."""
 
 from __future__ import annotations

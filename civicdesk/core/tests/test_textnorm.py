@@ -14,7 +14,7 @@ def test_traditional_and_simplified_match() -> None:
 
 
 def test_full_width_to_half_width_and_casefold() -> None:
-    assert normalize_for_search("ＡＢＣ１２３") == "abc123"  # noqa: RUF001
+    assert normalize_for_search("ＡＢＣ１２３") == "abc123"
     assert normalize_for_search("Straße") == "strasse"
 
 
@@ -30,7 +30,7 @@ def test_conversions() -> None:
 
 mixed_text = st.text(
     alphabet=st.one_of(
-        st.sampled_from("臺灣台湾隨手拍随手拍路燈灯壞了坏發現发现　 \t\nＡＢＣａｂｃ１２３"),  # noqa: RUF001
+        st.sampled_from("臺灣台湾隨手拍随手拍路燈灯壞了坏發現发现　 \t\nＡＢＣａｂｃ１２３"),
         st.characters(codec="utf-8", exclude_categories=("Cs",)),
     ),
     max_size=40,

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the demo texts are Chinese, with full-width punctuation on purpose
 """Drawing the submissions: channels, times, texts and final statuses (pure: no database)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the demo texts are Chinese, with full-width punctuation on purpose
 """Planning each case's service calls and placing them in the past (pure: no database)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the demo texts are Chinese, with full-width punctuation on purpose
 """The Chinese texts, names and numbers of the demo, drawn from the vocabulary."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
 """Helpers for the public pages' tests: form data, real photos and the media folder."""
 
 import io

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
 """The 隨手拍 report form at /report/, posted as a browser would."""
 
 import io

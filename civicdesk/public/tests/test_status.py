@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
 """Following a report with its tracking code, disputing an answer, reading published answers."""
 
 from datetime import timedelta

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
 """Merge, note, escalate, recategorize and refused actions on the staff case page."""
 
 import pytest

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Chinese test text uses full-width punctuation on purpose
 """Routing actions of the staff case page: assign, reassign, accept and return."""
 
 import pytest

@@ -1,14 +1,15 @@
 """Put the scheduled jobs on the task queue; run it from cron or a systemd timer, e.g. hourly."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
-
-from civicdesk.cases.tasks import SCHEDULED
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
-    help = "Enqueue the scheduled case jobs (escalate overdue cases, close undisputed ones)."
+    help = "Enqueue the scheduled jobs listed in CIVICDESK_SCHEDULED_TASKS."
 
     def handle(self, *args, **options) -> None:
-        for job in SCHEDULED:
+        for path in settings.CIVICDESK_SCHEDULED_TASKS:
+            job = import_string(path)
             result = job.enqueue()
             self.stdout.write(f"{job.name}: {result.id}")

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from civicdesk.demo import vocabulary
 from civicdesk.demo.generator import DEMO_PASSWORD, load_demo
+from civicdesk.problems.services import classifier_train
 
 
 class Command(BaseCommand):
@@ -42,6 +43,11 @@ class Command(BaseCommand):
         summary = load_demo(
             seed=options["seed"], submissions=options["submissions"], stdout=self.stdout
         )
+        # Train the category classifier on the demo's categorised cases, so that the triage
+        # panel has suggestions from the start (the worker retrains on schedule after that).
+        model = classifier_train()
+        if model is not None:
+            self.stdout.write(f"Triage classifier trained on {model.n_train} categorised cases.")
         host, port = options["host"], options["port"]
         url_host = f"[{host}]" if ":" in host else host
         url = f"http://{url_host}:{port}/"

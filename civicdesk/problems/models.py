@@ -1,0 +1,135 @@
+"""Prominent problems and the triage work behind them: trained models, clustering runs and
+the clusters staff edit before promoting them to the district's problem list."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicdesk.accounts.models import User
+from civicdesk.cases.models import Case, Category
+
+
+class TriageModel(models.Model):
+    """A trained classifier file; the newest ready one suggests categories."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    # Relative to CIVICDESK_MODEL_DIR.
+    file_name = models.CharField(max_length=200)
+    n_train = models.PositiveIntegerField()
+    labels = models.JSONField(default=list)
+    n_corrections = models.PositiveIntegerField(
+        default=0, help_text=_("Staff corrections among the training examples.")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("triage model")
+        verbose_name_plural = _("triage models")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.n_train})"
+
+
+class CategorySuggestion(models.Model):
+    """What the model suggested for a case, kept so corrections can be counted and learned."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="category_suggestions")
+    model = models.ForeignKey(TriageModel, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    confidence = models.FloatField()
+    # [{"code": …, "confidence": …}, …] best first, and the words that drove the top one.
+    top = models.JSONField(default=list)
+    words = models.JSONField(default=list)
+    needs_review = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "model"], name="one_suggestion_per_model")
+        ]
+        verbose_name = _("category suggestion")
+        verbose_name_plural = _("category suggestions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.category_id}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ClusterRun(models.Model):
+    """One sorting of a period's submissions into same-problem clusters."""
+
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    channels = models.ManyToManyField("intake.Channel", blank=True, verbose_name=_("channels"))
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    n_cases = models.PositiveIntegerField(default=0)
+    n_clusters = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("clustering run")
+        verbose_name_plural = _("clustering runs")
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}"
+
+
+class ProblemCluster(models.Model):
+    run = models.ForeignKey(ClusterRun, on_delete=models.CASCADE, related_name="clusters")
+    title = models.CharField(_("title"), max_length=200)
+    heat = models.FloatField(_("heat"), default=0)
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+    cases = models.ManyToManyField(Case, related_name="clusters", verbose_name=_("cases"))
+    problem = models.ForeignKey(
+        "Problem", null=True, blank=True, on_delete=models.SET_NULL, related_name="clusters"
+    )
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-heat", "id"]
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Problem(models.Model):
+    """A prominent problem on the district's list; measures and commitments attach to it."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems",
+        verbose_name=_("aspect or category"),
+    )
+    cases = models.ManyToManyField(
+        Case, blank=True, related_name="problems", verbose_name=_("cases")
+    )
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+
+    def __str__(self) -> str:
+        return self.title

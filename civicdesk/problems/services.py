@@ -1,0 +1,380 @@
+"""Triage in the app: category suggestions, same-problem hints, clustering runs, problems."""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicdesk.accounts.models import User
+from civicdesk.cases.models import Case, Category
+from civicdesk.cases.workflow import OPEN_STATUSES
+from civicdesk.intake.models import Channel
+from civicdesk.problems.models import (
+    CategorySuggestion,
+    ClusterRun,
+    Problem,
+    ProblemCluster,
+    RunStatus,
+    TriageModel,
+)
+from civicdesk.triage.classify import TextClassifier
+from civicdesk.triage.cluster import Message, cluster_messages, heat
+from civicdesk.triage.errors import TriageError
+from civicdesk.triage.similar import SameProblemIndex
+
+logger = logging.getLogger(__name__)
+
+
+class ProblemError(Exception):
+    """A triage action that cannot be done; the message is translated."""
+
+
+def case_text(case: Case) -> str:
+    submission = case.submission
+    return "\n".join(part for part in (submission.description, submission.address) if part)
+
+
+# Category suggestions ----------------------------------------------------------------------
+
+
+def training_examples() -> tuple[list[str], list[str], int]:
+    """Cases whose category staff set or confirmed; corrections are the ones that differ from
+    what the model suggested."""
+    cases = (
+        Case.objects.filter(category__isnull=False, category__parent__isnull=False)
+        .select_related("submission", "category")
+        .order_by("id")
+    )
+    texts, labels = [], []
+    for case in cases.iterator(chunk_size=2000):
+        texts.append(case_text(case))
+        labels.append(case.category.code)
+    corrections = (
+        CategorySuggestion.objects.filter(case__category__isnull=False)
+        .exclude(category=F("case__category"))
+        .values("case")
+        .distinct()
+        .count()
+    )
+    return texts, labels, corrections
+
+
+def classifier_train() -> TriageModel | None:
+    """Train on the categorised cases and make the result the active model."""
+    texts, labels, corrections = training_examples()
+    if len(texts) < settings.CIVICDESK_TRIAGE_MIN_EXAMPLES or len(set(labels)) < 2:
+        logger.info("not enough categorised cases to train (%d)", len(texts))
+        return None
+    latest = active_model()
+    if latest and latest.n_train == len(texts) and latest.n_corrections == corrections:
+        # Nothing new to learn from: the hourly schedule must not retrain for nothing.
+        return latest
+    classifier = TextClassifier.train(texts, labels)
+    folder = Path(settings.CIVICDESK_MODEL_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"classifier-{timezone.now():%Y%m%d-%H%M%S}-{len(texts)}.pkl"
+    temporary = folder / f".{name}.tmp"
+    classifier.save(temporary)
+    temporary.replace(folder / name)
+    return TriageModel.objects.create(
+        file_name=name, n_train=len(texts), labels=sorted(set(labels)), n_corrections=corrections
+    )
+
+
+@lru_cache(maxsize=2)
+def _load_classifier(path: str) -> TextClassifier:
+    return TextClassifier.load(path)
+
+
+def active_model() -> TriageModel | None:
+    return TriageModel.objects.first()
+
+
+def suggest_categories(case: Case) -> CategorySuggestion | None:
+    """The active model's suggestion for a case, computed once per model and stored."""
+    model = active_model()
+    if model is None:
+        return None
+    existing = CategorySuggestion.objects.filter(case=case, model=model).first()
+    if existing is not None:
+        return existing
+    path = Path(settings.CIVICDESK_MODEL_DIR) / model.file_name
+    try:
+        classifier = _load_classifier(str(path))
+    except (TriageError, OSError) as error:
+        logger.warning("triage model %s unusable: %s", model.file_name, error)
+        return None
+    prediction = classifier.predict([case_text(case)])[0]
+    categories = Category.objects.in_bulk(
+        [code for code, _score in prediction.top3], field_name="code"
+    )
+    if prediction.label not in categories:
+        return None
+    suggestion, _created = CategorySuggestion.objects.get_or_create(
+        case=case,
+        model=model,
+        defaults={
+            "category": categories[prediction.label],
+            "confidence": prediction.confidence,
+            "top": [
+                {"code": code, "confidence": round(score, 4)}
+                for code, score in prediction.top3
+                if code in categories
+            ],
+            "words": prediction.explanation[:8],
+            "needs_review": prediction.needs_review,
+        },
+    )
+    return suggestion
+
+
+# Same-problem hints ------------------------------------------------------------------------
+
+
+@dataclass
+class _OpenCaseIndex:
+    index: SameProblemIndex
+    last_id: int
+    built_at: float
+
+
+_index_lock = threading.Lock()
+_index: _OpenCaseIndex | None = None
+INDEX_REBUILD_SECONDS = 600
+
+
+def _open_case_index() -> SameProblemIndex:
+    """An in-process index of open cases: new cases are added as they come, and the whole
+    index is rebuilt every few minutes so closed cases drop out."""
+    global _index
+    with _index_lock:
+        now = time.monotonic()
+        if _index is None or now - _index.built_at > INDEX_REBUILD_SECONDS:
+            _index = _OpenCaseIndex(SameProblemIndex(), 0, now)
+        newest = Case.objects.aggregate(last=Max("id"))["last"] or 0
+        if newest > _index.last_id:
+            fresh = (
+                Case.objects.filter(id__gt=_index.last_id, status__in=OPEN_STATUSES)
+                .select_related("submission")
+                .order_by("id")
+            )
+            _index.index.add_many((str(case.pk), case_text(case)) for case in fresh.iterator())
+            _index.last_id = newest
+        return _index.index
+
+
+def reset_open_case_index() -> None:
+    global _index
+    with _index_lock:
+        _index = None
+
+
+def similar_open_cases(text: str, *, user: User, exclude: Case | None = None, k: int = 5):
+    """Open cases the user may see that report the same concrete problem, best first, as
+    (case, score)."""
+    hits = _open_case_index().query(text, k=k + 1)
+    ids = [int(case_id) for case_id, _score in hits]
+    cases = (
+        Case.objects.visible_to(user)
+        .filter(pk__in=ids, status__in=OPEN_STATUSES)
+        .select_related("submission", "unit")
+        .in_bulk()
+    )
+    found = [
+        (cases[int(case_id)], score)
+        for case_id, score in hits
+        if int(case_id) in cases and (exclude is None or int(case_id) != exclude.pk)
+    ]
+    return found[:k]
+
+
+# Clustering runs ---------------------------------------------------------------------------
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, dtime.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), dtime.min, tzinfo=zone),
+    )
+
+
+def _messages(cases) -> list[Message]:
+    """Cases as the engine sees them; a phone or e-mail tells whether two came from one person."""
+    return [
+        Message(
+            id=str(case.pk),
+            text=case_text(case),
+            time=case.received_at,
+            enterprise=case.submission.for_enterprise,
+            user=case.submission.contact_phone or case.submission.contact_email or None,
+        )
+        for case in cases.select_related("submission")
+    ]
+
+
+def run_cases(run: ClusterRun):
+    start, end = _day_bounds(run.period_start, run.period_end)
+    cases = Case.objects.filter(received_at__gte=start, received_at__lt=end)
+    channels = list(run.channels.all())
+    if channels:
+        cases = cases.filter(submission__channel__in=channels)
+    return cases
+
+
+@transaction.atomic
+def cluster_run_start(
+    *, actor: User, period_start: date, period_end: date, channels: list[Channel]
+) -> ClusterRun:
+    if period_end < period_start:
+        raise ProblemError(_("The end date is before the start date."))
+    run = ClusterRun.objects.create(
+        created_by=actor, period_start=period_start, period_end=period_end
+    )
+    run.channels.set(channels)
+    from civicdesk.problems.tasks import run_clustering
+
+    transaction.on_commit(lambda: run_clustering.enqueue(run.pk))
+    return run
+
+
+def cluster_run_execute(run: ClusterRun) -> ClusterRun:
+    """Cluster the run's cases. Safe to repeat: a finished run is left alone, and an
+    interrupted one starts again from nothing."""
+    with transaction.atomic():
+        run = ClusterRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.DONE:
+            return run
+        run.clusters.all().delete()
+        run.status = RunStatus.RUNNING
+        run.save(update_fields=["status"])
+    started = time.monotonic()
+    try:
+        messages = _messages(run_cases(run))
+        clusters = cluster_messages(messages) if messages else []
+        with transaction.atomic():
+            for cluster in clusters:
+                record = ProblemCluster.objects.create(
+                    run=run,
+                    title=cluster.title[:200],
+                    heat=cluster.heat,
+                    first_at=cluster.first,
+                    last_at=cluster.last,
+                    size=cluster.size,
+                )
+                record.cases.set([int(i) for i in cluster.member_ids])
+            run.status = RunStatus.DONE
+            run.n_cases = len(messages)
+            run.n_clusters = len(clusters)
+            run.seconds = round(time.monotonic() - started, 3)
+            run.finished_at = timezone.now()
+            run.save()
+    except Exception as error:
+        logger.exception("clustering run %s failed", run.pk)
+        ClusterRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return run
+
+
+def _check_open(cluster: ProblemCluster) -> None:
+    if cluster.problem_id is not None:
+        raise ProblemError(_("This cluster is already on the problem list."))
+
+
+@transaction.atomic
+def cluster_rename(*, cluster: ProblemCluster, title: str, actor: User) -> ProblemCluster:
+    title = title.strip()
+    if not title:
+        raise ProblemError(_("The title cannot be empty."))
+    cluster.title = title[:200]
+    cluster.save(update_fields=["title"])
+    return cluster
+
+
+def _refresh(cluster: ProblemCluster) -> None:
+    """Size, span and heat follow the members after a merge or split; heat uses the engine's
+    formula, measured from the newest case of the run as the clustering itself was."""
+    members = _messages(cluster.cases.all())
+    newest = ProblemCluster.objects.filter(run=cluster.run_id).aggregate(last=Max("last_at"))
+    times = [m.time for m in members if m.time]
+    cluster.size = len(members)
+    cluster.first_at = min(times) if times else None
+    cluster.last_at = max(times) if times else None
+    cluster.heat = heat(members, max(filter(None, [newest["last"], cluster.last_at]), default=None))
+    cluster.save(update_fields=["size", "first_at", "last_at", "heat"])
+
+
+@transaction.atomic
+def cluster_merge(*, clusters: list[ProblemCluster], actor: User) -> ProblemCluster:
+    """Merge clusters of one run into the hottest of them."""
+    if len(clusters) < 2:
+        raise ProblemError(_("Choose at least two clusters to merge."))
+    if len({c.run_id for c in clusters}) != 1:
+        raise ProblemError(_("Only clusters of the same run can be merged."))
+    for cluster in clusters:
+        _check_open(cluster)
+    target, *others = sorted(clusters, key=lambda c: (-c.heat, c.pk))
+    for other in others:
+        target.cases.add(*other.cases.all())
+        other.delete()
+    _refresh(target)
+    return target
+
+
+@transaction.atomic
+def cluster_split(
+    *, cluster: ProblemCluster, cases: list[Case], actor: User, title: str = ""
+) -> ProblemCluster:
+    """Move some cases of a cluster into a new cluster of the same run."""
+    _check_open(cluster)
+    members = set(cluster.cases.values_list("pk", flat=True))
+    chosen = [case for case in cases if case.pk in members]
+    if not chosen:
+        raise ProblemError(_("Choose the cases to move to a new cluster."))
+    if len(chosen) == len(members):
+        raise ProblemError(_("Leave at least one case in the cluster."))
+    new = ProblemCluster.objects.create(
+        run=cluster.run, title=(title.strip() or cluster.title)[:200]
+    )
+    new.cases.set(chosen)
+    cluster.cases.remove(*chosen)
+    _refresh(cluster)
+    _refresh(new)
+    return new
+
+
+@transaction.atomic
+def cluster_promote(
+    *,
+    cluster: ProblemCluster,
+    actor: User,
+    title: str,
+    category: Category | None,
+    description: str = "",
+) -> Problem:
+    """Put a cluster on the district's list of prominent problems."""
+    _check_open(cluster)
+    if not title.strip():
+        raise ProblemError(_("Give the problem a title."))
+    problem = Problem.objects.create(
+        title=title.strip()[:200],
+        description=description.strip(),
+        category=category,
+        created_by=actor,
+    )
+    problem.cases.set(cluster.cases.all())
+    cluster.problem = problem
+    cluster.save(update_fields=["problem"])
+    return problem

@@ -1,0 +1,220 @@
+"""Staff pages for triage: clustering runs, clusters, the prominent-problem list, and the
+triage panel on a case page."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicdesk.cases.access import get_case_for_user
+from civicdesk.problems import services
+from civicdesk.problems.access import (
+    can_edit,
+    can_read,
+    get_cluster_for_user,
+    get_problem_for_user,
+    get_run_for_user,
+)
+from civicdesk.problems.forms import ClusterRunForm, MergeForm, PromoteForm, RenameForm, SplitForm
+from civicdesk.problems.models import ClusterRun, Problem, RunStatus
+
+
+def triage_reader(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_read(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not can_edit(request.user):
+        raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@triage_reader
+def problem_list(request: HttpRequest) -> HttpResponse:
+    """The prominent-problem list, the clustering runs, and a form to start one."""
+    form = ClusterRunForm(request.POST or None)
+    if request.method == "POST":
+        _require_editor(request)
+        if form.is_valid():
+            try:
+                run = services.cluster_run_start(
+                    actor=request.user,
+                    period_start=form.cleaned_data["period_start"],
+                    period_end=form.cleaned_data["period_end"],
+                    channels=list(form.cleaned_data["channels"]),
+                )
+            except services.ProblemError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Clustering started."))
+                return redirect("problems:run", pk=run.pk)
+    context = {
+        "form": form,
+        "runs": ClusterRun.objects.select_related("created_by")[:10],
+        "problems": Problem.objects.select_related("category")[:50],
+        "can_edit": can_edit(request.user),
+    }
+    return render(request, "problems/list.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+@triage_reader
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run_for_user(request.user, pk)
+    clusters = run.clusters.select_related("problem").prefetch_related("cases__submission")
+    page = Paginator(clusters, 30).get_page(request.GET.get("page"))
+    context = {
+        "run": run,
+        "page": page,
+        "working": run.status in {RunStatus.QUEUED, RunStatus.RUNNING},
+        "can_edit": can_edit(request.user),
+    }
+    template = (
+        "problems/_run_body.html" if request.headers.get("HX-Request") else "problems/run.html"
+    )
+    return render(request, template, context)
+
+
+@require_POST
+@triage_reader
+def run_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    run = get_run_for_user(request.user, pk)
+    form = MergeForm(request.POST, run=run)
+    if not form.is_valid():
+        messages.error(request, _("Choose at least two clusters to merge."))
+        return redirect("problems:run", pk=run.pk)
+    try:
+        merged = services.cluster_merge(
+            clusters=list(form.cleaned_data["clusters"]), actor=request.user
+        )
+    except services.ProblemError as error:
+        messages.error(request, str(error))
+        return redirect("problems:run", pk=run.pk)
+    messages.success(request, _("Clusters merged."))
+    return redirect("problems:cluster", pk=merged.pk)
+
+
+def _render_cluster(request, cluster, *, rename=None, split=None, promote=None, status=200):
+    context = {
+        "cluster": cluster,
+        "cases": cluster.cases.select_related("submission__channel", "unit").order_by(
+            "received_at"
+        ),
+        "rename_form": rename or RenameForm(initial={"title": cluster.title}),
+        "split_form": split or SplitForm(cluster=cluster),
+        "promote_form": promote or PromoteForm(initial={"title": cluster.title}),
+        "can_edit": can_edit(request.user) and cluster.problem_id is None,
+    }
+    return render(request, "problems/cluster.html", context, status=status)
+
+
+@require_GET
+@triage_reader
+def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_cluster(request, get_cluster_for_user(request.user, pk))
+
+
+@require_POST
+@triage_reader
+def cluster_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _require_editor(request)
+    cluster = get_cluster_for_user(request.user, pk)
+    forms = {"rename": RenameForm, "split": SplitForm, "promote": PromoteForm}
+    if action not in forms:
+        raise Http404
+    form = (
+        SplitForm(request.POST, cluster=cluster)
+        if action == "split"
+        else forms[action](request.POST)
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "rename":
+                services.cluster_rename(cluster=cluster, title=data["title"], actor=request.user)
+                messages.success(request, _("Cluster renamed."))
+            elif action == "split":
+                new = services.cluster_split(
+                    cluster=cluster,
+                    cases=list(data["cases"]),
+                    actor=request.user,
+                    title=data["title"],
+                )
+                messages.success(request, _("The chosen cases now form their own cluster."))
+                return redirect("problems:cluster", pk=new.pk)
+            else:
+                problem = services.cluster_promote(
+                    cluster=cluster,
+                    actor=request.user,
+                    title=data["title"],
+                    category=data["category"],
+                    description=data["description"],
+                )
+                messages.success(request, _("The problem is on the list."))
+                return redirect("problems:problem", pk=problem.pk)
+            return redirect("problems:cluster", pk=cluster.pk)
+        except services.ProblemError as error:
+            form.add_error(None, str(error))
+    return _render_cluster(request, cluster, status=400, **{action: form})
+
+
+@require_GET
+@triage_reader
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_problem_for_user(request.user, pk)
+    cases = problem.cases.select_related("submission__channel", "unit").order_by("-received_at")
+    by_channel: dict[str, int] = {}
+    for case in cases:
+        name = str(case.submission.channel)
+        by_channel[name] = by_channel.get(name, 0) + 1
+    return render(
+        request,
+        "problems/problem.html",
+        {"problem": problem, "cases": cases, "by_channel": sorted(by_channel.items())},
+    )
+
+
+@require_GET
+def case_triage_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suggested categories and possible same-problem cases for the case page (htmx)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    case = get_case_for_user(request.user, pk)
+    suggestion = services.suggest_categories(case)
+    similar = services.similar_open_cases(services.case_text(case), user=request.user, exclude=case)
+    categories = {}
+    if suggestion:
+        from civicdesk.cases.models import Category
+
+        categories = Category.objects.in_bulk(
+            [item["code"] for item in suggestion.top], field_name="code"
+        )
+    return render(
+        request,
+        "problems/_case_triage.html",
+        {
+            "case": case,
+            "suggestion": suggestion,
+            "suggested": [
+                (categories[item["code"]], item["confidence"])
+                for item in (suggestion.top if suggestion else [])
+                if item["code"] in categories
+            ],
+            "similar": similar,
+        },
+    )

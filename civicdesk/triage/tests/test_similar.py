@@ -1,0 +1,59 @@
+"""Same-problem lookup at intake."""
+
+import pytest
+
+from civicdesk.triage.errors import ModelFormatError
+from civicdesk.triage.similar import SameProblemIndex
+
+STORED = [
+    ("m1", "A市A2区景蓉华苑物业乱收停车费，每月多收业主三百元停车费"),
+    ("m2", "A市A5区金色家园物业乱收停车费，每月多收业主三百元停车费"),
+    ("m3", "A3区枫林路星辰工地夜间施工噪音扰民，凌晨还在打桩"),
+    ("m4", "建议增开通往高铁站的公交线路，方便市民出行"),
+    ("m5", "A4区南湖小学门口早晚高峰拥堵，希望安排交警疏导"),
+]
+
+
+@pytest.fixture
+def index():
+    ix = SameProblemIndex()
+    ix.add_many(STORED)
+    return ix
+
+
+def test_paraphrase_finds_its_problem_first(index):
+    hits = index.query("景蓉华苑的物业违规收取停车费，业主每个月多交三百元")
+    assert hits and hits[0][0] == "m1"
+    assert all(0 < s <= 1 for _, s in hits)
+    assert "m2" not in [i for i, _ in hits]  # same grievance at another compound
+    assert index.query("枫林路星辰工地凌晨打桩噪音太大")[0][0] == "m3"
+
+
+def test_unrelated_text_finds_nothing(index):
+    assert index.query("社保卡丢失了如何补办") == []
+    assert index.query("") == []
+
+
+def test_remove_and_len(index):
+    assert len(index) == 5
+    index.remove("m1")
+    assert len(index) == 4
+    assert "m1" not in [i for i, _ in index.query("景蓉华苑物业乱收停车费每月三百元")]
+    with pytest.raises(KeyError):
+        index.remove("m1")
+    index.add("m1", STORED[0][1])
+    assert index.query("景蓉华苑物业乱收停车费每月三百元")[0][0] == "m1"
+
+
+def test_save_load_round_trip(index, tmp_path):
+    index.remove("m4")
+    path = tmp_path / "index.npz"
+    index.save(path)
+    loaded = SameProblemIndex.load(path)
+    assert len(loaded) == 4
+    q = "景蓉华苑的物业违规收取停车费，业主每个月多交三百元"
+    assert loaded.query(q) == index.query(q)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not an index")
+    with pytest.raises(ModelFormatError):
+        SameProblemIndex.load(bad)
