@@ -75,7 +75,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 @triage_reader
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_run_for_user(request.user, pk)
-    clusters = run.clusters.select_related("problem").prefetch_related("cases__submission")
+    clusters = run.clusters.select_related("problem")
     page = Paginator(clusters, 30).get_page(request.GET.get("page"))
     context = {
         "run": run,

@@ -195,6 +195,22 @@ def test_demo_command_serves_with_runserver(monkeypatch: pytest.MonkeyPatch) -> 
             return None
         return real_call_command(name, *args, **kwargs)
 
+    class FakeWorker:
+        pid = 4242
+        stopped = False
+
+        def __init__(self, argv, env):
+            FakeWorker.argv = argv
+
+        def terminate(self):
+            FakeWorker.stopped = True
+
+        def wait(self, timeout):
+            return 0
+
     monkeypatch.setattr(demo, "call_command", fake_call_command)
+    monkeypatch.setattr(demo.subprocess, "Popen", FakeWorker)
     call_command("demo", "--submissions", "5", "--host", "192.0.2.1", stdout=StringIO())
     assert calls == [(("192.0.2.1:8000",), {"use_reloader": False})]
+    # A worker runs beside the server and stops with it.
+    assert FakeWorker.argv[-2:] == ["civicdesk", "worker"] and FakeWorker.stopped

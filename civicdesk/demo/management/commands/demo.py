@@ -1,6 +1,9 @@
 """`civicdesk demo`: a ready-to-try district on this machine, in one command."""
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +62,17 @@ class Command(BaseCommand):
             self.stdout.write("  " + line)
         if options["no_serve"]:
             return
-        call_command("runserver", f"{host}:{port}", use_reloader=False)
+        # A worker next to the web server, so background work (clustering runs, scheduled jobs)
+        # happens in the demo as it would in production.
+        worker = subprocess.Popen(  # noqa: S603 - our own command, no user input
+            [sys.executable, "-m", "civicdesk", "worker"], env=os.environ.copy()
+        )
+        self.stdout.write(f"  Background worker started (process {worker.pid}).")
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
 
 
 def login_table() -> list[str]:
