@@ -22,10 +22,14 @@ def _two_weeks_ago():
 
 class ClusterRunForm(forms.Form):
     period_start = forms.DateField(
-        label=_("From"), initial=_two_weeks_ago, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("From"),
+        initial=_two_weeks_ago,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     period_end = forms.DateField(
-        label=_("Until"), initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("Until"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     channels = LocalNameMultipleChoiceField(
         label=_("Channels"),

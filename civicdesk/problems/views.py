@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -65,7 +66,9 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "runs": ClusterRun.objects.select_related("created_by")[:10],
-        "problems": Problem.objects.select_related("category")[:50],
+        "problems": Problem.objects.select_related("category").annotate(n_cases=Count("cases"))[
+            :50
+        ],
         "can_edit": can_edit(request.user),
     }
     return render(request, "problems/list.html", context, status=400 if form.errors else 200)
