@@ -1,7 +1,7 @@
 """Triage benchmark: classification and clustering quality, speed and scaling, in one run.
 
     python bench/triage.py                       # everything (about 10 minutes on 2 cores)
-    python bench/triage.py --quick               # 2 splits, clustering up to 10k, 100k look-up index
+    python bench/triage.py --quick    # 2 splits, clustering up to 10k, 100k look-up index
 
 Each part measures a plain baseline in the same process (TF-IDF + linear SVM for
 classification, scikit-learn agglomerative clustering for clustering); results go to
@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import triage_classify  # noqa: E402
-import triage_cluster  # noqa: E402
+import triage_classify
+import triage_cluster
 
 
 def main(argv: list[str] | None = None) -> int:

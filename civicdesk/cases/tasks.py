@@ -47,4 +47,3 @@ def close_undisputed_cases() -> int:
         count += 1
     logger.info("closed %d undisputed cases", count)
     return count
-

@@ -49,10 +49,14 @@ class InboxFilterForm(forms.Form):
         empty_label=_("All"),
     )
     received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("Received from"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     received_to = forms.DateField(
-        label=_("Received until"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("Received until"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 

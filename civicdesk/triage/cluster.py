@@ -21,7 +21,14 @@ How it works (details and tuning in docs/triage-clustering.md):
    rarest grievance keys, to catch reposts). Small blocks give all pairs; large blocks are
    sorted by two MinHash signatures and only neighbours within a window are paired
    (sorted-neighbourhood), so the work per message is bounded.
-4. Pairs scoring ≥ ``threshold`` are linked and the connected components are the clusters.
+4. Pairs scoring ≥ ``threshold`` are taken best first and merged under constraints
+   (:func:`_constrained_merge`), not as connected components: two groups merge only if they do
+   not name different places (a group's places are the rare entity keys held by at least half of
+   its members) and their grievance centroids have cosine ≥ ``group_cosine``. This stops chains
+   through shared boilerplate and loosely shared place keys.
+5. Titles (:func:`_title`): the group's most common (then longest) entity key and the two or
+   three most distinctive whole words (jieba, on one clause of a representative member only)
+   of its grievance, boilerplate words dropped; a singleton gets its most distinctive clause.
 """
 
 from __future__ import annotations
@@ -35,7 +42,6 @@ from datetime import datetime
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from civicdesk.triage.normalize import normalize
 
@@ -57,6 +63,13 @@ __all__ = [
 MAX_CHARS = 160
 #: Default link threshold on :func:`pair_score` (tuned on the tuning half of the labeled sample).
 DEFAULT_THRESHOLD = 0.08
+#: Cosine of two groups' grievance centroids needed to merge them (see :func:`_constrained_merge`).
+GROUP_COSINE = 0.05
+#: Key weight is idf to this power: common boilerplate bigrams (希望, 尽快, 一个多星期) must weigh
+#: far less than the words of the grievance.
+IDF_POWER = 1.0
+#: Keys kept per group centroid.
+CENTROID_KEYS = 64
 #: Full-vector cosine at which two messages are the same problem even without an entity key.
 DUPLICATE_COSINE = 0.7
 #: Entity keys held by more than this many messages are too common to say "same place".
@@ -87,11 +100,20 @@ _STOP = frozenset(
 _GENERIC_TEXT = (
     "物业 开发 建设 房产 地产 置业 有限 责任 人民 中心 附近 周边 旁边 门口 对面 整个 所有 一个 "
     "这个 那个 我们 小区 附属 城管 公交 该小 本小 农村 新建 修建 道路 马路 公路 城市 居民 "
-    "业主 工作 单位 政府 当地 学校 医院"
+    "业主 工作 单位 政府 当地 学校 医院 希望 反映 部门 领导 相关 有关 公交 地铁 我司 本公 该公"
 )
 _GENERIC_HEADS = frozenset(_GENERIC_TEXT.split())
-_BAD_TEXT = "道路 马路 公路 线路 出路 思路 网路 铁路 套路 网站 车站 站站 厕所"
+_BAD_TEXT = "道路 马路 公路 线路 出路 思路 网路 铁路 套路 网站 车站 站站 厕所 政府 市府 省府 跑路"
 _BAD_PAIRS = frozenset(_BAD_TEXT.split())
+# Words a name never reaches back over: 希望政府 is not a place, nor 反映东苑小区.
+_STOP_WORDS_TEXT = (
+    "希望 反映 要求 建议 请求 投诉 举报 关于 位于 就是 没有 一个 我们 他们 政府 部门 领导 单位 "
+    "居民 业主 还有 以及 附近 门口 旁边 对面 周边 今天 目前 现在 已经 影响 办理 窗口 注销 开办"
+)
+_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+# A name does not start with the end of another one (路公交站 in 翠苑三区路公交站).
+_NOT_FIRST = frozenset("路街巷站村镇乡区县府湾桥")
+_NOT_AFTER = {"路": "灯面", "站": "台", "村": "民"}
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff0-9a-z]")
 _RUN = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
 # Bigrams made of these carry no meaning and are dropped to keep vectors small.
@@ -145,22 +167,43 @@ def extract(text: str, *, normalized: bool = False) -> Features:
     t = text[:MAX_CHARS] if normalized else analysis_text(text)
     entity: dict[str, None] = {}
     covered = bytearray(len(t))
+    floor = 0  # a name never reaches back over an earlier name or multi-character suffix
+    prev_end, prev_key = -1, ""
     for m in _SUFFIX_RE.finditer(t):
-        s = m.start()
+        s, suffix = m.start(), m.group()
         j = s
-        while j > 0 and s - j < 5 and t[j - 1] not in _STOP and _NAME_CHAR.match(t[j - 1]):
+        while (
+            j > floor
+            and s - j < 5
+            and t[j - 1] not in _STOP
+            and _NAME_CHAR.match(t[j - 1])
+            and t[j - 2 : j] not in _STOP_WORDS
+        ):
             j -= 1
         run = t[j:s]
-        if len(run) < 2 or (run[-1] + m.group()[0]) in _BAD_PAIRS:
+        if t[m.end() : m.end() + 1] in _NOT_AFTER.get(suffix, ""):
+            run = ""  # 路灯, 路面, 站台, 村民: a word, not the end of a name
+        if len(suffix) > 1:
+            floor = max(floor, m.end())
+        if len(run) < 2 or (run[-1] + suffix[0]) in _BAD_PAIRS or run in _GENERIC_HEADS:
+            # 朝阳路公交站: a generic facility right after a name belongs to that name.
+            if j == prev_end == s - len(run) and run in _GENERIC_HEADS and prev_key:
+                key = prev_key + run + suffix
+                if len(key) <= 10:
+                    entity[key] = None
+                    covered[j : m.end()] = b"\x01" * (m.end() - j)
+                    floor = prev_end = m.end()
             continue
         for k in range(2, len(run) + 1):
             head = run[-k:]
             if k == 2 and head in _GENERIC_HEADS:
                 continue
-            if head[:2] in _GENERIC_HEADS and k < len(run):
+            if (head[:2] in _GENERIC_HEADS and k < len(run)) or head[0] in _NOT_FIRST:
                 continue
-            entity[head + m.group()] = None
+            entity[head + suffix] = None
         covered[j : m.end()] = b"\x01" * (m.end() - j)
+        floor = max(floor, m.end())
+        prev_end, prev_key = m.end(), run + suffix
     grievance: dict[str, None] = {}
     for m in _RUN.finditer(t):
         a, b = m.span()
@@ -261,7 +304,7 @@ def _csr(rows: list[list[int]], n_cols: int) -> sparse.csr_matrix:
 
 def _weight(m: sparse.csr_matrix, df: np.ndarray, n: int) -> sparse.csr_matrix:
     m = m.copy()
-    m.data = idf(df, n).astype(np.float32)[m.indices]
+    m.data = (idf(df, n) ** IDF_POWER).astype(np.float32)[m.indices]
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / norms).dot(m), dtype=np.float32)
@@ -317,46 +360,141 @@ def _candidate_pairs(
     return code // (len(sigs[0]) + 1), code % (len(sigs[0]) + 1)
 
 
-def _merge_bigrams(words: list[str]) -> list[str]:
-    """Join overlapping bigrams (停车, 车费 → 停车费) for readable titles."""
-    out: list[str] = []
-    for w in words:
-        for i, o in enumerate(out):
-            if o.endswith(w[0]) and len(w) == 2:
-                out[i] = o + w[1]
-                break
-            if o.startswith(w[-1]) and len(w) == 2:
-                out[i] = w[0] + o
-                break
-        else:
-            out.append(w)
-    return out
-
-
-_DISTRICT = re.compile(r"[A-Za-z]\d*[市区县]|[\u4e00-\u9fff]{2}[区县](?<!小区)(?<!社区)(?<!城区)")
+# Words that say nothing about which problem it is (titles only).
+_TITLE_STOP_TEXT = """
+    反映 希望 尽快 处理 解决 麻烦 几天 一直 这样 部门 相关 有关 看看 星期 多月 居民 影响 问题 请
+    重视 加强 管理 派人 说法 给个 您好 你好 网友 爆料 一下 已经 好几天 一个 多星期 半个月 上个月
+    持续 还 没 没有 现在 目前 非常 严重 情况 领导 政府 市民 业主 群众 我们 他们 这里 那里 知道
+    感谢 谢谢 请问 咨询 建议 要求 希望 附近 周边 旁边 门口 东侧 西侧 南侧 北侧 中段 路口 之前 邻居
+    到现在"""
+_TITLE_STOP = frozenset(_TITLE_STOP_TEXT.split())
+_CLAUSE = re.compile(r"[，。！？；：,.!?;:\n]+")
 
 
 def _title(texts: list[str], feats: list[Features], df_of: Callable[[str], int], n: int) -> str:
+    """``<place> · <grievance words>``, whole words, at most 40 characters."""
+    from civicdesk.triage.tokenize import words as _words  # jieba: titles only
+
     ent = Counter(e for f in feats for e in set(f.entity))
     place = ""
     if ent:
-        top = max(ent.values())
-        place = max((e for e, c in ent.items() if c == top), key=lambda e: (len(e), e))
-    districts = Counter(d for t in texts for d in set(_DISTRICT.findall(t[:MAX_CHARS])))
-    district = "".join(d for d, _ in districts.most_common(2) if d.lower() not in place)
-    scores: Counter = Counter()
-    for f in feats:
-        for g in f.grievance:
-            if not g.isdigit() and not (place and g in place):
-                scores[g] += float(idf(df_of(g), n))
-    if len(feats) == 1:
-        words = [g for g, _ in scores.most_common(4)]
+        place = max(ent.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+    count = Counter(g for f in feats for g in f.grievance)
+    weight = {g: c * float(idf(df_of(g), n)) for g, c in count.items()}
+    shared = len(feats) > 1
+
+    def clause_score(c: str) -> float:
+        bigrams = (c[i : i + 2] for i in range(len(c) - 1))
+        return sum(weight.get(g, 0.0) for g in bigrams if not any(ch.isdigit() for ch in g))
+
+    # The clause carrying most of the group's distinctive bigrams, from a few members.
+    clauses = [c for t in texts[:5] for c in _CLAUSE.split(t[:MAX_CHARS]) if c.strip()]
+    if not clauses:
+        return place[:40]
+    best = max(clauses[:40], key=clause_score)
+    if place:
+        best = best.replace(place, " ")
+    if not shared:
+        phrase = best.strip()[:24]
     else:
-        words = [g for g, _ in scores.most_common(8) if sum(g in f.grievance for f in feats) > 1]
-    words = _merge_bigrams(words[:4])[:3]
-    head = (district + place) if place else district
-    title = f"{head} · {' '.join(words)}" if head else " ".join(words)
+        scored = []
+        for pos, w in enumerate(_words(best)):
+            if w in _TITLE_STOP or len(w) < 2 or w.isdigit() or (place and w in place):
+                continue
+            s = sum(weight.get(w[i : i + 2], 0.0) for i in range(len(w) - 1)) / (len(w) - 1)
+            scored.append((s, pos, w))
+        top = sorted(scored, reverse=True)[:3]
+        phrase = "".join(w for _, _, w in sorted(top, key=lambda x: x[1])) or best.strip()[:24]
+    title = f"{place} · {phrase}" if place else phrase
     return title[:40]
+
+
+def _constrained_merge(
+    a: np.ndarray,
+    b: np.ndarray,
+    g_vec: sparse.csr_matrix,
+    e_block: sparse.csr_matrix,
+    min_cosine: float,
+) -> np.ndarray:
+    """Merge along pairs (best first) only while the merged group stays one problem.
+
+    Two groups merge when they do not name different places (each group's *places* are the rare
+    entity keys held by at least half its members; two non-empty, disjoint place sets mean
+    different places) and, unless both are single messages (whose pair score already passed),
+    when the cosine of their grievance centroids (sums of members' L2-normalised vectors, kept
+    to the :data:`CENTROID_KEYS` largest weights) is at least ``min_cosine``. Shared
+    boilerplate averages out of a centroid, so chains through it stop.
+    """
+    n = g_vec.shape[0]
+    parent = list(range(n))
+    size = [1] * n
+    cent: dict[int, tuple[dict[int, float], float]] = {}
+    places: dict[int, Counter] = {}
+    gp, gi, gd = g_vec.indptr, g_vec.indices, g_vec.data
+    ep, ei = e_block.indptr, e_block.indices
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def centroid(r: int) -> tuple[dict[int, float], float]:
+        c = cent.get(r)
+        if c is None:
+            c = cent[r] = (
+                dict(
+                    zip(gi[gp[r] : gp[r + 1]].tolist(), gd[gp[r] : gp[r + 1]].tolist(), strict=True)
+                ),
+                1.0,
+            )
+        return c
+
+    def place_counts(r: int) -> Counter:
+        c = places.get(r)
+        if c is None:
+            c = places[r] = Counter(ei[ep[r] : ep[r + 1]].tolist())
+        return c
+
+    def majority(r: int) -> set[int]:
+        need = size[r] / 2.0
+        return {k for k, v in place_counts(r).items() if v >= need}
+
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        rx, ry = find(x), find(y)
+        if rx == ry:
+            continue
+        px, py = majority(rx), majority(ry)
+        if px and py and not (px & py):
+            continue
+        cx, nx = centroid(rx)
+        cy, ny = centroid(ry)
+        if size[rx] > 1 or size[ry] > 1:
+            small, big = (cx, cy) if len(cx) <= len(cy) else (cy, cx)
+            dot = sum(v * big.get(k, 0.0) for k, v in small.items())
+            if dot < min_cosine * nx * ny:
+                continue
+        if size[rx] < size[ry]:
+            rx, ry, cx, cy = ry, rx, cy, cx
+        merged = dict(cx)
+        for k, v in cy.items():
+            merged[k] = merged.get(k, 0.0) + v
+        if len(merged) > CENTROID_KEYS:
+            top = sorted(merged.items(), key=lambda kv: -kv[1])[:CENTROID_KEYS]
+            merged = dict(top)
+        norm = math.sqrt(sum(v * v for v in merged.values())) or 1.0
+        counts = place_counts(rx)
+        counts.update(place_counts(ry))
+        if len(counts) > 16:
+            places[rx] = Counter(dict(counts.most_common(16)))
+        parent[ry] = rx
+        size[rx] += size[ry]
+        cent[rx] = (merged, norm)
+        cent.pop(ry, None)
+        places.pop(ry, None)
+    return np.fromiter((find(i) for i in range(n)), dtype=np.int64, count=n)
 
 
 def cluster_messages(
@@ -364,6 +502,7 @@ def cluster_messages(
     *,
     now: datetime | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    group_cosine: float = GROUP_COSINE,
 ) -> list[Cluster]:
     """Group messages reporting the same concrete problem; hottest cluster first, ids 1..n.
 
@@ -413,10 +552,8 @@ def cluster_messages(
         shared = _rowdot(e_block, a, b) > 0
         score = pair_scores(shared, g_cos, f_cos)
         keep = score >= threshold
-        graph = sparse.coo_matrix(
-            (np.ones(int(keep.sum()), dtype=np.int8), (a[keep], b[keep])), shape=(n, n)
-        )
-        _, labels = connected_components(graph, directed=False)
+        order = np.argsort(-score[keep], kind="stable")
+        labels = _constrained_merge(a[keep][order], b[keep][order], g_vec, e_block, group_cosine)
 
     groups: dict[int, list[int]] = {}
     for i, lab in enumerate(labels):

@@ -5,6 +5,7 @@ import pickle
 import pytest
 
 from civicdesk.core.textnorm import to_traditional
+from civicdesk.triage import classify as classify_module
 from civicdesk.triage.classify import FORMAT_NAME, Prediction, TextClassifier, evaluate
 from civicdesk.triage.errors import ModelFormatError, TriageError
 from civicdesk.triage.normalize import normalize
@@ -195,3 +196,15 @@ def test_evaluate_reports_scores():
     assert 0.5 <= result["macro_f1"] <= 1.0
     assert 0.0 <= result["accuracy"] <= 1.0
     assert result["seconds"] > 0
+
+
+def test_large_batches_predict_like_single_messages(classifier, monkeypatch):
+    monkeypatch.setattr(classify_module, "PREDICT_BATCH", 3)
+    queries = [*QUERIES, "今天天气不错", *QUERIES]  # 9 texts: batches of 3, 3 and 3
+    batched = classifier.predict(queries)
+    single = [classifier.predict([q])[0] for q in queries]
+    assert [p.label for p in batched] == [p.label for p in single]
+    for b, s in zip(batched, single, strict=True):
+        assert b.confidence == pytest.approx(s.confidence)
+        assert b.explanation == s.explanation
+    assert len(classifier.predict(queries[:7])) == 7  # a last, partial batch

@@ -120,3 +120,75 @@ def test_bcubed_and_pairwise_on_a_hand_computed_example():
     pw = bench.pairwise_prf(gold, pred)
     assert pw["precision"] == pytest.approx(0.5)
     assert pw["recall"] == pytest.approx(1 / 3)
+
+
+_PLACES = ["东苑小区", "西湖花园", "锦绣家园", "南苑小区", "幸福里小区"]
+_PLACES += ["湖滨路", "光明巷", "朝阳公园", "柳岸小区", "和平新村"]
+_GRIEVANCES = ["路灯不亮", "垃圾清运不及时", "夜间施工噪音扰民"]
+_BOILER = [
+    "有一个多星期了，影响正常生活，希望尽快处理。",
+    "这几天一直这样，居民意见很大，麻烦尽快解决。",
+    "已经好几天了，请相关部门派人来看看。",
+]
+
+
+def _boilerplate_messages():
+    return [
+        Message(f"{p}-{g}", f"反映一下：{place}{grievance}，{_BOILER[(p + g) % 3]}")
+        for p, place in enumerate(_PLACES)
+        for g, grievance in enumerate(_GRIEVANCES)
+    ] + [
+        Message(f"{p}-{g}-again", f"{place}{grievance}，{_BOILER[(p + g + 1) % 3]}")
+        for p, place in enumerate(_PLACES[:5])
+        for g, grievance in enumerate(_GRIEVANCES)
+    ]
+
+
+def test_no_chaining_through_shared_boilerplate():
+    clusters = cluster_messages(_boilerplate_messages())
+    groups = _groups(clusters)
+    assert max(c.size for c in clusters) <= 6  # never one big cluster of everything
+    # Different places never share a cluster, whatever the shared boilerplate.
+    for c in clusters:
+        assert len({i.split("-")[0] for i in c.member_ids}) == 1, c.member_ids
+    # A repeated report of the same place and grievance joins its first report.
+    assert (
+        sum(groups[f"{p}-{g}"] == groups[f"{p}-{g}-again"] for p in range(5) for g in range(3))
+        >= 12
+    )
+
+
+def test_government_and_request_words_are_never_places():
+    from civicdesk.triage.cluster import extract
+
+    for text in (
+        "我公司园区频繁停电，希望政府兑现承诺",
+        "请政府部门尽快处理",
+        "反映一下：市政府门口",
+    ):
+        assert not any("政府" in e or "希望" in e for e in extract(text).entity), text
+    assert extract("我公司园区频繁停电").entity == []  # 公司园 is not a name
+    assert extract("东苑公园东侧垃圾成堆").entity == ["东苑公园"]
+    assert "朝阳路公交站" in extract("朝阳路公交站东侧路灯不亮").entity
+    assert extract("翠苑三区路公交站").entity == []  # no name runs across 区 / a suffix
+
+
+def test_titles_are_whole_words_with_the_place():
+    msgs = [
+        Message("a", "东苑小区夜间施工噪音扰民，有一个多星期了，希望尽快处理。"),
+        Message("b", "东苑小区夜间施工噪音扰民，已经好几天了，麻烦尽快解决。"),
+        Message("c", "反映一下：东苑小区夜间施工噪音扰民，请相关部门派人来看看。"),
+    ]
+    clusters = cluster_messages(msgs)
+    assert len(clusters) == 1
+    title = clusters[0].title
+    assert title.startswith("东苑小区 · "), title
+    assert len(title) <= 40
+    words = title.split(" · ", 1)[1]
+    assert "施工" in words or "噪音" in words
+    for junk in ("希望", "尽快", "反映", "几天", "部门"):
+        assert junk not in title
+    # Whole words: the grievance part is a substring of a member text with the place removed.
+    assert any(words.replace(" ", "") in m.text for m in msgs) or all(
+        w in msgs[0].text for w in words.split()
+    )

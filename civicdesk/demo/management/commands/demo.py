@@ -64,7 +64,7 @@ class Command(BaseCommand):
             return
         # A worker next to the web server, so background work (clustering runs, scheduled jobs)
         # happens in the demo as it would in production.
-        worker = subprocess.Popen(  # noqa: S603 - our own command, no user input
+        worker = subprocess.Popen(
             [sys.executable, "-m", "civicdesk", "worker"], env=os.environ.copy()
         )
         self.stdout.write(f"  Background worker started (process {worker.pid}).")
