@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 import time
 import warnings
 from collections import Counter
@@ -239,6 +240,18 @@ def _fit_temperature(x: sp.csr_matrix, y: np.ndarray) -> float:
     return math.exp(best.x)
 
 
+_EDGE_NOISE = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def _readable(term: str) -> str:
+    """An n-gram as a person can read it: punctuation at its edges dropped; fragments that
+    still hold punctuation, or single characters, say nothing and are skipped."""
+    term = _EDGE_NOISE.sub("", term)
+    if len(term) < 2 or re.search(r"[\W_]", term):
+        return ""
+    return term
+
+
 class TextClassifier:
     """A trained first-level classifier; `train`, then `predict`, `save` and `load`."""
 
@@ -353,7 +366,7 @@ class TextClassifier:
         for k in np.argsort(-contrib)[: 4 * EXPLAIN_TERMS]:
             if contrib[k] <= 0 or len(chosen) >= EXPLAIN_TERMS:
                 break
-            term = self._vectorizer.terms_[indices[k]].strip()
+            term = _readable(self._vectorizer.terms_[indices[k]])
             if not term or term not in doc or any(term in c for c in chosen):
                 continue
             chosen = [c for c in chosen if c not in term]  # keep the longer n-gram

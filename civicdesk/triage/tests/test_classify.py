@@ -208,3 +208,15 @@ def test_large_batches_predict_like_single_messages(classifier, monkeypatch):
         assert b.confidence == pytest.approx(s.confidence)
         assert b.explanation == s.explanation
     assert len(classifier.predict(queries[:7])) == 7  # a last, partial batch
+
+
+def test_explanations_hold_no_punctuation_fragments():
+    texts = [f"小区下水道堵塞，{i}号楼门口，积水很深！" for i in range(10)] + [
+        f"学校食堂饭菜不卫生，{i}年级学生拉肚子。" for i in range(10)
+    ]
+    labels = ["城乡建设"] * 10 + ["教育文体"] * 10
+    model = TextClassifier.train(texts, labels)
+    for prediction in model.predict(["下水道堵塞，楼下积水！", "食堂饭菜不卫生。"]):
+        assert prediction.explanation
+        for term in prediction.explanation:
+            assert len(term) >= 2 and not any(ch in term for ch in "，。！、, ")
