@@ -105,6 +105,10 @@ INSTALLED_APPS = [
     "civicdesk.staff",
     "civicdesk.public",
     "civicdesk.problems",
+    "civicdesk.commitments",
+    "civicdesk.ledgers",
+    "civicdesk.reports",
+    "civicdesk.bulletins",
     "civicdesk.api",
     "civicdesk.demo",
 ]

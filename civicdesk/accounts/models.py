@@ -64,6 +64,8 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("Unit handler")
     SUPERVISOR = "supervisor", _("Supervisor")
     LEADER = "leader", _("Leader")
+    # 纪检: reads confidential reports against units and officials, and nothing else.
+    DISCIPLINE = "discipline", _("Discipline inspector")
     ADMIN = "admin", _("Administrator")
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicdesk.accounts.models import Unit, User
+from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.cases.workflow import OPEN_STATUSES, UNROUTED_STATUSES, Action, Status
 from civicdesk.core.redaction import redact
 from civicdesk.core.textnorm import normalize_for_search
@@ -59,7 +59,7 @@ class CaseQuerySet(models.QuerySet):
             return self.none()
         if user.sees_all_cases:
             return self
-        if user.unit_id is None:
+        if user.role != Role.HANDLER or user.unit_id is None:
             return self.none()
         return self.for_unit_subtree(user.unit)
 

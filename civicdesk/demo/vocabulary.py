@@ -50,6 +50,7 @@ STAFF: list[tuple[str, str, str, str]] = [
     ("supervisor-2", "孙悦", Role.SUPERVISOR, "district"),
     ("leader", "王建国", Role.LEADER, "district"),
     ("leader-2", "赵立新", Role.LEADER, "district"),
+    ("discipline", "纪明", Role.DISCIPLINE, "district"),
     ("handler-urban", "李强", Role.HANDLER, "urban"),
     ("handler-urban-2", "黄磊", Role.HANDLER, "urban"),
     ("handler-market", "吴倩", Role.HANDLER, "market"),

@@ -107,6 +107,23 @@ class ProblemCluster(models.Model):
         return self.title
 
 
+class Campaign(models.Model):
+    """A special campaign of the district (the brief names five); rows, so more can be added."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Problem(models.Model):
     """A prominent problem on the district's list; measures and commitments attach to it."""
 
@@ -123,6 +140,21 @@ class Problem(models.Model):
     cases = models.ManyToManyField(
         Case, blank=True, related_name="problems", verbose_name=_("cases")
     )
+    campaigns = models.ManyToManyField(
+        Campaign, blank=True, related_name="problems", verbose_name=_("campaigns")
+    )
+    lead_unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lead unit"),
+    )
+    co_units = models.ManyToManyField(
+        "accounts.Unit", blank=True, related_name="+", verbose_name=_("co-operating units")
+    )
+    responsible_official = models.CharField(_("responsible official"), max_length=80, blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

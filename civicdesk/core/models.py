@@ -1,0 +1,3 @@
+from civicdesk.core.chain import ChainHead
+
+__all__ = ["ChainHead"]
