@@ -1,11 +1,15 @@
+import re
 from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicdesk.cases.models import Category
+from civicdesk.accounts.models import Unit
+from civicdesk.cases.models import Case, Category
+from civicdesk.core.tracking import normalize_tracking_code
 from civicdesk.intake.models import Channel
+from civicdesk.problems.models import Campaign
 from civicdesk.staff.forms import LocalNameChoiceField
 
 
@@ -85,3 +89,59 @@ class PromoteForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ProblemForm(forms.Form):
+    """A problem created by hand or edited: who leads it, which campaigns, which cases."""
+
+    title = forms.CharField(label=_("Problem title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    category = LocalNameChoiceField(
+        label=_("Aspect or category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+    )
+    campaigns = LocalNameMultipleChoiceField(
+        label=_("Campaigns"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lead_unit = LocalNameChoiceField(
+        label=_("Lead unit"), queryset=Unit.objects.active(), required=False
+    )
+    co_units = LocalNameMultipleChoiceField(
+        label=_("Co-operating units"), queryset=Unit.objects.active(), required=False
+    )
+    responsible_official = forms.CharField(
+        label=_("Responsible official"), max_length=80, required=False
+    )
+    case_codes = forms.CharField(
+        label=_("Linked cases"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Tracking codes, separated by spaces, commas or new lines."),
+    )
+
+    def clean_case_codes(self) -> list[Case]:
+        raw = re.split(r"[\s,，、;；]+", self.cleaned_data["case_codes"].strip())
+        codes, bad = [], []
+        for item in filter(None, raw):
+            code = normalize_tracking_code(item)
+            (codes if code else bad).append(code or item)
+        found = {c.tracking_code: c for c in Case.objects.filter(tracking_code__in=codes)}
+        bad += [code for code in codes if code not in found]
+        if bad:
+            raise forms.ValidationError(
+                _("No case has these tracking codes: %(codes)s") % {"codes": ", ".join(bad)}
+            )
+        return list(found.values())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        lead = data.get("lead_unit")
+        if lead is not None and lead in (data.get("co_units") or []):
+            self.add_error("co_units", _("The lead unit cannot also be a co-operating unit."))
+        return data

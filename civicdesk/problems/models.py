@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import User
 from civicdesk.cases.models import Case, Category
+from civicdesk.core.chain import ChainedEvent
 
 
 class TriageModel(models.Model):
@@ -165,3 +166,22 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProblemChange(ChainedEvent):
+    """Every change to a problem's own record, hash-chained per problem ("problem:<id>")."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField(max_length=20)
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    # {"field": [before, after], …} in plain values, so the hash covers what changed.
+    fields = models.JSONField(default=dict)
+
+    chained_fields = ("problem", "action", "actor", "fields")
+
+    class Meta(ChainedEvent.Meta):
+        verbose_name = _("problem change")
+        verbose_name_plural = _("problem changes")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.action}"

@@ -23,6 +23,7 @@ from civicdesk.problems.models import (
     CategorySuggestion,
     ClusterRun,
     Problem,
+    ProblemChange,
     ProblemCluster,
     RunStatus,
     TriageModel,
@@ -355,6 +356,69 @@ def cluster_split(
     return new
 
 
+PROBLEM_FIELDS = ("title", "description", "category", "lead_unit", "responsible_official")
+PROBLEM_SETS = ("campaigns", "co_units", "cases")
+
+
+def _snapshot(problem: Problem) -> dict:
+    """The problem's record in plain values, for the change history."""
+    values = {
+        name: getattr(problem, problem._meta.get_field(name).attname) for name in PROBLEM_FIELDS
+    }
+    if problem.pk:
+        for name in PROBLEM_SETS:
+            values[name] = sorted(getattr(problem, name).values_list("pk", flat=True))
+    return values
+
+
+def _record_change(problem: Problem, action: str, actor: User | None, before: dict) -> None:
+    after = _snapshot(problem)
+    changed = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changed or action != "update":
+        ProblemChange.append(
+            chain=f"problem:{problem.pk}",
+            problem=problem,
+            action=action,
+            actor=actor,
+            fields=changed,
+        )
+
+
+@transaction.atomic
+def problem_save(
+    *,
+    problem: Problem | None,
+    actor: User,
+    title: str,
+    description: str = "",
+    category: Category | None = None,
+    lead_unit=None,
+    co_units=(),
+    responsible_official: str = "",
+    campaigns=(),
+    cases=(),
+) -> Problem:
+    """Create a problem by hand (problem=None) or change one; every change is chained."""
+    if not title.strip():
+        raise ProblemError(_("Give the problem a title."))
+    if lead_unit is not None and lead_unit in list(co_units):
+        raise ProblemError(_("The lead unit cannot also be a co-operating unit."))
+    creating = problem is None
+    problem = problem or Problem(created_by=actor)
+    before = {} if creating else _snapshot(problem)
+    problem.title = title.strip()[:200]
+    problem.description = description.strip()
+    problem.category = category
+    problem.lead_unit = lead_unit
+    problem.responsible_official = responsible_official.strip()
+    problem.save()
+    problem.campaigns.set(campaigns)
+    problem.co_units.set(co_units)
+    problem.cases.set(cases)
+    _record_change(problem, "create" if creating else "update", actor, before)
+    return problem
+
+
 @transaction.atomic
 def cluster_promote(
     *,
@@ -368,13 +432,14 @@ def cluster_promote(
     _check_open(cluster)
     if not title.strip():
         raise ProblemError(_("Give the problem a title."))
-    problem = Problem.objects.create(
-        title=title.strip()[:200],
-        description=description.strip(),
+    problem = problem_save(
+        problem=None,
+        actor=actor,
+        title=title,
+        description=description,
         category=category,
-        created_by=actor,
+        cases=list(cluster.cases.all()),
     )
-    problem.cases.set(cluster.cases.all())
     cluster.problem = problem
     cluster.save(update_fields=["problem"])
     return problem

@@ -22,7 +22,14 @@ from civicdesk.problems.access import (
     get_problem_for_user,
     get_run_for_user,
 )
-from civicdesk.problems.forms import ClusterRunForm, MergeForm, PromoteForm, RenameForm, SplitForm
+from civicdesk.problems.forms import (
+    ClusterRunForm,
+    MergeForm,
+    ProblemForm,
+    PromoteForm,
+    RenameForm,
+    SplitForm,
+)
 from civicdesk.problems.models import ClusterRun, Problem, RunStatus
 
 
@@ -176,6 +183,57 @@ def cluster_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _render_cluster(request, cluster, status=400, **{action: form})
 
 
+def _problem_initial(problem: Problem) -> dict:
+    return {
+        "title": problem.title,
+        "description": problem.description,
+        "category": problem.category,
+        "campaigns": problem.campaigns.all(),
+        "lead_unit": problem.lead_unit,
+        "co_units": problem.co_units.all(),
+        "responsible_official": problem.responsible_official,
+        "case_codes": " ".join(problem.cases.values_list("tracking_code", flat=True)),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@triage_reader
+def problem_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create a problem by hand, or change who leads it, its campaigns and its cases."""
+    _require_editor(request)
+    problem = get_problem_for_user(request.user, pk) if pk is not None else None
+    if request.method == "POST":
+        form = ProblemForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                problem = services.problem_save(
+                    problem=problem,
+                    actor=request.user,
+                    title=data["title"],
+                    description=data["description"],
+                    category=data["category"],
+                    lead_unit=data["lead_unit"],
+                    co_units=list(data["co_units"]),
+                    responsible_official=data["responsible_official"],
+                    campaigns=list(data["campaigns"]),
+                    cases=data["case_codes"],
+                )
+            except services.ProblemError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The problem was saved."))
+                return redirect("problems:problem", pk=problem.pk)
+    else:
+        form = ProblemForm(initial=_problem_initial(problem) if problem else None)
+    return render(
+        request,
+        "problems/edit.html",
+        {"form": form, "problem": problem},
+        status=400 if form.errors else 200,
+    )
+
+
 @require_GET
 @triage_reader
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -188,7 +246,14 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "problems/problem.html",
-        {"problem": problem, "cases": cases, "by_channel": sorted(by_channel.items())},
+        {
+            "problem": problem,
+            "cases": cases,
+            "by_channel": sorted(by_channel.items()),
+            "clusters": problem.clusters.select_related("run"),
+            "changes": problem.changes.select_related("actor").order_by("-position")[:20],
+            "can_edit": can_edit(request.user),
+        },
     )
 
 
