@@ -269,7 +269,19 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.cases.tasks.escalate_overdue_cases",
         "civicdesk.cases.tasks.close_undisputed_cases",
         "civicdesk.problems.tasks.train_classifier",
+        "civicdesk.commitments.tasks.remind_due_measures",
+        "civicdesk.commitments.tasks.escalate_overdue_measures",
     ],
 )
+# How notifications about commitments are sent (a dotted path to a sender class).
+CIVICDESK_NOTIFICATION_SENDER = os.environ.get(
+    "CIVICDESK_NOTIFICATION_SENDER", "civicdesk.commitments.senders.EmailSender"
+)
+# The public address of the site, put in front of links in e-mails (e.g. https://civic.example.org).
+CIVICDESK_SITE_URL = os.environ.get("CIVICDESK_SITE_URL", "")
+# Largest evidence file (photo or document) attached to a measure.
+CIVICDESK_MAX_EVIDENCE_BYTES = env_int("CIVICDESK_MAX_EVIDENCE_BYTES", 20 * 1024 * 1024)
+# Subscriptions to a public commitment allowed per client and window.
+CIVICDESK_SUBSCRIBE_RATE_LIMIT = os.environ.get("CIVICDESK_SUBSCRIBE_RATE_LIMIT", "10/h")
 # Cases with a category needed before a classifier is trained, and per category.
 CIVICDESK_TRIAGE_MIN_EXAMPLES = env_int("CIVICDESK_TRIAGE_MIN_EXAMPLES", 50)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import Http404
 from django.urls import include, path
 from django.views.i18n import set_language
 from django.views.static import serve
@@ -20,5 +21,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Folders of MEDIA_ROOT that only their own access-checked views may serve.
+PRIVATE_MEDIA = ("commitments/",)
+
+
+def serve_public_media(request, path: str):
+    if path.startswith(PRIVATE_MEDIA) or ".." in path.split("/"):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.DEBUG or settings.CIVICDESK_SERVE_MEDIA:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(path("media/<path:path>", serve_public_media))

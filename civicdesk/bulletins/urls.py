@@ -1,4 +1,8 @@
 from django.urls import path
 
+from civicdesk.bulletins import views
+
 app_name = "bulletins"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.bulletin, name="bulletin"),
+]

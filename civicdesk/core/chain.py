@@ -73,16 +73,6 @@ class ChainedEvent(models.Model):
         abstract = True
         ordering = ["chain", "position"]
 
-    def payload(self) -> dict:
-        content = {}
-        for name in self.chained_fields:
-            field = self._meta.get_field(name)
-            content[name] = getattr(self, field.attname)
-        content["created_at"] = self.created_at
-        content["chain"] = self.chain
-        content["position"] = self.position
-        return content
-
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise ValueError("Chained events are append-only and cannot be changed.")
@@ -92,6 +82,16 @@ class ChainedEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Chained events are append-only and cannot be deleted.")
+
+    def payload(self) -> dict:
+        content = {}
+        for name in self.chained_fields:
+            field = self._meta.get_field(name)
+            content[name] = getattr(self, field.attname)
+        content["created_at"] = self.created_at
+        content["chain"] = self.chain
+        content["position"] = self.position
+        return content
 
     @classmethod
     def append(cls, *, chain: str, **fields) -> "ChainedEvent":

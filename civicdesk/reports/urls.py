@@ -1,4 +1,48 @@
 from django.urls import path
 
+from civicdesk.reports import views
+from civicdesk.reports.workflow import Ledger
+
 app_name = "reports"
-urlpatterns: list = []
+
+urlpatterns = [
+    # Public: file a report, follow an intermediary report with its secret code.
+    path(
+        "misconduct/",
+        views.public_file,
+        {"ledger": Ledger.INACTION},
+        name="public_inaction",
+    ),
+    path(
+        "intermediary/",
+        views.public_file,
+        {"ledger": Ledger.INTERMEDIARY},
+        name="public_intermediary",
+    ),
+    path("follow-up/", views.followup, name="followup"),
+    path("follow-up/add/", views.followup_add, name="followup_add"),
+    # Staff.
+    path("staff/file/", views.staff_file, name="staff_file"),
+]
+
+for ledger in Ledger:
+    urlpatterns += [
+        path(
+            f"staff/{ledger.value}/",
+            views.report_list,
+            {"ledger": ledger.value},
+            name=f"{ledger.value}_list",
+        ),
+        path(
+            f"staff/{ledger.value}/<int:pk>/",
+            views.report_detail,
+            {"ledger": ledger.value},
+            name=f"{ledger.value}_detail",
+        ),
+        path(
+            f"staff/{ledger.value}/<int:pk>/<slug:action>/",
+            views.report_action,
+            {"ledger": ledger.value},
+            name=f"{ledger.value}_action",
+        ),
+    ]
