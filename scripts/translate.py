@@ -23,7 +23,8 @@ HANT_PHRASES = {
     "信息": "資訊",
     "默認": "預設",
     "視頻": "影片",
-    "文件": "檔案",
+    # OpenCC's s2t picks the classical 覈 in 核查/核驗; 核 is what readers write today.
+    "覈": "核",
 }
 
 
