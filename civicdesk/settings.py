@@ -277,6 +277,14 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
 CIVICDESK_NOTIFICATION_SENDER = os.environ.get(
     "CIVICDESK_NOTIFICATION_SENDER", "civicdesk.commitments.senders.EmailSender"
 )
+# How SMS to reporters who left only a phone number is sent; the default logs, number masked.
+CIVICDESK_SMS_SENDER = os.environ.get(
+    "CIVICDESK_SMS_SENDER", "civicdesk.commitments.senders.ConsoleSMSSender"
+)
+# For civicdesk.commitments.senders.HttpSMSSender: the gateway that takes JSON {"to", "text"}.
+CIVICDESK_SMS_GATEWAY_URL = os.environ.get("CIVICDESK_SMS_GATEWAY_URL", "")
+CIVICDESK_SMS_GATEWAY_TOKEN = os.environ.get("CIVICDESK_SMS_GATEWAY_TOKEN", "")
+CIVICDESK_SMS_GATEWAY_TIMEOUT = env_int("CIVICDESK_SMS_GATEWAY_TIMEOUT", 10)
 # The public address of the site, put in front of links in e-mails (e.g. https://civic.example.org).
 CIVICDESK_SITE_URL = os.environ.get("CIVICDESK_SITE_URL", "")
 # Largest evidence file (photo or document) attached to a measure.

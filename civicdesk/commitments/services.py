@@ -1,6 +1,6 @@
 """Every change of a measure goes through here: checked against the workflow and the actor's
 reach, atomic, and recorded as a hash-chained event. Public changes notify the reporters of
-the problem's linked cases and the problem's subscribers."""
+the problem's linked cases (in the app, and by e-mail or SMS) and the problem's subscribers."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +23,7 @@ from civicdesk.commitments.models import (
     ProblemEvent,
     Subscription,
 )
-from civicdesk.commitments.senders import send_safely
+from civicdesk.commitments.senders import Message, email_message, send_safely, sms_message
 from civicdesk.commitments.validation import EvidenceError, check_evidence
 from civicdesk.commitments.workflow import (
     CREATORS,
@@ -143,31 +143,38 @@ def _change_message(measure: Measure, event: MeasureEvent) -> str:
 
 
 def _announce(measure: Measure, event: MeasureEvent) -> None:
-    """Tell the reporters of linked cases (in the app and by mail) and the subscribers."""
+    """Tell the reporters of linked cases and the subscribers.
+
+    Every linked case gets an in-app notification on its status page; its reporter also gets
+    an e-mail if they left an address, or else an SMS if they left a phone number. Anonymous
+    reporters get only the in-app notification."""
     problem = measure.problem
     page = reverse("commitments:public_problem", args=[problem.pk])
-    outbox: list[tuple[str, str, str]] = []
+    outbox: list[Message] = []
     cases = problem.cases.select_related("submission")
     for case in cases:
-        language = case.submission.language or settings.LANGUAGE_CODE
+        submission = case.submission
+        language = submission.language or settings.LANGUAGE_CODE
         with translation.override(language):
             message = _change_message(measure, event)
             Notification.objects.create(
                 tracking_code=case.tracking_code, problem=problem, measure=measure, message=message
             )
-            if case.submission.contact_email:
+            status_url = _site_url(reverse("public:status", args=[case.tracking_code]))
+            email, phone = submission.contact_email.strip(), submission.contact_phone.strip()
+            if email:
                 subject = _("Your report %(code)s: progress on “%(problem)s”") % {
                     "code": case.tracking_code,
                     "problem": problem.title,
                 }
-                status_page = reverse("public:status", args=[case.tracking_code])
-                outbox.append(
-                    (
-                        case.submission.contact_email,
-                        subject,
-                        f"{message}\n\n{_site_url(status_page)}",
-                    )
-                )
+                outbox.append(email_message(email, subject, f"{message}\n\n{status_url}"))
+            elif phone:
+                text = _("Your report %(code)s: %(message)s %(url)s") % {
+                    "code": case.tracking_code,
+                    "message": message,
+                    "url": status_url,
+                }
+                outbox.append(sms_message(phone, text.strip()))
     for subscription in problem.subscriptions.filter(confirmed=True):
         with translation.override(subscription.language or settings.LANGUAGE_CODE):
             subject = _("Progress on “%(problem)s”") % {"problem": problem.title}
@@ -179,13 +186,14 @@ def _announce(measure: Measure, event: MeasureEvent) -> None:
                     _("Stop these messages: %(url)s") % {"url": _site_url(unsubscribe)},
                 ]
             )
-            outbox.append((subscription.email, subject, body))
+            outbox.append(email_message(subscription.email, subject, body))
     send_after_commit(outbox)
 
 
-def send_after_commit(outbox: list[tuple[str, str, str]]) -> None:
+def send_after_commit(outbox: list[Message]) -> None:
+    """Send the messages once the transaction commits (nothing if it rolls back)."""
     if outbox:
-        transaction.on_commit(lambda: [send_safely(*message) for message in outbox])
+        transaction.on_commit(lambda: [send_safely(message) for message in outbox])
 
 
 # --- Measures ----------------------------------------------------------------------------
@@ -485,7 +493,7 @@ def subscription_create(*, problem: Problem, email: str, language: str = "") -> 
                         % {"url": _site_url(unsubscribe)},
                     ]
                 )
-            send_after_commit([(email, subject, body)])
+            send_after_commit([email_message(email, subject, body)])
     return subscription
 
 

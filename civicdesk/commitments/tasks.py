@@ -15,6 +15,7 @@ from django_tasks import task
 from civicdesk.accounts.models import Role, User
 from civicdesk.commitments import services
 from civicdesk.commitments.models import Measure, Reminder, ReminderKind
+from civicdesk.commitments.senders import email_message
 from civicdesk.commitments.services import _site_url, send_after_commit
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def _emails(users) -> list[str]:
 
 
 def _mail(recipients: list[str], subject: str, body: str) -> None:
-    send_after_commit([(to, subject, body) for to in recipients])
+    send_after_commit([email_message(to, subject, body) for to in recipients])
 
 
 @task()

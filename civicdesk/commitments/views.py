@@ -40,7 +40,7 @@ from civicdesk.commitments.models import (
     problem_progress,
     with_progress,
 )
-from civicdesk.commitments.workflow import CREATORS, MeasureAction
+from civicdesk.commitments.workflow import CREATORS, MeasureAction, ProblemAction
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.problems.models import Problem
 from civicdesk.staff.views import staff_required
@@ -319,8 +319,11 @@ def _render_public_problem(request, problem: Problem, form=None, status: int = 2
     measure_events = MeasureEvent.objects.filter(
         measure__problem=problem, is_public=True
     ).select_related("measure")
-    problem_events = ProblemEvent.objects.filter(problem=problem, is_public=True).select_related(
-        "measure"
+    # A measure's own "promised" event already tells the public it was added.
+    problem_events = (
+        ProblemEvent.objects.filter(problem=problem, is_public=True)
+        .exclude(action=ProblemAction.MEASURE_ADDED)
+        .select_related("measure")
     )
     timeline = sorted(
         chain(measure_events, problem_events), key=attrgetter("created_at"), reverse=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from civicdesk.intake.models import Channel
 from civicdesk.intake.services import NewSubmission, submission_create
 from civicdesk.intake.validation import clean_credit_code
 from civicdesk.ledgers import spreadsheets as sheets
+from civicdesk.ledgers.access import ledger_rows_for_user
 from civicdesk.ledgers.models import (
     BacklogCase,
     Disclosure,
@@ -473,9 +475,71 @@ def _backlog_rows(sheet: sheets.Sheet) -> list[_Row]:
     return rows
 
 
+class _Utilities:
+    """The utilities a workbook may name, by number (their id) or by name."""
+
+    def __init__(self, actor: User) -> None:
+        rows = list(ledger_rows_for_user(actor, Utility, write=True).order_by("pk"))
+        self.by_pk = {utility.pk: utility for utility in rows}
+        self.by_name: dict[str, list[Utility]] = {}
+        for utility in rows:
+            self.by_name.setdefault(utility.name.strip().casefold(), []).append(utility)
+
+    def find(self, value: object) -> Utility | None:
+        text = sheets.text_cell(value)
+        if not text:
+            return None
+        named = self.by_name.get(text.casefold(), [])
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            raise sheets.CellError(
+                _("several utilities are called “%(name)s”; write its number (%(numbers)s).")
+                % {"name": text, "numbers": ", ".join(str(u.pk) for u in named)}
+            )
+        if text.isdigit() and int(text) in self.by_pk:
+            return self.by_pk[int(text)]
+        raise sheets.CellError(
+            _("no utility has the name or number “%(name)s”; add it on the utilities page first.")
+            % {"name": text}
+        )
+
+
+def _utility_rows(sheet: sheets.Sheet, actor: User) -> list[_Row]:
+    utilities = _Utilities(actor)
+    seen: dict[int, int] = {}
+    rows = []
+    for number, _cells, values in sheet.rows:
+        row = _Row(number, values, sheets.UTILITY_COLUMNS)
+        row.take("utility", utilities.find, required=True)
+        for section in Section:
+            row.take(section.value, sheets.text_cell, required=True)
+        utility = row.clean.get("utility")
+        if utility is not None and utility.pk in seen:
+            row.error("utility", _("the same utility is on row %(row)d; publish one version per "
+                                   "utility at a time.") % {"row": seen[utility.pk]})  # fmt: skip
+        elif utility is not None:
+            seen[utility.pk] = number
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class _LedgerImport:
+    columns: tuple[sheets.Column, ...]
+    check: Callable[[sheets.Sheet, User], list[_Row]]  # cleans and checks every row
+    create: Callable[..., Model]  # the service that records one clean row
+
+
 LEDGER_IMPORTS = {
-    PROMISES: (sheets.PROMISE_COLUMNS, _promise_rows),
-    BACKLOG: (sheets.BACKLOG_COLUMNS, _backlog_rows),
+    PROMISES: _LedgerImport(
+        sheets.PROMISE_COLUMNS, lambda sheet, _actor: _promise_rows(sheet), promise_create
+    ),
+    BACKLOG: _LedgerImport(
+        sheets.BACKLOG_COLUMNS, lambda sheet, _actor: _backlog_rows(sheet), backlog_create
+    ),
+    # Each row publishes a new version of that utility's disclosure; old versions stay.
+    UTILITIES: _LedgerImport(sheets.UTILITY_COLUMNS, _utility_rows, disclosure_publish),
 }
 
 
@@ -500,12 +564,12 @@ def _rejected_report(
 def ledger_import(*, ledger: str, file_name: str, content: bytes, actor: User) -> ImportOutcome:
     """Load every row of the workbook, or none: any bad row rejects the whole file, and the
     rejected rows come back as a report with an error column."""
-    columns, check = LEDGER_IMPORTS[ledger]
+    spec = LEDGER_IMPORTS[ledger]
     try:
-        sheet = sheets.read_sheet(content, columns)
+        sheet = sheets.read_sheet(content, spec.columns)
     except sheets.SheetError as exc:
         return ImportOutcome(errors=[str(exc)])
-    rows = check(sheet)
+    rows = spec.check(sheet, actor)
     errors = [message for row in rows for message in row.errors]
     if errors:
         report = _rejected_report(
@@ -514,11 +578,7 @@ def ledger_import(*, ledger: str, file_name: str, content: bytes, actor: User) -
         return ImportOutcome(errors=errors, report=report)
     with transaction.atomic():
         for row in rows:
-            values = row.clean
-            if ledger == PROMISES:
-                promise_create(**values, actor=actor)
-            else:
-                backlog_create(**values, actor=actor)
+            spec.create(**row.clean, actor=actor)
     return ImportOutcome(created=len(rows))
 
 
@@ -557,17 +617,12 @@ def backlog_workbook(cases) -> bytes:
 
 
 def utilities_workbook(utilities) -> bytes:
-    header = [
-        "名称",
-        "类别",
-        "单位",
-        "版本",
-        "服务标准",
-        "办事程序",
-        "收费",
-        "法律条件",
-        "发布时间",
-    ]
+    # The importable columns keep their canonical headers, so an edited export can be
+    # imported again (each row then publishes a new version); the number names the utility
+    # where two share a name.
+    c = {column.key: column.header for column in sheets.UTILITY_COLUMNS}
+    header = [c["utility"], "类别", "单位", "版本", c["service_standards"], c["procedures"],
+              c["fees"], c["legal_conditions"], "发布时间", "编号"]  # fmt: skip
     rows = []
     for utility in utilities.select_related("unit"):
         latest = utility.latest_disclosure()
@@ -578,5 +633,6 @@ def utilities_workbook(utilities) -> bytes:
                  latest.legal_conditions, timezone.localtime(latest.published_at)]
                 if latest else [None] * 6
             )
+            + [utility.pk]
         )  # fmt: skip
     return sheets.workbook_bytes(_("Utilities"), header, rows)

@@ -72,6 +72,19 @@ BACKLOG_COLUMNS = (
 )  # fmt: skip
 
 
+UTILITY_COLUMNS = (
+    Column("utility", ("公用事业单位", "公用事業單位", "utility", "utility name", "utility id",
+                       "名称", "名稱", "name"), gettext_lazy("utility (name or number)")),
+    Column("service_standards", ("服务标准", "服務標準", "service standards"),
+           gettext_lazy("service standards")),
+    Column("procedures", ("办事流程", "辦事流程", "办事程序", "辦事程序", "procedures"),
+           gettext_lazy("procedures")),
+    Column("fees", ("收费标准", "收費標準", "收费", "收費", "fees"), gettext_lazy("fees")),
+    Column("legal_conditions", ("法定条件", "法定條件", "法律条件", "法律條件", "legal conditions"),
+           gettext_lazy("legal conditions")),
+)  # fmt: skip
+
+
 class SheetError(Exception):
     """The workbook as a whole cannot be read (not XLSX, missing column, no rows…)."""
 

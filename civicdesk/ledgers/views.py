@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +33,7 @@ from civicdesk.ledgers.models import (
     Utility,
     ageing_bucket,
 )
-from civicdesk.ledgers.spreadsheets import BACKLOG_COLUMNS, PROMISE_COLUMNS
+from civicdesk.ledgers.spreadsheets import BACKLOG_COLUMNS, PROMISE_COLUMNS, UTILITY_COLUMNS
 from civicdesk.staff.views import staff_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -253,9 +253,34 @@ def backlog_export(request: HttpRequest) -> HttpResponse:
 
 # --- import ---------------------------------------------------------------------------------
 
+_CELLS_HELP = gettext_lazy(
+    "Dates like 2025-03-31; units by code or name; amounts in yuan, not negative."
+)
+
+# ledger: (columns, the ledger's page, title, what the cells hold)
 _IMPORTS = {
-    services.PROMISES: (PROMISE_COLUMNS, "ledgers:promises", _("Import promises")),
-    services.BACKLOG: (BACKLOG_COLUMNS, "ledgers:backlog", _("Import backlog cases")),
+    services.PROMISES: (
+        PROMISE_COLUMNS,
+        "ledgers:promises",
+        gettext_lazy("Import promises"),
+        _CELLS_HELP,
+    ),
+    services.BACKLOG: (
+        BACKLOG_COLUMNS,
+        "ledgers:backlog",
+        gettext_lazy("Import backlog cases"),
+        _CELLS_HELP,
+    ),
+    services.UTILITIES: (
+        UTILITY_COLUMNS,
+        "ledgers:utilities_manage",
+        gettext_lazy("Import utility disclosures"),
+        gettext_lazy(
+            "Name each utility by its name or its number (the last column of the export). Each "
+            "row publishes a new version of that utility's disclosure; earlier versions stay as "
+            "they were published."
+        ),
+    ),
 }
 
 
@@ -265,7 +290,7 @@ def ledger_import(request: HttpRequest, ledger: str) -> HttpResponse:
     access.require_manager(request.user)
     if ledger not in _IMPORTS:
         raise Http404
-    columns, back, _title = _IMPORTS[ledger]
+    columns, back, title, help_text = _IMPORTS[ledger]
     form = ImportForm(request.POST or None, request.FILES or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -284,7 +309,8 @@ def ledger_import(request: HttpRequest, ledger: str) -> HttpResponse:
         "outcome": outcome,
         "columns": columns,
         "ledger": ledger,
-        "title": _IMPORTS[ledger][2],
+        "title": title,
+        "help": help_text,
         "back": back,
     }
     return render(request, "ledgers/import.html", context, status=400 if form.is_bound else 200)
@@ -312,7 +338,7 @@ def utilities_manage(request: HttpRequest) -> HttpResponse:
             utility = services.utility_create(**form.cleaned_data, actor=request.user)
             messages.success(request, _("The utility was added; now publish its standards."))
             return redirect("ledgers:utility_publish", utility.pk)
-    context = {"utilities": utilities, "form": form}
+    context = {"utilities": utilities, "form": form, "is_manager": is_manager}
     status = 400 if request.method == "POST" else 200
     return render(request, "ledgers/utilities_manage.html", context, status=status)
 

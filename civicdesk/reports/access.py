@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest
 from civicdesk.accounts.models import Unit, User
 from civicdesk.core.ratelimit import client_address, over_limit, parse_rate
 from civicdesk.reports.codes import followup_digest
-from civicdesk.reports.models import Report
+from civicdesk.reports.models import ImportRejection, Report
 from civicdesk.reports.workflow import Ledger, may_handle
 
 
@@ -40,6 +40,16 @@ def get_report_for_user(user: User, ledger: str, report_id: int | str) -> Report
         return reports.select_related("reported_unit", "filed_by").get(pk=int(report_id))
     except (Report.DoesNotExist, ValueError, TypeError):
         raise Http404("No such report") from None
+
+
+def get_rejection_for_user(user: User, ledger: str, rejection_id: int | str) -> ImportRejection:
+    """A rejected-rows workbook is for the person who uploaded the file, and only while they
+    may see the ledger it was meant for."""
+    reports_visible_to(user, ledger)
+    try:
+        return ImportRejection.objects.get(pk=int(rejection_id), ledger=ledger, created_by=user)
+    except (ImportRejection.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such file") from None
 
 
 class FollowUpThrottled(Exception):

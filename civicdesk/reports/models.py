@@ -29,6 +29,8 @@ class Setting(models.TextChoices):
 class Source(models.TextChoices):
     PUBLIC = "public", _("Public form")
     STAFF = "staff", _("Filed by staff")
+    # Taken on paper or by phone and loaded from a workbook by the ledger's audience.
+    IMPORT = "import", _("Imported from a workbook")
 
 
 class Report(models.Model):
@@ -138,6 +140,7 @@ class AccessView(models.TextChoices):
     LIST = "list", _("Seen in the list")
     DETAIL = "detail", _("Opened the report")
     ACTION = "action", _("Acted on the report")
+    EXPORT = "export", _("Exported to a workbook")
 
 
 class ReportAccess(ChainedEvent):
@@ -156,3 +159,25 @@ class ReportAccess(ChainedEvent):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.user_id} {self.view}"
+
+
+class ImportRejection(models.Model):
+    """The rejected rows of a failed import, with an error column, for the uploader alone.
+
+    It holds confidential text, so it is kept here (not with the other ledgers' import
+    reports) and is reachable only through ``civicdesk.reports.access``: by the person who
+    uploaded the file, and only while they belong to the ledger's audience.
+    """
+
+    ledger = models.CharField(max_length=20, choices=Ledger.choices)
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("rejected report import")
+        verbose_name_plural = _("rejected report imports")
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -97,9 +97,18 @@ def report_file(
     data: NewReport,
     filed_by: User | None,
     form_token: uuid.UUID | None = None,
+    source: str | None = None,
 ) -> tuple[Report, str | None]:
     """File a report; returns it with the raw follow-up code (intermediary reports only),
-    which exists nowhere else and must be shown to the whistle-blower at once."""
+    which exists nowhere else and must be shown to the whistle-blower at once.
+
+    ``source`` defaults to the public form (no ``filed_by``) or staff; a report imported
+    from a workbook (``Source.IMPORT``) gets no follow-up code, since nobody could be given it.
+    """
+    if source is None:
+        source = Source.STAFF if filed_by is not None else Source.PUBLIC
+    if source not in Source.values or (source != Source.PUBLIC and filed_by is None):
+        raise ReportActionError(_("Unknown source."))
     if ledger not in Ledger.values:
         raise ReportActionError(_("Unknown ledger."))
     if not data.description.strip():
@@ -114,12 +123,13 @@ def report_file(
         earlier = Report.objects.filter(form_token=form_token).first()
         if earlier is not None:
             raise DuplicateSubmission(earlier)
-    code = new_followup_code() if ledger == Ledger.INTERMEDIARY else None
+    with_code = ledger == Ledger.INTERMEDIARY and source != Source.IMPORT
+    code = new_followup_code() if with_code else None
     try:
         with transaction.atomic():
             report = Report.objects.create(
                 ledger=ledger,
-                source=Source.STAFF if filed_by is not None else Source.PUBLIC,
+                source=source,
                 filed_by=filed_by,
                 followup_digest=followup_digest(code) if code else "",
                 form_token=form_token,

@@ -34,6 +34,24 @@ for ledger in Ledger:
             name=f"{ledger.value}_list",
         ),
         path(
+            f"staff/{ledger.value}/export/",
+            views.report_export,
+            {"ledger": ledger.value},
+            name=f"{ledger.value}_export",
+        ),
+        path(
+            f"staff/{ledger.value}/import/",
+            views.report_import,
+            {"ledger": ledger.value},
+            name=f"{ledger.value}_import",
+        ),
+        path(
+            f"staff/{ledger.value}/import/rejected/<int:pk>/",
+            views.import_rejected,
+            {"ledger": ledger.value},
+            name=f"{ledger.value}_import_rejected",
+        ),
+        path(
             f"staff/{ledger.value}/<int:pk>/",
             views.report_detail,
             {"ledger": ledger.value},

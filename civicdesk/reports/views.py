@@ -1,7 +1,8 @@
-"""Pages of the confidential ledgers: staff lists and report pages, public forms, follow-up.
+"""Pages of the confidential ledgers: staff lists and report pages, workbook import and
+export, public forms, follow-up.
 
 Every staff page reaches reports only through ``civicdesk.reports.access`` and logs each
-report it shows in the report's access log.
+report it shows (or exports) in the report's access log.
 """
 
 from django.conf import settings
@@ -9,13 +10,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.core.ratelimit import over_limit
-from civicdesk.reports import services
+from civicdesk.ledgers.forms import ImportForm
+from civicdesk.reports import services, spreadsheets
 from civicdesk.reports.access import (
     FollowUpThrottled,
+    get_rejection_for_user,
     get_report_for_followup_code,
     get_report_for_user,
     reports_visible_to,
@@ -42,14 +47,14 @@ from civicdesk.staff.views import staff_required
 
 PAGE_SIZE = 25
 NO_STORE = "no-store, private"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------------------------------------------------------------- staff pages
 
 
-@require_GET
-@staff_required
-def report_list(request: HttpRequest, ledger: str) -> HttpResponse:
+def _filtered(request: HttpRequest, ledger: str):
+    """The reports of the ledger this user may see, narrowed by the list's filters."""
     reports = reports_visible_to(request.user, ledger).select_related("reported_unit")
     form = FilterForm(request.GET or None)
     if form.is_valid():
@@ -57,6 +62,13 @@ def report_list(request: HttpRequest, ledger: str) -> HttpResponse:
             reports = reports.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["unit"]:
             reports = reports.filter(reported_unit=form.cleaned_data["unit"])
+    return reports, form
+
+
+@require_GET
+@staff_required
+def report_list(request: HttpRequest, ledger: str) -> HttpResponse:
+    reports, form = _filtered(request, ledger)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     services.report_log_access(reports=list(page), user=request.user, view=AccessView.LIST)
     response = render(
@@ -68,11 +80,76 @@ def report_list(request: HttpRequest, ledger: str) -> HttpResponse:
             "page": page,
             "detail_url": f"reports:{ledger}_detail",
             "list_url": f"reports:{ledger}_list",
+            "export_url": f"reports:{ledger}_export",
+            "filter_query": urlencode(
+                {k: request.GET[k] for k in ("status", "unit") if request.GET.get(k)}
+            ),
+            "import_url": f"reports:{ledger}_import",
         },
         status=200 if form.is_valid() or not form.is_bound else 400,
     )
     response["Cache-Control"] = NO_STORE
     return response
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+@require_GET
+@staff_required
+def report_export(request: HttpRequest, ledger: str) -> HttpResponse:
+    """The reports of the list, with its filters, as a workbook; each one is logged."""
+    reports, form = _filtered(request, ledger)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(_("The filters are not valid."), status=400, content_type="text/plain")
+    reports = list(reports.select_related("reported_unit", "filed_by"))
+    content = spreadsheets.reports_workbook(ledger, reports)
+    services.report_log_access(reports=reports, user=request.user, view=AccessView.EXPORT)
+    return _xlsx(content, f"reports-{ledger}-{timezone.localdate().isoformat()}.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def report_import(request: HttpRequest, ledger: str) -> HttpResponse:
+    """Reports taken on paper or by phone, loaded from a workbook: all rows or none."""
+    reports_visible_to(request.user, ledger)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        outcome = spreadsheets.report_import(
+            ledger=ledger, file_name=upload.name, content=upload.read(), actor=request.user
+        )
+        if not outcome.errors:
+            messages.success(
+                request,
+                _("%(count)d reports were imported.") % {"count": len(outcome.reports)},
+            )
+            return redirect(f"reports:{ledger}_list")
+    context = {
+        "ledger": Ledger(ledger),
+        "form": form,
+        "outcome": outcome,
+        "columns": spreadsheets.COLUMNS[ledger],
+        "settings": spreadsheets.setting_choices() if ledger == Ledger.INTERMEDIARY else None,
+        "list_url": f"reports:{ledger}_list",
+        "import_url": f"reports:{ledger}_import",
+        "rejected_url": f"reports:{ledger}_import_rejected",
+    }
+    response = render(request, "reports/import.html", context, status=400 if form.is_bound else 200)
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+@require_GET
+@staff_required
+def import_rejected(request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
+    rejection = get_rejection_for_user(request.user, ledger, pk)
+    return _xlsx(bytes(rejection.content), rejection.file_name)
 
 
 def _render_report(

@@ -121,14 +121,3 @@ def test_notifications_reach_linked_cases(
         Context({"code": case.tracking_code})
     )
     assert "55%" in html
-
-
-def test_pluggable_sender(measure, handler, settings, caplog, django_capture_on_commit_callbacks):
-    settings.CIVICDESK_NOTIFICATION_SENDER = "civicdesk.commitments.senders.ConsoleSMSSender"
-    with (
-        caplog.at_level("INFO", logger="civicdesk.commitments.senders"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        services.measure_update_progress(measure=measure, progress=5, actor=handler)
-    assert not mail.outbox
-    assert "SMS to reporter@example.org" in caplog.text

@@ -12,10 +12,13 @@ from datetime import datetime
 from typing import TextIO
 
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseEvent, Category
 from civicdesk.demo import vocabulary as v
+from civicdesk.demo.generator.commitments import ensure_problems
+from civicdesk.demo.generator.ledgers import ensure_ledgers
 from civicdesk.demo.generator.organisation import (
     _ensure_categories,
     _ensure_templates,
@@ -42,6 +45,10 @@ class DemoSummary:
     submissions_created: int = 0
     submissions_skipped: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    problems_created: int = 0
+    measures_created: int = 0
+    ledger_rows_created: int = 0
+    reports_created: int = 0
     seconds: float = 0.0
 
 
@@ -63,6 +70,24 @@ def _without_query_log() -> Iterator[None]:
         del connection.make_debug_cursor
 
 
+class SilentSender:
+    """Sends nothing, on any channel: the demo's backfilled history must notify nobody."""
+
+    def send(self, *args: object) -> None:
+        return None
+
+
+@contextmanager
+def _silent_notifications() -> Iterator[None]:
+    """Measure changes notify the reporters of linked cases once the transaction commits; the
+    demo's reporters and phone numbers are invented (and could belong to someone), so while
+    the demo loads and commits, every sender is one that sends nothing. Loaded inside a
+    caller's transaction, the messages would go out at the caller's commit instead."""
+    silent = f"{__name__}.SilentSender"
+    with override_settings(CIVICDESK_NOTIFICATION_SENDER=silent, CIVICDESK_SMS_SENDER=silent):
+        yield
+
+
 def load_demo(
     *,
     seed: int = 2044,
@@ -80,7 +105,7 @@ def load_demo(
         if stdout is not None:
             stdout.write(message + "\n")
 
-    with _without_query_log(), transaction.atomic():
+    with _without_query_log(), _silent_notifications(), transaction.atomic():
         units, summary.units_created = _ensure_units()
         users, summary.users_created = _ensure_users(units)
         _ensure_categories(units)
@@ -123,6 +148,22 @@ def load_demo(
         _backdate(CaseEvent, ["created_at"], [(pk, [at]) for pk, at in event_times.items()])
         fields = ["assigned_at", "first_responded_at", "answered_at", "closed_at", "escalated_at"]
         _backdate(Case, fields, [(c.pk, [getattr(c, f) for f in fields]) for c in case_updates])
+
+        # The campaign features: prominent problems with their measures, the ledgers and a
+        # few confidential reports, each keyed so that a second run adds nothing.
+        today = timezone.localdate(now)
+        summary.problems_created, summary.measures_created = ensure_problems(
+            seed=seed, today=today, users=users, units=units
+        )
+        ledgers = ensure_ledgers(seed=seed, today=today, users=users, units=units)
+        summary.ledger_rows_created = (
+            ledgers.promises + ledgers.backlog + ledgers.utilities + ledgers.disclosures
+        )
+        summary.reports_created = ledgers.reports
+        say(
+            f"  {summary.problems_created} problems with {summary.measures_created} measures, "
+            f"{summary.ledger_rows_created} ledger rows, {summary.reports_created} reports"
+        )
     summary.statuses = dict(
         Counter(
             Case.objects.filter(submission__external_id__startswith=EXTERNAL_ID_PREFIX).values_list(
