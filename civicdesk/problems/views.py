@@ -1,11 +1,7 @@
 """Staff pages for triage: clustering runs, clusters, the prominent-problem list, and the
 triage panel on a case page."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.cases.access import get_case_for_user
+from civicdesk.core.access import staff_view
 from civicdesk.problems import services
 from civicdesk.problems.access import (
     can_edit,
@@ -32,17 +29,7 @@ from civicdesk.problems.forms import (
 )
 from civicdesk.problems.models import ClusterRun, Problem, RunStatus
 
-
-def triage_reader(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_read(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+triage_reader = staff_view(can_read)
 
 
 def _require_editor(request: HttpRequest) -> None:

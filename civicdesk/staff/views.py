@@ -1,10 +1,6 @@
 """Staff pages: the unit inbox and the case page with its actions."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,24 +14,18 @@ from civicdesk.cases import services
 from civicdesk.cases.access import get_case_for_user
 from civicdesk.cases.models import Case, ReplyTemplate
 from civicdesk.cases.workflow import OPEN_STATUSES, Action, allowed_actions
+from civicdesk.core.access import staff_view
 from civicdesk.core.htmx import is_htmx
 from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm
 
 PAGE_SIZE = 25
 
 
-def staff_required(view: Callable) -> Callable:
-    """Logged-in staff with a role; anyone else is sent to log in or gets a 404."""
+def _is_staff_member(user: User) -> bool:
+    return user.is_staff_member
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff_member:
-            raise Http404
-        return view(request, *args, **kwargs)
 
-    return wrapper
+staff_required = staff_view(_is_staff_member)
 
 
 def _visible_units(user: User):
