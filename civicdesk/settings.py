@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "civicdesk.ledgers",
     "civicdesk.reports",
     "civicdesk.bulletins",
+    "civicdesk.ratings",
+    "civicdesk.evaluation",
+    "civicdesk.catalogue",
     "civicdesk.api",
     "civicdesk.demo",
 ]
