@@ -274,6 +274,8 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.problems.tasks.train_classifier",
         "civicdesk.commitments.tasks.remind_due_measures",
         "civicdesk.commitments.tasks.escalate_overdue_measures",
+        "civicdesk.evaluation.tasks.open_followups",
+        "civicdesk.evaluation.tasks.expire_followups",
     ],
 )
 # How notifications about commitments are sent (a dotted path to a sender class).
@@ -288,6 +290,14 @@ CIVICDESK_SMS_SENDER = os.environ.get(
 CIVICDESK_SMS_GATEWAY_URL = os.environ.get("CIVICDESK_SMS_GATEWAY_URL", "")
 CIVICDESK_SMS_GATEWAY_TOKEN = os.environ.get("CIVICDESK_SMS_GATEWAY_TOKEN", "")
 CIVICDESK_SMS_GATEWAY_TIMEOUT = env_int("CIVICDESK_SMS_GATEWAY_TIMEOUT", 10)
+# 百姓评: working days a window's unit has to rectify a bad rating, and invitations per client
+# and window that the window's QR code may hand out (stops ballot stuffing; 0 turns it off).
+CIVICDESK_RECTIFICATION_DAYS = env_int("CIVICDESK_RECTIFICATION_DAYS", 15)
+CIVICDESK_RATING_WINDOW_RATE_LIMIT = os.environ.get("CIVICDESK_RATING_WINDOW_RATE_LIMIT", "5/h")
+# Days a reporter has to answer the satisfaction follow-up; no answer is recorded as such.
+CIVICDESK_FOLLOWUP_DAYS = env_int("CIVICDESK_FOLLOWUP_DAYS", 7)
+# Units with fewer cases in a period are listed, not ranked, so one fast case tops nothing.
+CIVICDESK_RANKING_MIN_CASES = env_int("CIVICDESK_RANKING_MIN_CASES", 10)
 # The public address of the site, put in front of links in e-mails (e.g. https://civic.example.org).
 CIVICDESK_SITE_URL = os.environ.get("CIVICDESK_SITE_URL", "")
 # Largest evidence file (photo or document) attached to a measure.

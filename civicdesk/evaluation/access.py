@@ -1,0 +1,25 @@
+"""Who may see what in evaluation; every staff view goes through `staff_view` with these."""
+
+from civicdesk.accounts.models import Role, User
+from civicdesk.cases.models import Case
+
+# Clerks read the table too; nothing on it changes data.
+TABLE_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.CLERK)
+CALL_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.HANDLER, Role.ADMIN)
+
+
+def can_read_table(user: User) -> bool:
+    return user.has_role(*TABLE_ROLES)
+
+
+def can_read_own_unit(user: User) -> bool:
+    return user.has_role(Role.HANDLER) and user.unit_id is not None
+
+
+def can_record_calls(user: User) -> bool:
+    return user.has_role(*CALL_ROLES)
+
+
+def cases_for_calls(user: User):
+    """Cases on which this user may record a return call: handlers only their unit's."""
+    return Case.objects.visible_to(user) if can_record_calls(user) else Case.objects.none()

@@ -1,0 +1,80 @@
+"""Who sees the rates table, a handler's own unit, and the XLSX export."""
+
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from civicdesk.conftest import login
+from civicdesk.evaluation.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+MARCH = {"since": "2025-03-01", "until": "2025-03-31"}
+
+
+@pytest.mark.parametrize("persona", ["clerk", "supervisor", "leader", "admin_user"])
+def test_table_readers(request, persona, units):
+    response = login(request.getfixturevalue(persona)).get("/evaluation/", MARCH)
+    assert response.status_code == 200
+    assert {r["unit"].code for r in response.context["rows"]} == {
+        "urban",
+        "east-street",
+        "market",
+    }
+
+
+def test_handlers_get_no_table_and_visitors_must_log_in(handler, citizen):
+    assert login(handler).get("/evaluation/").status_code == 404
+    assert login(handler).get("/evaluation/export.xlsx").status_code == 404
+    assert citizen.get("/evaluation/").status_code == 302
+
+
+def test_handler_sees_only_their_own_unit(handler, other_handler, supervisor, case_at, units):
+    case_at(units["urban"], received=at(3, 2), response_due=at(3, 5), responded=at(3, 3))
+    case_at(units["market"], received=at(3, 2), response_due=at(3, 5), responded=at(3, 9))
+
+    mine = login(handler).get("/evaluation/my-unit/", MARCH)
+    theirs = login(other_handler).get("/evaluation/my-unit/", MARCH)
+
+    assert mine.status_code == 200 and mine.context["row"].unit == units["urban"]
+    assert 'data-rate="response"><th>Response rate</th><td>100.0%' in mine.content.decode()
+    assert theirs.context["row"].unit == units["market"]
+    assert "市场监管局" not in mine.content.decode()
+    assert login(supervisor).get("/evaluation/my-unit/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ({"since": "2025-03-31", "until": "2025-03-01"}, "end on or after"),
+        ({"since": "2024-01-01", "until": "2025-03-01"}, "at most one year"),
+        ({"since": "nonsense", "until": "2025-03-01"}, "Enter a valid date"),
+    ],
+)
+def test_bad_periods_are_refused(supervisor, units, period, message):
+    response = login(supervisor).get("/evaluation/", period)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_default_period_is_this_month(supervisor, units):
+    response = login(supervisor).get("/evaluation/")
+    assert response.status_code == 200 and response.context["rows"]
+
+
+def test_export_is_formula_safe(supervisor, units, case_at):
+    units["market"].name = '=HYPERLINK("http://x")'
+    units["market"].save()
+    case_at(units["market"], received=at(3, 2), response_due=at(3, 5), responded=at(3, 3))
+
+    response = login(supervisor).get("/evaluation/export.xlsx", MARCH)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Rank", "Unit", "Cases received", "Response rate")
+    market = next(r for r in rows if str(r[1]).endswith('"http://x")'))
+    assert market[1].startswith("'=")
+    assert market[2:6] == (1, 1, 1, 1)
