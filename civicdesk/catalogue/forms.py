@@ -49,7 +49,7 @@ class RecordForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=40)
+    code = forms.SlugField(label=_("Item code"), max_length=40)
     name = forms.CharField(label=_("Name (Chinese)"), max_length=120)
     name_en = forms.CharField(label=_("Name (English)"), max_length=160, required=False)
     responsible_unit = forms.ModelChoiceField(

@@ -42,7 +42,7 @@ def metrics_workbook(*, start, end, total, unit_rows, item_rows) -> bytes:
     items.append(
         [
             safe_cell(h)
-            for h in [_("Code"), _("Service item"), *figures_header, _("Run at most once")]
+            for h in [_("Item code"), _("Service item"), *figures_header, _("Run at most once")]
         ]
     )
     for item, metrics in item_rows:
