@@ -172,7 +172,7 @@ def to_xlsx(data: BulletinData) -> bytes:
 # --- DOCX ---------------------------------------------------------------------------------
 
 
-def _table(document, header: list[str], rows: list[list]) -> None:
+def docx_table(document, header: list[str], rows: list[list]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -234,7 +234,7 @@ def to_docx(data: BulletinData) -> bytes:
                     row.n_overdue_measures if row.basis == BASIS_MEASURES else "—",
                 ]
             rows.append(values)
-        _table(document, header, rows)
+        docx_table(document, header, rows)
     if not data.aspects:
         document.add_paragraph("本期清单中暂无问题。")
 
@@ -249,7 +249,7 @@ def to_docx(data: BulletinData) -> bytes:
         if progress:
             values.append(_percent(unit.progress))
         unit_rows.append(values)
-    _table(document, unit_header, unit_rows)
+    docx_table(document, unit_header, unit_rows)
 
     section += 1
     document.add_heading(f"{_numeral(section)}、各专项行动情况", 2)
@@ -268,7 +268,7 @@ def to_docx(data: BulletinData) -> bytes:
         if progress:
             values.append(_percent(campaign.progress))
         campaign_rows.append(values)
-    _table(document, campaign_header, campaign_rows)
+    docx_table(document, campaign_header, campaign_rows)
 
     document.add_paragraph(f"{_date(data.generated_on)}生成")
     buffer = BytesIO()

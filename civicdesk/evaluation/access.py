@@ -16,6 +16,11 @@ def can_read_own_unit(user: User) -> bool:
     return user.has_role(Role.HANDLER) and user.unit_id is not None
 
 
+def can_read_monthly(user: User) -> bool:
+    """The monthly report: table readers for every unit, handlers for their own unit."""
+    return can_read_table(user) or can_read_own_unit(user)
+
+
 def can_record_calls(user: User) -> bool:
     return user.has_role(*CALL_ROLES)
 

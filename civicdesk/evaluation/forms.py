@@ -34,6 +34,54 @@ class PeriodForm(forms.Form):
         return self.cleaned_data["since"], self.cleaned_data["until"] + timedelta(days=1)
 
 
+class MonthlyForm(forms.Form):
+    """Month (YYYY-MM, not in the future), unit (blank: all the units offered) and format."""
+
+    FORMATS = [("xlsx", "XLSX"), ("docx", "DOCX")]
+
+    month = forms.CharField(
+        label=_("Month"),
+        max_length=20,
+        widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS, initial="xlsx", required=False)
+
+    def __init__(self, *args, units=(), all_units=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {unit.code: unit for unit in units}
+        choices = [(code, unit.name) for code, unit in self.units.items()]
+        if all_units:
+            choices.insert(0, ("", _("All units")))
+        self.fields["unit"].choices = choices
+        if not all_units:
+            self.fields["unit"].required = True
+            self.fields["unit"].initial = next(iter(self.units), "")
+
+    def clean_month(self) -> date:
+        text = self.cleaned_data["month"].strip()
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            if len(text) != 7 or year < 1000:
+                raise ValueError
+            chosen = date(year, month, 1)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter a month as YYYY-MM, for example 2025-03.")
+            ) from None
+        if chosen > timezone.localdate().replace(day=1):
+            raise forms.ValidationError(_("The month may not be in the future."))
+        return chosen
+
+    def clean_format(self) -> str:
+        return self.cleaned_data["format"] or "xlsx"
+
+    def chosen_units(self) -> list | None:
+        """The unit asked for, or None for all of them."""
+        code = self.cleaned_data.get("unit")
+        return [self.units[code]] if code else None
+
+
 class FollowUpForm(forms.Form):
     solved = forms.ChoiceField(
         label=_("Was the problem solved?"), choices=YES_NO, widget=forms.RadioSelect

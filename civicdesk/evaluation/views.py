@@ -18,7 +18,8 @@ from civicdesk.core.access import staff_view
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.evaluation import access, rates, services
-from civicdesk.evaluation.forms import CallForm, FollowUpForm, PeriodForm
+from civicdesk.evaluation import monthly as monthly_report
+from civicdesk.evaluation.forms import CallForm, FollowUpForm, MonthlyForm, PeriodForm
 from civicdesk.evaluation.models import FollowUp, FollowUpStatus
 from civicdesk.ledgers.spreadsheets import safe_cell
 
@@ -133,6 +134,42 @@ def my_unit(request: HttpRequest) -> HttpResponse:
     context["figures"] = list(zip(_labels(), [row.figures[n] for n in RATE_LABELS], strict=True))
     context["row"] = row
     return render(request, "evaluation/my_unit.html", context)
+
+
+@require_GET
+@staff_view(access.can_read_monthly)
+def monthly(request: HttpRequest) -> HttpResponse:
+    """The monthly appraisal report per unit, as an XLSX or DOCX download."""
+    if access.can_read_table(request.user):
+        form_kwargs = {"units": list(rates.appraised_units()), "all_units": True}
+    else:
+        own = request.user.unit
+        if request.GET.get("unit", own.code) not in ("", own.code):
+            raise Http404
+        form_kwargs = {"units": [own], "all_units": False}
+    if "month" not in request.GET:
+        initial = {"month": f"{timezone.localdate():%Y-%m}", "format": "xlsx"}
+        form = MonthlyForm(initial=initial, **form_kwargs)
+        return render(request, "evaluation/monthly.html", {"form": form})
+    data = request.GET.copy()
+    if not form_kwargs["all_units"]:
+        data["unit"] = request.user.unit.code
+    form = MonthlyForm(data, **form_kwargs)
+    if not form.is_valid():
+        return render(request, "evaluation/monthly.html", {"form": form}, status=400)
+    month = form.cleaned_data["month"]
+    units = form.chosen_units()
+    report = monthly_report.build(month, units)
+    if form.cleaned_data["format"] == "docx":
+        content, content_type = monthly_report.to_docx(report), monthly_report.DOCX_CONTENT_TYPE
+    else:
+        content, content_type = monthly_report.to_xlsx(report), monthly_report.XLSX_CONTENT_TYPE
+    name = f"appraisal-{month:%Y-%m}"
+    if units:
+        name += f"-{units[0].code}"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{form.cleaned_data["format"]}"'
+    return response
 
 
 def followup(request: HttpRequest, token: str) -> HttpResponse:

@@ -26,6 +26,7 @@ from civicdesk.demo.generator.organisation import (
     _ensure_users,
 )
 from civicdesk.demo.generator.plan import EXTERNAL_ID_PREFIX, _choose_statuses, _draw_specs
+from civicdesk.demo.generator.service_quality import ensure_service_quality
 from civicdesk.demo.generator.steps import _plan_steps
 from civicdesk.demo.generator.timelines import (
     _backdate,
@@ -49,6 +50,11 @@ class DemoSummary:
     measures_created: int = 0
     ledger_rows_created: int = 0
     reports_created: int = 0
+    ratings_created: int = 0
+    rectifications_created: int = 0
+    followups_created: int = 0
+    service_records_created: int = 0
+    service_quality_seconds: float = 0.0
     seconds: float = 0.0
 
 
@@ -163,6 +169,18 @@ def load_demo(
         say(
             f"  {summary.problems_created} problems with {summary.measures_created} measures, "
             f"{summary.ledger_rows_created} ledger rows, {summary.reports_created} reports"
+        )
+        # Service quality: 百姓评 ratings, satisfaction follow-ups and service records.
+        quality_started = time.perf_counter()
+        quality = ensure_service_quality(seed=seed, now=now, users=users, units=units)
+        summary.service_quality_seconds = time.perf_counter() - quality_started
+        summary.ratings_created = quality.ratings
+        summary.rectifications_created = quality.rectifications
+        summary.followups_created = quality.followups
+        summary.service_records_created = quality.service_records
+        say(
+            f"  {quality.ratings} window ratings ({quality.rectifications} rectifications), "
+            f"{quality.followups} follow-ups, {quality.service_records} service records"
         )
     summary.statuses = dict(
         Counter(
