@@ -41,9 +41,9 @@ from civicdesk.commitments.models import (
     with_progress,
 )
 from civicdesk.commitments.workflow import CREATORS, MeasureAction, ProblemAction
+from civicdesk.core.access import staff_required
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.problems.models import Problem
-from civicdesk.staff.views import staff_required
 
 # Forms of the actions on the measure page, in the order they are shown.
 ACTION_FORMS = {

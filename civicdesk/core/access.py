@@ -25,3 +25,11 @@ def staff_view(allowed: Callable[[User], bool]) -> Callable:
         return wrapper
 
     return decorate
+
+
+def _is_staff_member(user: User) -> bool:
+    return user.is_staff_member
+
+
+# Any logged-in staff member with a role; finer checks belong to each object's access helper.
+staff_required = staff_view(_is_staff_member)

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicdesk.core.access import staff_required
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.ledgers import access, services
 from civicdesk.ledgers.forms import (
@@ -34,7 +35,6 @@ from civicdesk.ledgers.models import (
     ageing_bucket,
 )
 from civicdesk.ledgers.spreadsheets import BACKLOG_COLUMNS, PROMISE_COLUMNS, UTILITY_COLUMNS
-from civicdesk.staff.views import staff_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicdesk.core.access import staff_required
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.ledgers.forms import ImportForm
 from civicdesk.reports import services, spreadsheets
@@ -43,7 +44,6 @@ from civicdesk.reports.workflow import (
     allowed_actions,
     may_handle,
 )
-from civicdesk.staff.views import staff_required
 
 PAGE_SIZE = 25
 NO_STORE = "no-store, private"

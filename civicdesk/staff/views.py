@@ -14,18 +14,11 @@ from civicdesk.cases import services
 from civicdesk.cases.access import get_case_for_user
 from civicdesk.cases.models import Case, ReplyTemplate
 from civicdesk.cases.workflow import OPEN_STATUSES, Action, allowed_actions
-from civicdesk.core.access import staff_view
+from civicdesk.core.access import staff_required
 from civicdesk.core.htmx import is_htmx
 from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm
 
 PAGE_SIZE = 25
-
-
-def _is_staff_member(user: User) -> bool:
-    return user.is_staff_member
-
-
-staff_required = staff_view(_is_staff_member)
 
 
 def _visible_units(user: User):
