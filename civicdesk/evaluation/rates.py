@@ -3,22 +3,23 @@
 Every rate is a `Figure` (numerator / denominator, None when the denominator is 0). A unit's
 figures count the cases of the unit *and every unit below it* (its subtree). Merged cases
 (duplicates) are never counted. A period is half-open: ``start <= t < end``. The full
-definitions are in RATES.md next to this file; each function below repeats its own.
+definitions are in RATES.md next to this file; each entry of `DEFINITIONS` repeats its own.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import mean
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from civicdesk.accounts.models import Unit
 from civicdesk.cases.models import Case
 from civicdesk.cases.workflow import Status
 from civicdesk.evaluation.models import SATISFIED_LEVELS, FollowUp, FollowUpStatus
+from civicdesk.ratings.models import Rating
 
 DEFAULT_MIN_CASES = 10
 
@@ -27,9 +28,10 @@ RESOLUTION = "resolution"
 SATISFACTION = "satisfaction"
 ON_TIME = "on_time"
 REOPEN = "reopen"
+RECTIFICATION = "rectification"
 # The three rates of 接诉即办 appraisal; a unit's score for ranking is their mean.
 MAIN_RATES = (RESPONSE, RESOLUTION, SATISFACTION)
-BUILT_IN_RATES = (*MAIN_RATES, ON_TIME, REOPEN)
+ALL_RATES = (*MAIN_RATES, ON_TIME, REOPEN, RECTIFICATION)
 
 
 @dataclass(frozen=True)
@@ -75,105 +77,153 @@ def counted_cases(unit: Unit) -> "Case.objects":
     return Case.objects.for_unit_subtree(unit).exclude(status=Status.MERGED)
 
 
-def response_rate(cases, start: datetime, end: datetime, now: datetime | None = None) -> Figure:
-    """Response rate: of the cases received in the period, those first responded to by their
-    response deadline (``first_responded_at <= response_due_at``), over those that were
-    responded to or whose response deadline has passed by ``now``. Cases still within their
-    deadline and not yet responded to are in neither count: they can still go either way."""
-    now = now or timezone.now()
-    counts = cases.filter(received_at__gte=start, received_at__lt=end).aggregate(
-        denominator=Count(
-            "pk", filter=Q(first_responded_at__isnull=False) | Q(response_due_at__lt=now)
+@dataclass(frozen=True)
+class RateDefinition:
+    """One rate as data, so that the live figures here, the dashboard's pre-aggregated
+    figures and its drill-down lists all count exactly the same rows.
+
+    The rate is taken over `rows()` whose `date_field` falls in the period; `numerator(now)`
+    and `denominator(now)` pick the rows counted above and below the line (a denominator of
+    None counts every row). `unit` is the path to the unit a row belongs to.
+    """
+
+    name: str
+    rows: Callable[[], QuerySet]
+    unit: str
+    date_field: str
+    numerator: Callable[[datetime], Q | Exists]
+    denominator: Callable[[datetime], Q | None] = lambda now: None
+
+    def in_period(self, rows: QuerySet, start: datetime, end: datetime) -> QuerySet:
+        return rows.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+
+    def for_unit_subtree(self, rows: QuerySet, unit: Unit) -> QuerySet:
+        return rows.filter(**{f"{self.unit}__path__startswith": unit.path})
+
+    def counts(self, now: datetime) -> dict[str, Count]:
+        """Aggregates naming the numerator and denominator, for `aggregate` or `annotate`."""
+        return {
+            "numerator": Count("pk", filter=self.numerator(now)),
+            "denominator": Count("pk", filter=self.denominator(now)),
+        }
+
+    def figure(self, rows: QuerySet, start: datetime, end: datetime, now: datetime) -> Figure:
+        counts = self.in_period(rows, start, end).aggregate(**self.counts(now))
+        return Figure(counts["numerator"], counts["denominator"])
+
+    def cases(self, rows: QuerySet, start: datetime, end: datetime, now: datetime, part: str):
+        """The rows behind one side of the figure: "numerator" or "denominator"."""
+        rows = self.in_period(rows, start, end)
+        condition = self.numerator(now) if part == "numerator" else self.denominator(now)
+        return rows if condition is None else rows.filter(condition)
+
+
+def _counted_case_rows() -> QuerySet:
+    return Case.objects.exclude(status=Status.MERGED)
+
+
+def _solved_by_followup(now: datetime) -> Exists:
+    return Exists(
+        FollowUp.objects.filter(
+            case=OuterRef("pk"),
+            answer_of=OuterRef("answered_at"),
+            status=FollowUpStatus.ANSWERED,
+            solved=True,
+        )
+    )
+
+
+def _satisfaction_rows() -> QuerySet:
+    return FollowUp.objects.exclude(case__status=Status.MERGED).filter(
+        status=FollowUpStatus.ANSWERED, satisfaction__isnull=False
+    )
+
+
+def _bad_rating_rows() -> QuerySet:
+    return Rating.objects.counted().bad()
+
+
+DEFINITIONS: dict[str, RateDefinition] = {
+    d.name: d
+    for d in (
+        # Response rate: of the cases received in the period, those first responded to by their
+        # response deadline, over those responded to or whose response deadline has passed by
+        # `now`. Cases still within their deadline and not yet responded to are in neither
+        # count: they can still go either way.
+        RateDefinition(
+            name=RESPONSE,
+            rows=_counted_case_rows,
+            unit="unit",
+            date_field="received_at",
+            numerator=lambda now: Q(first_responded_at__lte=F("response_due_at")),
+            denominator=lambda now: (
+                Q(first_responded_at__isnull=False) | Q(response_due_at__lt=now)
+            ),
         ),
-        numerator=Count("pk", filter=Q(first_responded_at__lte=F("response_due_at"))),
+        # Resolution rate: of the cases whose answer now in force was given in the period, those
+        # whose follow-up of that answer says "solved" (the reporter, online or on a return
+        # call, or staff verification). Not solved, no answer, no follow-up yet: not solved.
+        RateDefinition(
+            name=RESOLUTION,
+            rows=_counted_case_rows,
+            unit="unit",
+            date_field="answered_at",
+            numerator=_solved_by_followup,
+        ),
+        # Satisfaction rate: of the follow-ups answered in the period with a level, those "very
+        # satisfied" or "satisfied". Expired follow-ups ("no answer") and staff verifications
+        # (no level) are not in it and never count as satisfied.
+        RateDefinition(
+            name=SATISFACTION,
+            rows=_satisfaction_rows,
+            unit="case__unit",
+            date_field="responded_at",
+            numerator=lambda now: Q(satisfaction__in=SATISFIED_LEVELS),
+        ),
+        # On-time closure: of the cases answered in the period, those answered by their answer
+        # deadline.
+        RateDefinition(
+            name=ON_TIME,
+            rows=_counted_case_rows,
+            unit="unit",
+            date_field="answered_at",
+            numerator=lambda now: Q(answered_at__lte=F("answer_due_at")),
+        ),
+        # Reopen rate: of the cases answered in the period, those reopened at least once.
+        # Lower is better.
+        RateDefinition(
+            name=REOPEN,
+            rows=_counted_case_rows,
+            unit="unit",
+            date_field="answered_at",
+            numerator=lambda now: Q(reopen_count__gte=1),
+        ),
+        # Bad-rating rectification rate: of the counted bad window ratings made in the period
+        # whose rectification case was answered or whose rectification deadline has passed by
+        # `now`, those answered by the deadline. Ratings excluded after an upheld appeal, and
+        # ratings replaced by a re-rating, are not counted.
+        RateDefinition(
+            name=RECTIFICATION,
+            rows=_bad_rating_rows,
+            unit="window",
+            date_field="created_at",
+            numerator=lambda now: Q(case__answered_at__lte=F("due_at")),
+            denominator=lambda now: Q(case__answered_at__isnull=False) | Q(due_at__lt=now),
+        ),
     )
-    return Figure(counts["numerator"], counts["denominator"])
-
-
-def _answered(cases, start: datetime, end: datetime):
-    """Cases whose answer now in force (the latest) was given in the period."""
-    return cases.filter(answered_at__gte=start, answered_at__lt=end)
-
-
-def resolution_rate(cases, start: datetime, end: datetime) -> Figure:
-    """Resolution rate: of the cases answered in the period, those answered as solved: the
-    follow-up of that answer says "solved", whether the reporter said so (online or on a
-    return call) or staff verified it. Not solved, no answer and no follow-up yet: not solved."""
-    answered = _answered(cases, start, end)
-    solved = answered.filter(
-        followups__answer_of=F("answered_at"),
-        followups__status=FollowUpStatus.ANSWERED,
-        followups__solved=True,
-    )
-    return Figure(solved.distinct().count(), answered.count())
-
-
-def satisfaction_rate(followups, start: datetime, end: datetime) -> Figure:
-    """Satisfaction rate: of the follow-ups answered in the period with a satisfaction level,
-    those "very satisfied" or "satisfied". The denominator is the number of answers, shown
-    with the rate. Follow-ups without an answer (expired as "no answer") and staff
-    verifications (no level) are not in it, and never count as satisfied."""
-    counts = followups.filter(
-        status=FollowUpStatus.ANSWERED,
-        satisfaction__isnull=False,
-        responded_at__gte=start,
-        responded_at__lt=end,
-    ).aggregate(
-        denominator=Count("pk"),
-        numerator=Count("pk", filter=Q(satisfaction__in=SATISFIED_LEVELS)),
-    )
-    return Figure(counts["numerator"], counts["denominator"])
-
-
-def on_time_rate(cases, start: datetime, end: datetime) -> Figure:
-    """On-time closure: of the cases answered in the period, those answered by their answer
-    deadline (``answered_at <= answer_due_at``)."""
-    counts = _answered(cases, start, end).aggregate(
-        denominator=Count("pk"),
-        numerator=Count("pk", filter=Q(answered_at__lte=F("answer_due_at"))),
-    )
-    return Figure(counts["numerator"], counts["denominator"])
-
-
-def reopen_rate(cases, start: datetime, end: datetime) -> Figure:
-    """Reopen rate: of the cases answered in the period, those reopened at least once
-    (``reopen_count >= 1``), by the reporter or a supervisor. Lower is better."""
-    counts = _answered(cases, start, end).aggregate(
-        denominator=Count("pk"),
-        numerator=Count("pk", filter=Q(reopen_count__gte=1)),
-    )
-    return Figure(counts["numerator"], counts["denominator"])
+}
 
 
 def unit_rates(
-    unit: Unit,
-    start: datetime,
-    end: datetime,
-    *,
-    now: datetime | None = None,
-    extra: Mapping[str, Figure] | None = None,
+    unit: Unit, start: datetime, end: datetime, *, now: datetime | None = None
 ) -> UnitRates:
-    """All built-in figures of one unit (its subtree), plus `extra` figures supplied by
-    other apps (e.g. the bad-rating rectification rate), added under their own names."""
-    cases = counted_cases(unit)
-    result = UnitRates(
-        unit=unit, case_count=cases.filter(received_at__gte=start, received_at__lt=end).count()
-    )
-    result.figures = {
-        RESPONSE: response_rate(cases, start, end, now),
-        RESOLUTION: resolution_rate(cases, start, end),
-        SATISFACTION: satisfaction_rate(
-            FollowUp.objects.for_unit_subtree(unit).exclude(case__status=Status.MERGED),
-            start,
-            end,
-        ),
-        ON_TIME: on_time_rate(cases, start, end),
-        REOPEN: reopen_rate(cases, start, end),
-    }
-    for name, figure in (extra or {}).items():
-        if name in BUILT_IN_RATES:
-            raise ValueError(f"extra rate {name!r} would replace a built-in rate")
-        result.figures[name] = figure
+    """Every rate of one unit (its subtree) over the period, as of `now`."""
+    now = now or timezone.now()
+    received = counted_cases(unit).filter(received_at__gte=start, received_at__lt=end)
+    result = UnitRates(unit=unit, case_count=received.count())
+    for name, definition in DEFINITIONS.items():
+        rows = definition.for_unit_subtree(definition.rows(), unit)
+        result.figures[name] = definition.figure(rows, start, end, now)
     return result
 
 
@@ -184,7 +234,6 @@ def rank_units(
     *,
     now: datetime | None = None,
     minimum: int | None = None,
-    extra_rates: Mapping[int, Mapping[str, Figure]] | None = None,
 ) -> Ranking:
     """Rates of each unit, ranked by score (mean of the response, resolution and satisfaction
     rates it has) from best to worst; ties share a rank and are listed by name.
@@ -192,13 +241,13 @@ def rank_units(
     Units with fewer than `minimum` cases received in the period (default
     ``CIVICDESK_RANKING_MIN_CASES``, 10) or without any main rate are listed apart as
     "too few cases to rank", so that one fast case does not top the table.
-
-    `extra_rates` maps a unit's id to further figures (name → Figure) computed elsewhere,
-    e.g. the ratings app's bad-rating rectification rate; they are shown, not ranked on.
     """
     minimum = min_cases() if minimum is None else minimum
-    extra_rates = extra_rates or {}
-    rows = [unit_rates(u, start, end, now=now, extra=extra_rates.get(u.pk)) for u in units]
+    return rank_rows([unit_rates(u, start, end, now=now) for u in units], minimum)
+
+
+def rank_rows(rows: list[UnitRates], minimum: int) -> Ranking:
+    """Rank units' rates by score (see `rank_units`); the dashboard ranks its own rows too."""
     ranked = [r for r in rows if r.case_count >= minimum and r.score is not None]
     too_few = [r for r in rows if all(r is not k for k in ranked)]
     ranked.sort(key=lambda r: (-r.score, r.unit.name))

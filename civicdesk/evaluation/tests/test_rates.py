@@ -134,15 +134,3 @@ def test_ranking_page_lists_small_units_apart(units, case_at, supervisor, settin
     body = response.content.decode()
     assert "too few cases to rank" in body
     assert "(1/2)" in body  # market's response rate, counted/of
-
-
-def test_extra_rates_are_added_per_unit_and_cannot_replace_built_ins(units, case_at):
-    case_at(units["urban"], received=at(3, 2), response_due=at(3, 5), responded=at(3, 3))
-    extra = {units["urban"].pk: {"rectification": rates.Figure(3, 4)}}
-
-    ranking = rates.rank_units(rates.appraised_units(), *MARCH, minimum=1, extra_rates=extra)
-
-    urban = next(r for r in ranking.ranked if r.unit.code == "urban")
-    assert urban.figures["rectification"].rate == 0.75
-    with pytest.raises(ValueError):
-        rates.unit_rates(units["urban"], *MARCH, extra={rates.RESPONSE: rates.Figure(1, 1)})
