@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "civicdesk.ratings",
     "civicdesk.evaluation",
     "civicdesk.catalogue",
+    "civicdesk.dashboard",
     "civicdesk.api",
     "civicdesk.demo",
 ]
@@ -276,8 +277,11 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.commitments.tasks.escalate_overdue_measures",
         "civicdesk.evaluation.tasks.open_followups",
         "civicdesk.evaluation.tasks.expire_followups",
+        "civicdesk.dashboard.tasks.refresh_dashboard",
     ],
 )
+# Days back from today that every dashboard refresh rebuilds (older days only when changed).
+CIVICDESK_DASHBOARD_RECENT_DAYS = env_int("CIVICDESK_DASHBOARD_RECENT_DAYS", 45)
 # How notifications about commitments are sent (a dotted path to a sender class).
 CIVICDESK_NOTIFICATION_SENDER = os.environ.get(
     "CIVICDESK_NOTIFICATION_SENDER", "civicdesk.commitments.senders.EmailSender"

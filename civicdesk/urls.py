@@ -17,6 +17,7 @@ urlpatterns = [
     path("rate/", include("civicdesk.ratings.urls")),
     path("evaluation/", include("civicdesk.evaluation.urls")),
     path("services/", include("civicdesk.catalogue.urls")),
+    path("dashboard/", include("civicdesk.dashboard.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,7 +1,7 @@
 """The monthly appraisal report (月度考评通报) per unit, as XLSX and DOCX, in Chinese like the
 bulletins.
 
-For each unit: the five rates of RATES.md with numerator and denominator for the month, the
+For each unit: the six rates of RATES.md with numerator and denominator for the month, the
 ranking position among the units directly below the district (or "too few cases to rank"),
 the same rates for the month before and the change in percentage points, and the unit's
 overdue cases at month end.
@@ -39,6 +39,7 @@ RATE_NAMES = {
     rates.SATISFACTION: "满意率",
     rates.ON_TIME: "按时办结率",
     rates.REOPEN: "重办率",
+    rates.RECTIFICATION: "差评整改率",
 }
 TOO_FEW = "受理量不足{n}件，不参与排名"
 NOT_APPRAISED = "非区属一级单位，不参与排名"
@@ -221,7 +222,9 @@ def intro_text(report: MonthlyReport) -> str:
         f"其中{ranked}个单位参与排名。排名依据响应率、解决率、满意率三项指标的平均值；"
         f"当月受理诉求不足{report.min_cases}件的单位不参与排名。"
         "各项指标后括号内为分子/分母，变化为与上月相比的百分点差；"
-        "重办率越低越好。月末超期诉求为月末仍超过当前环节办理时限的诉求。"
+        "重办率越低越好。差评整改率为当月窗口差评中整改已答复或已过整改时限的，"
+        "在整改时限内答复的比例；申诉成立和已被重新评价取代的差评不计入。"
+        "月末超期诉求为月末仍超过当前环节办理时限的诉求。"
     )
 
 

@@ -139,8 +139,12 @@ def _satisfaction_rows() -> QuerySet:
     )
 
 
-def _bad_rating_rows() -> QuerySet:
-    return Rating.objects.counted().bad()
+def _rectification_rows() -> QuerySet:
+    """Bad ratings that opened a rectification case, re-rated or not (a re-rating comes after
+    the rectification it judges), unless excluded after an upheld appeal or merged away."""
+    return Rating.objects.filter(excluded=False, case__isnull=False).exclude(
+        case__status=Status.MERGED
+    )
 
 
 DEFINITIONS: dict[str, RateDefinition] = {
@@ -198,13 +202,13 @@ DEFINITIONS: dict[str, RateDefinition] = {
             date_field="answered_at",
             numerator=lambda now: Q(reopen_count__gte=1),
         ),
-        # Bad-rating rectification rate: of the counted bad window ratings made in the period
-        # whose rectification case was answered or whose rectification deadline has passed by
-        # `now`, those answered by the deadline. Ratings excluded after an upheld appeal, and
-        # ratings replaced by a re-rating, are not counted.
+        # Bad-rating rectification rate: of the bad window ratings made in the period whose
+        # rectification case was answered or whose rectification deadline has passed by `now`,
+        # those answered by the deadline. A later re-rating does not undo the rectification;
+        # ratings excluded after an upheld appeal, and merged rectification cases, are left out.
         RateDefinition(
             name=RECTIFICATION,
-            rows=_bad_rating_rows,
+            rows=_rectification_rows,
             unit="window",
             date_field="created_at",
             numerator=lambda now: Q(case__answered_at__lte=F("due_at")),

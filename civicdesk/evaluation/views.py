@@ -29,6 +29,7 @@ RATE_LABELS = {
     rates.SATISFACTION: gettext_lazy("Satisfaction rate"),
     rates.ON_TIME: gettext_lazy("On-time closure"),
     rates.REOPEN: gettext_lazy("Reopen rate"),
+    rates.RECTIFICATION: gettext_lazy("Bad-rating rectification rate"),
 }
 
 

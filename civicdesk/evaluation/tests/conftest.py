@@ -1,10 +1,13 @@
 from datetime import datetime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from civicdesk.cases.models import Case
 from civicdesk.cases.workflow import Status
+from civicdesk.ratings.models import Rating, Source
+from civicdesk.ratings.services import invitation_create, rating_submit
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -47,5 +50,26 @@ def case_at(make_case):
         Case.objects.filter(pk=case.pk).update(**fields)
         case.refresh_from_db()
         return case
+
+    return make
+
+
+@pytest.fixture
+def rating_at(db):
+    """A citizen's rating of a visit to `window`, made through the ratings service at `made`;
+    a bad one opens its rectification case. `due` replaces the rectification deadline, and
+    `answered` marks the rectification case answered then (hand-computed rate fixtures)."""
+
+    def make(window, level, *, made, due=None, answered=None) -> Rating:
+        invitation = invitation_create(window=window, actor=None, source=Source.WINDOW_LINK)
+        with mock.patch("civicdesk.ratings.services._now", return_value=made):
+            rating = rating_submit(invitation=invitation, level=level)
+        if due is not None:
+            Rating.objects.filter(pk=rating.pk).update(due_at=due)
+        if answered is not None:
+            Case.objects.filter(pk=rating.case_id).update(
+                answered_at=answered, status=Status.ANSWERED
+            )
+        return Rating.objects.select_related("case").get(pk=rating.pk)
 
     return make

@@ -1,6 +1,6 @@
 """The monthly appraisal report: figures computed by hand, opened as XLSX and DOCX."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -226,3 +226,32 @@ def test_formula_safe_cells(supervisor, units, case_at):
     market = next(row for row in rows if row["单位代码"] == "market")
     assert market["单位"] == '\'=HYPERLINK("http://x")'
     assert any(row["单位代码"] == "'+urban" for row in rows)
+
+
+def test_rectification_rate_with_the_month_before(supervisor, units, rating_at):
+    """March: of two bad ratings of the urban window, one rectified in time (1/2); February:
+    one, rectified in time (1/1); a rating still within its deadline is in neither."""
+    window = units["urban-window"]
+    rating_at(window, 1, made=at(3, 2), due=at(3, 20), answered=at(3, 10))
+    rating_at(window, 2, made=at(3, 3), due=at(3, 20), answered=at(3, 25))
+    rating_at(window, 1, made=at(2, 10), due=at(2, 28), answered=at(2, 20))
+    rating_at(window, 1, made=at(3, 31), due=timezone.now() + timedelta(days=1))
+    client = login(supervisor)
+
+    [urban] = _rows(client.get("/evaluation/monthly/", {**MARCH_XLSX, "unit": "urban"}))
+
+    assert (urban["差评整改率分子"], urban["差评整改率分母"]) == (1, 2)
+    assert urban["差评整改率（%）"] == 50.0 and urban["上月差评整改率（%）"] == 100.0
+    assert urban["差评整改率变化（百分点）"] == -50.0
+
+    docx = client.get("/evaluation/monthly/", {"month": "2025-03", "format": "docx"})
+
+    document = Document(BytesIO(docx.content))
+    assert "差评整改率" in document.paragraphs[1].text
+    [table] = document.tables
+    cells = [[cell.text for cell in row.cells] for row in table.rows]
+    assert cells[0][8] == "差评整改率" and cells[0][-1] == "月末超期"
+    urban = next(row for row in cells if row[1] == "城市管理局")
+    assert urban[8] == "50.0%（1/2）\n上月100.0%，-50.0个百分点"
+    market = next(row for row in cells if row[1] == "市场监管局")
+    assert market[8] == "—（0/0）\n上月—，—"

@@ -3,10 +3,13 @@
 from io import BytesIO
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from civicdesk.conftest import login
+from civicdesk.evaluation import rates
 from civicdesk.evaluation.tests.conftest import at
+from civicdesk.evaluation.views import RATE_LABELS
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,56 @@ def test_export_is_formula_safe(supervisor, units, case_at):
     market = next(r for r in rows if str(r[1]).endswith('"http://x")'))
     assert market[1].startswith("'=")
     assert market[2:6] == (1, 1, 1, 1)
+
+
+@pytest.fixture
+def rectifications(units, rating_at):
+    """Two bad ratings of the urban window in March 2025: one rectified in time, one late."""
+    window = units["urban-window"]
+    rating_at(window, 1, made=at(3, 2), due=at(3, 20), answered=at(3, 10))
+    rating_at(window, 2, made=at(3, 3), due=at(3, 20), answered=at(3, 25))
+    return units
+
+
+def test_table_and_export_show_the_rectification_rate(supervisor, rectifications):
+    client = login(supervisor)
+
+    page = client.get("/evaluation/", MARCH)
+
+    body = page.content.decode()
+    assert "<th>Bad-rating rectification rate</th>" in body
+    urban_row = body.split('data-unit="urban"')[1].split("</tr>")[0]
+    assert urban_row.count("<td") == 3 + 6
+    assert urban_row.rstrip().endswith('<td>50.0% <span class="muted">(1/2)</span></td>')
+    market_row = body.split('data-unit="market"')[1].split("</tr>")[0]
+    assert market_row.rstrip().endswith('<td>— <span class="muted">(0/0)</span></td>')
+
+    export = client.get("/evaluation/export.xlsx", MARCH)
+
+    header, *rows = load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True)
+    assert header[-3:] == (
+        "Bad-rating rectification rate",
+        "Bad-rating rectification rate: counted",
+        "Bad-rating rectification rate: of",
+    )
+    urban = next(r for r in rows if r[1] == "城市管理局")
+    assert urban[-3:] == (0.5, 1, 2)
+    market = next(r for r in rows if r[1] == "市场监管局")
+    assert market[-3:] == (None, 0, 0)
+
+
+def test_my_unit_shows_the_rectification_rate(handler, other_handler, rectifications):
+    mine = login(handler).get("/evaluation/my-unit/", MARCH).content.decode()
+    theirs = login(other_handler).get("/evaluation/my-unit/", MARCH).content.decode()
+
+    row = '<tr data-rate="rectification"><th>Bad-rating rectification rate</th><td>{}</td></tr>'
+    assert row.format('50.0% <span class="muted">(1/2)</span>') in mine
+    assert row.format('— <span class="muted">(0/0)</span>') in theirs
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("zh-hans", "差评整改率"), ("zh-hant", "差評整改率")]
+)
+def test_rectification_rate_is_translated(language, label):
+    with translation.override(language):
+        assert str(RATE_LABELS[rates.RECTIFICATION]) == label

@@ -1,12 +1,18 @@
 """Each rate's numerator and denominator, computed by hand on a few cases."""
 
+from unittest import mock
+
 import pytest
 
+from civicdesk.accounts.models import Unit, UnitKind
+from civicdesk.cases.models import Case
 from civicdesk.cases.workflow import Status
 from civicdesk.conftest import login
 from civicdesk.evaluation import rates
 from civicdesk.evaluation.models import FollowUp, FollowUpStatus, Satisfaction
 from civicdesk.evaluation.tests.conftest import MARCH, at
+from civicdesk.ratings.models import Rating
+from civicdesk.ratings.services import rating_appeal, rating_decide_appeal, rating_rerate
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +140,73 @@ def test_ranking_page_lists_small_units_apart(units, case_at, supervisor, settin
     body = response.content.decode()
     assert "too few cases to rank" in body
     assert "(1/2)" in body  # market's response rate, counted/of
+
+
+def test_rectification_rate(units, rating_at, handler, supervisor):
+    window = units["urban-window"]
+    market_window = Unit.objects.create(
+        code="market-window", name="市场监管窗口", kind=UnitKind.WINDOW, parent=units["market"]
+    )
+    # Rectified before its deadline, and exactly at it: counted and in the denominator.
+    rating_at(window, 1, made=at(3, 2), due=at(3, 20), answered=at(3, 10))
+    rating_at(window, 2, made=at(3, 3), due=at(3, 21), answered=at(3, 21))
+    # Rectified after its deadline: denominator only.
+    rating_at(window, 2, made=at(3, 3), due=at(3, 20), answered=at(3, 25))
+    # Open past its deadline (now is 10 April): denominator only.
+    rating_at(window, 1, made=at(3, 4), due=at(3, 24))
+    # Still open within its deadline: in neither; it can still go either way.
+    rating_at(window, 1, made=at(3, 30), due=at(4, 20))
+    # Appealed: upheld, the rating is excluded (neither); rejected, it still counts (denominator).
+    for uphold in (True, False):
+        appealed = rating_at(window, 1, made=at(3, 5), due=at(3, 24))
+        rating_appeal(rating=appealed, actor=handler, reason="恶意差评")
+        rating_decide_appeal(rating=appealed, actor=supervisor, uphold=uphold, reason="核实")
+    # Rectified in time, then rated again: the rectification still counts (both counts); the
+    # re-rating, bad or good, opens no rectification case of its own and is in neither count.
+    rerated = []
+    for level in (1, 5):
+        previous = rating_at(window, 2, made=at(3, 6), due=at(3, 25), answered=at(3, 8))
+        with mock.patch("civicdesk.ratings.services._now", return_value=at(3, 9)):
+            rerated.append(rating_rerate(previous=previous, level=level))
+    assert [r.case for r in rerated] == [None, None] and rerated[0].is_bad
+    # Not bad ("basically satisfied" is the lowest good level): no case, in neither.
+    rating_at(window, 3, made=at(3, 7))
+    # Another unit's window, and ratings made outside the (half-open) period: not counted.
+    rating_at(market_window, 1, made=at(3, 5), due=at(3, 20), answered=at(3, 10))
+    rating_at(window, 1, made=at(2, 25), due=at(3, 15), answered=at(3, 10))
+    rating_at(window, 1, made=at(4, 1, 0), due=at(4, 3))
+    assert Rating.objects.bad().filter(case__isnull=False).count() == 12
+
+    def rectification(unit, now=None) -> rates.Figure:
+        row = rates.unit_rates(unit, *MARCH, now=now or at(4, 10))
+        return row.figures[rates.RECTIFICATION]
+
+    assert rectification(units["urban"]) == rates.Figure(4, 7)
+    assert rectification(units["urban"]).rate == 4 / 7
+    # The window itself, the district above everything, another unit's subtree, none.
+    assert rectification(window) == rates.Figure(4, 7)
+    assert rectification(units["district"]) == rates.Figure(5, 8)
+    assert rectification(units["market"]) == rates.Figure(1, 1)
+    assert rectification(units["east-street"]) == rates.Figure(0, 0)
+    assert rectification(units["east-street"]).rate is None
+    # Once the open rating's deadline has passed, it joins the denominator.
+    assert rectification(units["urban"], now=at(4, 21)) == rates.Figure(4, 8)
+    # A merged rectification case (a duplicate) leaves the rate like any merged case.
+    late = Rating.objects.get(window=window, level=2, case__answered_at=at(3, 25))
+    Case.objects.filter(pk=late.case_id).update(status=Status.MERGED)
+    assert rectification(units["urban"]) == rates.Figure(4, 6)
+
+
+def test_rectification_rate_is_not_ranked_on(units, rating_at):
+    rating = rating_at(units["urban-window"], 1, made=at(3, 2), due=at(3, 20))
+    # The rectification case is a case of the window like any other; responded to at once.
+    Case.objects.filter(pk=rating.case_id).update(first_responded_at=at(3, 2))
+
+    ranking = rates.rank_units(rates.appraised_units(), *MARCH, now=at(4, 10), minimum=1)
+
+    [urban] = ranking.ranked
+    assert urban.case_count == 1
+    assert urban.figures[rates.RECTIFICATION] == rates.Figure(0, 1)
+    assert urban.figures[rates.RESPONSE] == rates.Figure(1, 1)
+    assert urban.score == 1.0  # the response rate alone: no rectification in the score
+    assert set(urban.figures) == set(rates.ALL_RATES)
