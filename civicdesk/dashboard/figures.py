@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,7 @@ from civicdesk.evaluation import rates
 from civicdesk.evaluation.rates import Figure, Ranking, UnitRates
 from civicdesk.intake.models import Channel
 from civicdesk.problems.models import Problem
+from civicdesk.problems.services import problem_heats
 
 TREND_MONTHS = 12
 MAP_POINTS = 500
@@ -273,23 +274,22 @@ def commitments(scope: Scope) -> dict[str, int]:
 
 
 def top_problems(scope: Scope) -> list[Problem]:
-    """The prominent problems (of the unit: led or co-operated by its subtree), hottest first,
-    with their heat (the hottest cluster promoted into them) and the cases linked to them
-    that were received in the period."""
-    linked = Q(
-        cases__received_at__gte=local_midnight(scope.since),
-        cases__received_at__lt=local_midnight(scope.end),
-    )
+    """The prominent problems (of the unit: led or co-operated by its subtree), hottest first:
+    heat by the triage engine's formula over the cases linked to each problem and received in
+    the period, and how many those are."""
+    start, stop = local_midnight(scope.since), local_midnight(scope.end)
     problems = Problem.objects.all()
     if scope.unit is not None:
         problems = problems.filter(
             Q(lead_unit_id__in=scope.unit_ids) | Q(co_units__in=scope.unit_ids)
         ).distinct()
-    problems = problems.annotate(
-        case_count=Count("cases", filter=linked, distinct=True), heat=Max("clusters__heat")
-    )
-    ordered = problems.order_by(F("heat").desc(nulls_last=True), "-case_count", "pk")
-    return list(ordered[:TOP_PROBLEMS])
+    linked = Q(cases__received_at__gte=start, cases__received_at__lt=stop)
+    problems = list(problems.annotate(case_count=Count("cases", filter=linked, distinct=True)))
+    heats = problem_heats([p.pk for p in problems], start=start, end=stop)
+    for problem in problems:
+        problem.heat = heats[problem.pk]
+    problems.sort(key=lambda p: (-p.heat, -p.case_count, p.pk))
+    return problems[:TOP_PROBLEMS]
 
 
 def map_points(scope: Scope) -> list[dict]:

@@ -46,18 +46,23 @@ def _query(scope: figures.Scope, **drill) -> str:
 
 
 class Links:
-    """Drill-down addresses for one scope; the public dashboard has none."""
+    """Drill-down addresses for one scope; the public dashboard has none. A page holds
+    hundreds of them, so the part they share is built once per unit."""
 
     def __init__(self, scope: figures.Scope, enabled: bool) -> None:
         self.scope, self.enabled = scope, enabled
+        self.path = reverse("dashboard:drill")
+        self.bases: dict[Unit | None, str] = {}
 
     def __call__(self, unit: Unit | None = None, **drill) -> str:
         if not self.enabled:
             return ""
-        scope = self.scope
-        if unit is not None:
-            scope = figures.Scope(since=scope.since, end=scope.end, unit=unit)
-        return f"{reverse('dashboard:drill')}?{_query(scope, **drill)}"
+        unit = unit or self.scope.unit
+        if unit not in self.bases:
+            scope = figures.Scope(since=self.scope.since, end=self.scope.end, unit=unit)
+            self.bases[unit] = f"{self.path}?{_query(scope)}"
+        extra = urlencode({k: v for k, v in drill.items() if v is not None})
+        return f"{self.bases[unit]}&{extra}" if extra else self.bases[unit]
 
 
 def _chart(kind: str, shares: list[figures.Share]) -> dict:
@@ -366,10 +371,7 @@ def export(request: HttpRequest) -> HttpResponse:
         book,
         _("Problems"),
         [_("Problem"), _("Heat"), _("Cases received")],
-        [
-            [p.title, round(p.heat, 2) if p.heat is not None else "", p.case_count]
-            for p in context["problems"]
-        ],
+        [[p.title, round(p.heat, 2), p.case_count] for p in context["problems"]],
     )
     buffer = BytesIO()
     book.save(buffer)

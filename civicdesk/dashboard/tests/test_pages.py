@@ -174,3 +174,18 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     aggregate.refresh()
     with django_assert_max_num_queries(30):
         client.get(f"{STAFF}?{MARCH_QUERY}")
+
+
+def test_problems_are_ranked_by_the_heat_of_their_cases_in_the_period(leader, refreshed, units):
+    from civicdesk.problems.models import Problem
+
+    cold = Problem.objects.create(title="路灯不亮", lead_unit=units["urban"])
+    hot = Problem.objects.create(title="道路积水", lead_unit=units["urban"])
+    cold.cases.add(refreshed[0])
+    hot.cases.add(refreshed[1], refreshed[2], refreshed[6])  # the last one: February
+
+    body = login(leader).get(f"{STAFF}?{MARCH_QUERY}").content.decode()
+    problems = body[body.index('id="problems"') :]
+    assert problems.index("道路积水") < problems.index("路灯不亮")
+    market = login(leader).get(f"{STAFF}?{MARCH_QUERY}&unit=market").content.decode()
+    assert "道路积水" not in market[market.index('id="problems"') :]
