@@ -65,6 +65,9 @@ class Submission(models.Model):
         _("unified social credit code"), max_length=18, blank=True
     )
     consent_publish = models.BooleanField(_("agrees to publication"), default=False)
+    # Whoever leaves a contact on a form of their own agrees to hear back; an opinion heard in
+    # person records the person's answer, and without it nobody may contact them about it.
+    consent_contact = models.BooleanField(_("agrees to be contacted"), default=True)
     language = models.CharField(max_length=10, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Staff who recorded it (window, phone, leader at a window); empty for self-service channels.

@@ -35,6 +35,7 @@ class NewSubmission:
     enterprise_name: str = ""
     enterprise_credit_code: str = ""
     consent_publish: bool = False
+    consent_contact: bool = True
     language: str = ""
     source_details: dict = field(default_factory=dict)
     external_id: str = ""
@@ -111,6 +112,7 @@ def submission_create(
                     data.enterprise_credit_code.strip().upper() if data.for_enterprise else ""
                 ),
                 consent_publish=data.consent_publish,
+                consent_contact=data.consent_contact,
                 language=data.language,
                 received_at=data.received_at or timezone.now(),
                 recorded_by=data.recorded_by,
