@@ -1,6 +1,10 @@
-"""Forms of the staff pages: inbox filters and one form per case action."""
+"""Forms of the staff pages: inbox filters, one form per case action, and opinions heard in
+person."""
+
+from datetime import timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Unit
@@ -8,7 +12,11 @@ from civicdesk.cases.models import Case, Category, ReplyTemplate
 from civicdesk.cases.workflow import Action, Status
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.core.tracking import normalize_tracking_code
-from civicdesk.intake.models import Channel
+from civicdesk.intake.models import Channel, ChannelGroup
+from civicdesk.public.forms import ReportForm
+
+# How far back staff may date an opinion they heard: a week's notes from visits, not archives.
+MAX_BACKDATE_DAYS = 30
 
 
 class LocalNameChoiceField(forms.ModelChoiceField):
@@ -181,3 +189,86 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     Action.ESCALATE: EscalateForm,
     Action.RECATEGORIZE: RecategorizeForm,
 }
+
+
+YES_NO = [("yes", _("Yes, they may be contacted")), ("no", _("No, do not contact them"))]
+
+
+class InPersonForm(ReportForm):
+    """An opinion heard in person (at a window, on the phone, by a leader at a window, on a
+    community visit), typed in by the member of staff who heard it. The person's details and
+    enterprise are checked as on the public form; photos are of papers the person handed in."""
+
+    channel = forms.ModelChoiceField(
+        label=_("How it was heard"),
+        queryset=Channel.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    heard_at = forms.CharField(
+        label=_("Where it was heard"),
+        max_length=120,
+        help_text=_("E.g. window 3 of the service hall, or the community visited."),
+    )
+    heard_by = forms.CharField(
+        label=_("Who heard it"),
+        max_length=80,
+        required=False,
+        help_text=_("Leave empty if it was you; name the leader if you type in what they heard."),
+    )
+    heard_on = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    consent_contact = forms.ChoiceField(
+        label=_("May the person be contacted about it?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+
+    field_order = ["channel", "heard_at", "heard_by", "heard_on", "description", "category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("latitude", "longitude"):
+            self.fields.pop(name)
+        self.fields["channel"].queryset = Channel.objects.filter(
+            group=ChannelGroup.IN_PERSON, is_active=True
+        )
+        self.fields["channel"].label_from_instance = local_name
+        labels = {
+            "description": _("What did the person say?"),
+            "contact_name": _("Person's name"),
+            "for_enterprise": _("The person spoke for an enterprise"),
+            "consent_publish": _("The answer may be published (without personal details)"),
+            "photos": _("Photos of papers handed in"),
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+        self.fields["description"].help_text = _("In the person's own words, as far as possible.")
+
+    def clean_heard_on(self):
+        heard_on = self.cleaned_data["heard_on"]
+        if heard_on > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("The time it was heard cannot be in the future."))
+        if heard_on < timezone.now() - timedelta(days=MAX_BACKDATE_DAYS):
+            raise forms.ValidationError(
+                _("Record opinions within %(days)s days of hearing them."),
+                params={"days": MAX_BACKDATE_DAYS},
+            )
+        return heard_on
+
+    def clean(self) -> dict:
+        data = super().clean()
+        contact = (data.get("contact_phone") or "").strip() or (data.get("contact_email") or "")
+        if (
+            data.get("consent_contact") == "yes"
+            and not contact
+            and not self.has_error("contact_phone")
+        ):
+            self.add_error(
+                "contact_phone",
+                _(
+                    "Give a phone number or an e-mail address, or record that the person does "
+                    "not want to be contacted."
+                ),
+            )
+        return data

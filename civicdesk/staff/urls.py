@@ -8,4 +8,5 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
     path("reply-template/", views.reply_template_text, name="reply_template"),
+    path("record/", views.record, name="record"),
 ]

@@ -6,17 +6,19 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicdesk.accounts.models import Unit, User
+from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.cases import services
 from civicdesk.cases.access import get_case_for_user
 from civicdesk.cases.models import Case, ReplyTemplate
 from civicdesk.cases.workflow import OPEN_STATUSES, Action, allowed_actions
-from civicdesk.core.access import staff_required
+from civicdesk.core.access import staff_required, staff_view
 from civicdesk.core.htmx import is_htmx
-from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm
+from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
+from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm, InPersonForm
 
 PAGE_SIZE = 25
 
@@ -198,3 +200,63 @@ def reply_template_text(request: HttpRequest) -> HttpResponse:
         templates=_reply_templates(request.user, case),
     )
     return render(request, "staff/_answer_text.html", {"field": form["text"]})
+
+
+# Everyone who meets people: at windows, on the phone, as leaders on reception days, on visits.
+RECORDING_ROLES = (Role.CLERK, Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+
+
+def _can_record(user: User) -> bool:
+    return user.has_role(*RECORDING_ROLES)
+
+
+@staff_view(_can_record)
+def record(request: HttpRequest) -> HttpResponse:
+    """An opinion heard in person becomes a submission with its case, like any other."""
+    if request.method != "POST":
+        form = InPersonForm(initial={"heard_on": timezone.localtime().replace(second=0)})
+        return render(request, "staff/record.html", {"form": form})
+    form = InPersonForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "staff/record.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    new = NewSubmission(
+        channel=data["channel"],
+        description=data["description"],
+        category=data["category"],
+        address=data["address"],
+        contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"],
+        contact_email=data["contact_email"],
+        for_enterprise=data["for_enterprise"],
+        enterprise_name=data["enterprise_name"],
+        enterprise_credit_code=data["enterprise_credit_code"],
+        consent_publish=data["consent_publish"],
+        consent_contact=data["consent_contact"] == "yes",
+        language=get_language() or "",
+        source_details={
+            "form": "staff",
+            "heard_at": data["heard_at"].strip(),
+            "heard_by": data["heard_by"].strip() or request.user.display_name or str(request.user),
+        },
+        received_at=data["heard_on"],
+        recorded_by=request.user,
+        photos=data["photos"],
+    )
+    key = f"staff-form:{data['form_token']}"
+    try:
+        _submission, case, created = submission_create(data=new, idempotency_key=key)
+    except IdempotencyConflict:
+        form.add_error(None, _("This form was already sent with other content; reload it."))
+        return render(request, "staff/record.html", {"form": form}, status=409)
+    if created:
+        messages.success(request, _("Recorded as %(code)s.") % {"code": case.tracking_code})
+    else:
+        messages.info(
+            request,
+            _("This opinion was already recorded as %(code)s.") % {"code": case.tracking_code},
+        )
+    if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+        return redirect("staff:case", pk=case.pk)
+    # A handler records for the desk that routes it; the code is what they keep.
+    return redirect("staff:record")
