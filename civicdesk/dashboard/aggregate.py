@@ -17,12 +17,12 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseEvent
 from civicdesk.cases.workflow import Status
-from civicdesk.dashboard.models import RateStat, RatingStat, Refresh, VolumeStat
+from civicdesk.dashboard.models import PlaceStat, RateStat, RatingStat, Refresh, VolumeStat
 from civicdesk.evaluation.models import FollowUp
 from civicdesk.evaluation.rates import DEFINITIONS
 from civicdesk.ratings.models import Rating, RatingEvent
@@ -33,6 +33,8 @@ OVERLAP = timedelta(minutes=10)
 # Arbitrary, fixed: the PostgreSQL advisory lock that serialises refreshes.
 LOCK_KEY = 7_311_001
 BATCH = 5000
+# Map squares of a thousandth of a degree: about 100 m, fine enough to find a street corner.
+SQUARES_PER_DEGREE = 1000
 
 
 def recent_days() -> int:
@@ -113,6 +115,7 @@ def _rebuild_range(first: date, end: date, now: datetime) -> None:
     VolumeStat.objects.filter(day__gte=first, day__lt=end).delete()
     RateStat.objects.filter(day__gte=first, day__lt=end).delete()
     RatingStat.objects.filter(day__gte=first, day__lt=end).delete()
+    PlaceStat.objects.filter(day__gte=first, day__lt=end).delete()
 
     volume = (
         Case.objects.filter(received_at__gte=start, received_at__lt=stop)
@@ -154,6 +157,24 @@ def _rebuild_range(first: date, end: date, now: datetime) -> None:
         .order_by()
     )
     RatingStat.objects.bulk_create((RatingStat(**row) for row in ratings), batch_size=BATCH)
+
+    places = (
+        Case.objects.filter(
+            received_at__gte=start,
+            received_at__lt=stop,
+            submission__latitude__isnull=False,
+            submission__longitude__isnull=False,
+        )
+        .annotate(
+            day=TruncDate("received_at"),
+            lat_square=Floor(F("submission__latitude") * SQUARES_PER_DEGREE),
+            lng_square=Floor(F("submission__longitude") * SQUARES_PER_DEGREE),
+        )
+        .values("day", "unit_id", "lat_square", "lng_square")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    PlaceStat.objects.bulk_create((PlaceStat(**row) for row in places), batch_size=BATCH)
 
 
 def refresh(*, full: bool = False, now: datetime | None = None) -> Refresh:

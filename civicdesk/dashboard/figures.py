@@ -8,6 +8,7 @@ it covers. Without a unit everything counts, cases not yet routed to a unit incl
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -15,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Unit
-from civicdesk.cases.models import Case, Category
+from civicdesk.cases.models import Category
 from civicdesk.commitments.models import Measure, MeasureStatus
-from civicdesk.dashboard.aggregate import local_midnight
-from civicdesk.dashboard.models import RateStat, RatingStat, VolumeStat
+from civicdesk.dashboard.aggregate import SQUARES_PER_DEGREE, local_midnight
+from civicdesk.dashboard.models import PlaceStat, RateStat, RatingStat, VolumeStat
 from civicdesk.evaluation import rates
 from civicdesk.evaluation.rates import Figure, Ranking, UnitRates
 from civicdesk.intake.models import Channel
@@ -26,7 +27,7 @@ from civicdesk.problems.models import Problem
 from civicdesk.problems.services import problem_heats
 
 TREND_MONTHS = 12
-MAP_POINTS = 500
+MAP_SQUARES = 1000
 TOP_PROBLEMS = 30
 
 
@@ -277,41 +278,51 @@ def top_problems(scope: Scope) -> list[Problem]:
     """The prominent problems (of the unit: led or co-operated by its subtree), hottest first:
     heat by the triage engine's formula over the cases linked to each problem and received in
     the period, and how many those are."""
-    start, stop = local_midnight(scope.since), local_midnight(scope.end)
     problems = Problem.objects.all()
     if scope.unit is not None:
         problems = problems.filter(
             Q(lead_unit_id__in=scope.unit_ids) | Q(co_units__in=scope.unit_ids)
         ).distinct()
-    linked = Q(cases__received_at__gte=start, cases__received_at__lt=stop)
-    problems = list(problems.annotate(case_count=Count("cases", filter=linked, distinct=True)))
-    heats = problem_heats([p.pk for p in problems], start=start, end=stop)
+    problems = list(problems.only("pk", "title"))
+    heats = problem_heats(
+        [p.pk for p in problems],
+        start=local_midnight(scope.since),
+        end=local_midnight(scope.end),
+    )
     for problem in problems:
-        problem.heat = heats[problem.pk]
+        problem.heat, problem.case_count = heats[problem.pk].heat, heats[problem.pk].cases
     problems.sort(key=lambda p: (-p.heat, -p.case_count, p.pk))
     return problems[:TOP_PROBLEMS]
 
 
-def map_points(scope: Scope) -> list[dict]:
-    """The latest cases with a place on the map (snap-and-report), newest first."""
-    cases = Case.objects.filter(
-        received_at__gte=local_midnight(scope.since),
-        received_at__lt=local_midnight(scope.end),
-        submission__latitude__isnull=False,
-        submission__longitude__isnull=False,
+def map_squares(scope: Scope) -> list[dict]:
+    """Cases with a place (snap-and-report) per map square of about 100 m, the busiest
+    `MAP_SQUARES` squares of the scope."""
+    rows = (
+        scope.rows(PlaceStat.objects)
+        .values("lat_square", "lng_square")
+        .annotate(n=Sum("count"))
+        .order_by("-n", "lat_square", "lng_square")[:MAP_SQUARES]
     )
-    if scope.unit is not None:
-        cases = cases.filter(unit_id__in=scope.unit_ids)
-    rows = cases.order_by("-received_at", "-pk").values(
-        "pk", "tracking_code", "submission__latitude", "submission__longitude", "status"
-    )[:MAP_POINTS]
+    half = 0.5 / SQUARES_PER_DEGREE
     return [
         {
-            "id": row["pk"],
-            "code": row["tracking_code"],
-            "lat": float(row["submission__latitude"]),
-            "lng": float(row["submission__longitude"]),
-            "status": row["status"],
+            "square": f"{row['lat_square']},{row['lng_square']}",
+            "lat": round(row["lat_square"] / SQUARES_PER_DEGREE + half, 6),
+            "lng": round(row["lng_square"] / SQUARES_PER_DEGREE + half, 6),
+            "count": row["n"],
         }
         for row in rows
     ]
+
+
+def square_bounds(square: tuple[int, int]) -> dict[str, Decimal]:
+    """Filters on a submission's place that select one map square."""
+    lat, lng = (Decimal(n) / SQUARES_PER_DEGREE for n in square)
+    step = Decimal(1) / SQUARES_PER_DEGREE
+    return {
+        "submission__latitude__gte": lat,
+        "submission__latitude__lt": lat + step,
+        "submission__longitude__gte": lng,
+        "submission__longitude__lt": lng + step,
+    }

@@ -44,6 +44,12 @@ class DrillForm(DashboardForm):
     category = forms.CharField(required=False, max_length=20)
     aspect = forms.CharField(required=False, max_length=20)
     day = forms.DateField(required=False)
+    # A map square: "<latitude square>,<longitude square>" (see figures.map_squares).
+    square = forms.RegexField(
+        required=False,
+        regex=r"^-?\d{1,6},-?\d{1,6}$",
+        error_messages={"invalid": _("A map square is two whole numbers: latitude,longitude.")},
+    )
     # Leave merged duplicates out, as the rates and the units' case counts do.
     counted = forms.BooleanField(required=False)
     rate = forms.ChoiceField(required=False, choices=[("", "")] + [(r, r) for r in ALL_RATES])
@@ -64,6 +70,13 @@ class DrillForm(DashboardForm):
             )
         return int(value)
 
+    def clean_square(self) -> tuple[int, int] | None:
+        value = self.cleaned_data.get("square")
+        if not value:
+            return None
+        lat, lng = (int(part) for part in value.split(","))
+        return lat, lng
+
     def clean_category(self):
         return self._category_id("category")
 
@@ -77,7 +90,7 @@ class DrillForm(DashboardForm):
         if data.get("part") and not data.get("rate"):
             self.add_error("rate", _("Choose the rate whose cases to list."))
         kinds = [k for k in ("rate", "level", "measures") if data.get(k) not in (None, "")]
-        volume = [k for k in ("channel", "category", "aspect", "day") if data.get(k)]
+        volume = [k for k in ("channel", "category", "aspect", "day", "square") if data.get(k)]
         if len(kinds) > 1 or (kinds and volume):
             raise forms.ValidationError(
                 _(

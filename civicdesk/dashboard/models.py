@@ -58,6 +58,23 @@ class RatingStat(models.Model):
         return f"{self.day} unit {self.unit_id} level {self.level}: {self.count}"
 
 
+class PlaceStat(models.Model):
+    """Cases with a place received on a day, per unit and map square: squares are a
+    thousandth of a degree of latitude and longitude (about 100 m), numbered by
+    ``floor(degrees * 1000)``."""
+
+    day = models.DateField(db_index=True)
+    unit_id = models.IntegerField(null=True)
+    lat_square = models.IntegerField()
+    lng_square = models.IntegerField()
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} unit {self.unit_id} ({self.lat_square}, {self.lng_square}): {self.count}"
+        )
+
+
 class Refresh(models.Model):
     """One refresh of the figures; the latest finished one says "as of when" the dashboard
     is, and where the next incremental refresh starts looking for changes."""

@@ -177,10 +177,14 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/index.html", {"form": form}, status=400)
     scope = form.scope()
     context = _context(scope, staff=True)
+    links = Links(scope, enabled=True)
     context.update(
         form=form,
         query=_query(scope),
-        map_points=figures.map_points(scope),
+        map_squares=[
+            {**square, "url": links(square=square["square"])}
+            for square in figures.map_squares(scope)
+        ],
         map_tiles=settings.CIVICDESK_MAP_TILE_URL,
         map_attribution=settings.CIVICDESK_MAP_ATTRIBUTION,
         map_center=settings.CIVICDESK_MAP_CENTER,
@@ -257,6 +261,8 @@ def _drill_rows(request: HttpRequest, form: DrillForm):
         elif value is not None:
             ids = [value] if name == "category" else figures.aspect_category_ids(value)
             cases = cases.filter(category_id__in=ids)
+    if data.get("square"):
+        cases = cases.filter(**figures.square_bounds(data["square"]))
     if data.get("day"):
         day = data["day"]
         cases = cases.filter(

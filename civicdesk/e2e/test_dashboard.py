@@ -22,7 +22,7 @@ def district_today(make_case):
     for n in range(3):
         make_case(
             description=f"人行道井盖松动 {n}",
-            latitude=Decimal("30.2741") + Decimal(n) / 1000,
+            latitude=Decimal("30.2741") + Decimal(n) / 100,
             longitude=Decimal("120.1551"),
         )
     make_case(channel="phone", description="夜间施工噪音扰民")
@@ -40,7 +40,7 @@ def test_charts_draw_and_lead_to_the_cases_behind_them(
     expect(channel_chart.locator("svg")).to_be_visible()
     for chart in ("chart-day", "chart-aspect", "chart-trend", "chart-ratings"):
         expect(page.locator(f'[data-chart="{chart}"] svg')).to_be_visible()
-    # Leaflet draws one circle per case with a place (tiles are refused: no internet).
+    # Leaflet draws one circle per map square with cases (tiles are refused: no internet).
     expect(page.locator("#dashboard-map .leaflet-overlay-pane path")).to_have_count(3)
 
     # The longest bar is the snap-and-report channel's, at the top of the chart.

@@ -224,9 +224,18 @@ def _messages(cases) -> list[Message]:
     ]
 
 
-def problem_heats(problem_ids: list[int], *, start: datetime, end: datetime) -> dict[int, float]:
-    """Each problem's heat by the engine's formula, over its linked cases received in
-    [start, end) and measured at `end` (or now, if sooner), in one query for all of them."""
+@dataclass(frozen=True)
+class ProblemHeat:
+    heat: float
+    cases: int
+
+
+def problem_heats(
+    problem_ids: list[int], *, start: datetime, end: datetime
+) -> dict[int, ProblemHeat]:
+    """Each problem's heat by the engine's formula over its linked cases received in
+    [start, end), measured at `end` (or now, if sooner), and how many those cases are; one
+    query for all the problems."""
     rows = Case.objects.filter(
         problems__in=problem_ids, received_at__gte=start, received_at__lt=end
     ).values_list(
@@ -244,7 +253,7 @@ def problem_heats(problem_ids: list[int], *, start: datetime, end: datetime) -> 
             )
         )
     moment = min(end, timezone.now())
-    return {pk: heat(messages, moment) for pk, messages in members.items()}
+    return {pk: ProblemHeat(heat(ms, moment), len(ms)) for pk, ms in members.items()}
 
 
 def run_cases(run: ClusterRun):

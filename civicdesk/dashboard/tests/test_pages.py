@@ -189,3 +189,25 @@ def test_problems_are_ranked_by_the_heat_of_their_cases_in_the_period(leader, re
     assert problems.index("道路积水") < problems.index("路灯不亮")
     market = login(leader).get(f"{STAFF}?{MARCH_QUERY}&unit=market").content.decode()
     assert "道路积水" not in market[market.index('id="problems"') :]
+
+
+def test_map_squares_lead_to_the_cases_in_them(leader, make_case):
+    from decimal import Decimal
+
+    near = [Decimal("30.27411"), Decimal("30.27455")]  # one square of a thousandth of a degree
+    cases = [make_case(latitude=lat, longitude=Decimal("120.15512")) for lat in near]
+    far = make_case(latitude=Decimal("30.28011"), longitude=Decimal("120.15512"))
+    make_case()  # no place
+    aggregate.refresh()
+    client = login(leader)
+    response = client.get(STAFF)
+    squares = response.context["map_squares"]
+    assert [(s["square"], s["count"]) for s in squares] == [
+        ("30274,120155", 2),
+        ("30280,120155", 1),
+    ]
+    listed_near = listed(client.get(squares[0]["url"]))
+    assert sorted(listed_near) == sorted(str(c.pk) for c in cases)
+    assert listed(client.get(squares[1]["url"])) == [str(far.pk)]
+    bad = client.get(f"{DRILL}?square=north")
+    assert bad.status_code == 400 and "two whole numbers" in bad.content.decode()

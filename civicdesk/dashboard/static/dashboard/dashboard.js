@@ -62,16 +62,18 @@
   function map() {
     var el = document.getElementById("dashboard-map");
     if (!el || !window.L) { if (el) el.hidden = true; return; }
-    var points = data(el.dataset.points) || [];
+    var squares = data(el.dataset.squares) || [];
     var m = window.L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)], 12);
     window.L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution }).addTo(m);
     var bounds = [];
-    points.forEach(function (p) {
+    squares.forEach(function (sq) {
       var link = document.createElement("a");
-      link.href = el.dataset.caseUrl.replace(/0\/$/, p.id + "/");
-      link.textContent = p.code;
-      window.L.circleMarker([p.lat, p.lng], { radius: 6, weight: 1 }).bindPopup(link).addTo(m);
-      bounds.push([p.lat, p.lng]);
+      link.href = sq.url;
+      link.textContent = sq.count + " " + el.dataset.casesLabel;
+      var radius = 5 + 3 * Math.sqrt(sq.count);
+      window.L.circleMarker([sq.lat, sq.lng], { radius: Math.min(radius, 30), weight: 1, fillOpacity: 0.5 })
+        .bindPopup(link).addTo(m);
+      bounds.push([sq.lat, sq.lng]);
     });
     if (bounds.length) m.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
   }
