@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "civicdesk.catalogue",
     "civicdesk.dashboard",
     "civicdesk.api",
+    "civicdesk.open311",
     "civicdesk.demo",
 ]
 

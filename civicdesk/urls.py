@@ -19,6 +19,7 @@ urlpatterns = [
     path("services/", include("civicdesk.catalogue.urls")),
     path("dashboard/", include("civicdesk.dashboard.urls")),
     path("api/", include("civicdesk.api.urls")),
+    path("open311/v2/", include("civicdesk.open311.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
