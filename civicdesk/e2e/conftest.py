@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from civicdesk.core.testing import _database_with_migrated_rows  # noqa: F401 - fixture
+
 # Playwright's sync API runs an asyncio event loop in the test thread; Django would take the
 # test's own (synchronous) database access for access from async code.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -26,30 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 20_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _database_with_migrated_rows(django_db_setup, django_db_blocker):
-    """Let the serialized rollback of these tests load onto an empty database, and leave one.
-
-    These tests use ``serialized_rollback`` to get back the rows that migrations create
-    (channels, categories, content types). Django loads that copy at the start of each test
-    and expects empty tables; but a transactional test without it that ran earlier leaves
-    re-created content types and permissions behind. So empty the tables first, and put the
-    migrated rows back at the end for whatever tests come next.
-    """
-    from django.core.management import call_command
-    from django.db import connections
-
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-    yield
-    connection = connections["default"]
-    contents = getattr(connection, "_test_serialized_contents", None)
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import requests
 from georeport import GeoReport
 
 from civicdesk.cases.models import Case
+from civicdesk.core.testing import _database_with_migrated_rows  # noqa: F401 - fixture
 from civicdesk.open311.tests.conftest import ROOT, assert_w3c
 from civicdesk.open311.tests.test_reads import offered_categories
 
@@ -27,24 +28,6 @@ pytestmark = [
 ]
 
 JURISDICTION = "civicdesk.test"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _database_with_migrated_rows(django_db_setup, django_db_blocker):
-    """As in civicdesk/e2e/conftest.py: start these tests on empty tables (the serialized
-    copy of the migrated rows is loaded onto them) and leave the migrated rows behind."""
-    from django.core.management import call_command
-    from django.db import connections
-
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-    yield
-    connection = connections["default"]
-    contents = getattr(connection, "_test_serialized_contents", None)
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture
