@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "civicdesk.bulletins",
     "civicdesk.ratings",
     "civicdesk.evaluation",
+    "civicdesk.questionnaires",
     "civicdesk.catalogue",
     "civicdesk.dashboard",
     "civicdesk.api",

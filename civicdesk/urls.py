@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/bulletins/", include("civicdesk.bulletins.urls")),
     path("rate/", include("civicdesk.ratings.urls")),
     path("evaluation/", include("civicdesk.evaluation.urls")),
+    path("", include("civicdesk.questionnaires.urls")),
     path("services/", include("civicdesk.catalogue.urls")),
     path("dashboard/", include("civicdesk.dashboard.urls")),
     path("api/", include("civicdesk.api.urls")),

@@ -37,6 +37,7 @@ from civicdesk.demo.generator.timelines import (
 )
 from civicdesk.intake.models import Channel, Submission
 from civicdesk.intake.services import submission_create
+from civicdesk.questionnaires.demo import ensure_demo_questionnaire
 
 
 @dataclass
@@ -55,6 +56,7 @@ class DemoSummary:
     rectifications_created: int = 0
     followups_created: int = 0
     service_records_created: int = 0
+    questionnaire_responses: int = 0
     service_quality_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -183,6 +185,12 @@ def load_demo(
             f"  {quality.ratings} window ratings ({quality.rectifications} rectifications), "
             f"{quality.followups} follow-ups, {quality.service_records} service records"
         )
+        # The enterprise business-environment questionnaire, with answers from the web and
+        # from paper; its written answers and low scores are submissions like any other.
+        summary.questionnaire_responses = ensure_demo_questionnaire(
+            seed=seed, now=now, users=users, units=units
+        )
+        say(f"  {summary.questionnaire_responses} questionnaire responses")
         # The dashboard's figures, so that it shows the demo at once rather than after the
         # worker's first scheduled refresh.
         refreshed = dashboard_aggregate.refresh(full=True, now=now)
