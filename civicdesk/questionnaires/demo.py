@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.core.credit_code import CREDIT_CODE_ALPHABET, make_credit_code
+from civicdesk.demo.vocabulary import ENTERPRISE_PREFIXES, ENTERPRISE_TRADES
 from civicdesk.questionnaires import services
 from civicdesk.questionnaires.access import may_build
 from civicdesk.questionnaires.models import (
@@ -26,40 +27,6 @@ SLUG = "yingshang-2025"
 RESPONSES = 38  # every fifth one typed in from a paper form
 DAYS = 35
 
-PREFIXES = [
-    "恒达",
-    "东方",
-    "绿源",
-    "华信",
-    "瑞丰",
-    "星辰",
-    "宏远",
-    "金桥",
-    "安泰",
-    "润通",
-    "博雅",
-    "新航",
-    "鼎盛",
-    "嘉禾",
-    "汇智",
-    "银河",
-    "长青",
-    "天成",
-]
-TRADES = [
-    "机械制造",
-    "食品",
-    "电子科技",
-    "物流",
-    "建材",
-    "服装",
-    "医疗器械",
-    "软件",
-    "餐饮管理",
-    "新材料",
-    "印务",
-    "汽车配件",
-]
 SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"]
 
 # (section, [(kind, text, required, options or (min, max, min label, max label))])
@@ -190,7 +157,9 @@ def ensure_demo_questionnaire(
     questionnaire = _build(actor)
     version = questionnaire.current_version
     questions = version_questions(version)
-    names = rng.sample([f"示范区{p}{t}有限公司" for p in PREFIXES for t in TRADES], RESPONSES)
+    names = rng.sample(
+        [f"示范区{p}{t}有限公司" for p in ENTERPRISE_PREFIXES for t in ENTERPRISE_TRADES], RESPONSES
+    )
     moments = sorted(now - timedelta(days=rng.uniform(0.5, DAYS - 1)) for _ in names)
     codes: set[str] = set()
     for index, (name, at) in enumerate(zip(names, moments, strict=True)):
