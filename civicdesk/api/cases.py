@@ -11,22 +11,25 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.api.auth import staff_token
+from civicdesk.api.common import category_by_code, reads, writes
 from civicdesk.api.errors import ApiError, invalid
 from civicdesk.api.schemas import (
     AssignIn,
     CaseDetailOut,
     CaseFilters,
     CaseListItemOut,
-    ErrorOut,
+    CaseTriageOut,
     InternalNoteIn,
     MergeIn,
     NoteIn,
+    RecategorizeIn,
+    ReopenIn,
     ReplyIn,
+    ReplyTemplateOut,
     ReturnIn,
-    ValidationErrorOut,
 )
 from civicdesk.cases.access import get_case_for_user
-from civicdesk.cases.models import Case, CaseEvent, Category
+from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate
 from civicdesk.cases.services import (
     CaseActionError,
     case_accept,
@@ -36,22 +39,25 @@ from civicdesk.cases.services import (
     case_close,
     case_escalate,
     case_merge,
+    case_recategorize,
+    case_reopen,
     case_return,
 )
-from civicdesk.cases.workflow import NON_TRANSITIONS, TRANSITIONS, Action, Status, allowed_actions
+from civicdesk.cases.workflow import (
+    NON_TRANSITIONS,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Action,
+    Status,
+    allowed_actions,
+)
 from civicdesk.core.tracking import normalize_tracking_code
 from civicdesk.intake.models import Channel
+from civicdesk.problems.services import case_text, similar_open_cases, suggest_categories
 
 router = Router(tags=["cases"], auth=staff_token)
 
-_WRITE_RESPONSES = {
-    200: CaseDetailOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ValidationErrorOut,
-}
+_WRITE_RESPONSES = writes(CaseDetailOut)
 
 
 # --- Output --------------------------------------------------------------------------------
@@ -61,7 +67,7 @@ def _code_name(obj: Unit | Category | None) -> dict | None:
     return None if obj is None else {"code": obj.code, "name": obj.name}
 
 
-def _list_item(case: Case) -> dict:
+def case_list_item(case: Case) -> dict:
     return {
         "id": case.pk,
         "tracking_code": case.tracking_code,
@@ -88,7 +94,7 @@ def _actor(event: CaseEvent) -> str:
 def _detail(case: Case, user: User) -> dict:
     submission = case.submission
     events = case.events.select_related("actor", "unit")
-    return _list_item(case) | {
+    return case_list_item(case) | {
         "submission": {
             "channel": submission.channel.code,
             "description": submission.description,
@@ -152,7 +158,7 @@ class CasePagination(LimitOffsetPagination):
     ) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
         # Serialise only the page that was sliced out, with the same shape as the detail.
-        page["items"] = [_list_item(case) for case in page["items"]]
+        page["items"] = [case_list_item(case) for case in page["items"]]
         return page
 
 
@@ -193,7 +199,7 @@ def _reload(case_id: int, user: User) -> dict:
 # --- Reading -------------------------------------------------------------------------------
 
 
-@router.get("", response=list[CaseListItemOut], summary="Cases the caller may see")
+@router.get("", response=reads(list[CaseListItemOut]), summary="Cases the caller may see")
 @paginate(CasePagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     user: User = request.auth
@@ -202,6 +208,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     )
     if filters.status:
         cases = cases.filter(status=filters.status)
+    if filters.open is True:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif filters.open is False:
+        cases = cases.exclude(status__in=OPEN_STATUSES)
     if filters.unit:
         unit = Unit.objects.filter(code=filters.unit).first()
         if unit is None:
@@ -240,10 +250,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
 
 @router.get(
     "/{case_id}",
-    response={200: CaseDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response=reads(CaseDetailOut),
     summary="One case with its full timeline",
 )
-def case_detail(request: HttpRequest, case_id: int) -> dict:
+def get_case(request: HttpRequest, case_id: int) -> dict:
     return _detail(get_case_for_user(request.auth, case_id), request.auth)
 
 
@@ -251,7 +261,7 @@ def case_detail(request: HttpRequest, case_id: int) -> dict:
 
 
 @router.post("/{case_id}/assign", response=_WRITE_RESPONSES, summary="Route to a unit")
-def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> dict:
+def assign_case(request: HttpRequest, case_id: int, payload: AssignIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     reassign = case.status in TRANSITIONS[Action.REASSIGN].sources
@@ -264,7 +274,7 @@ def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> dict:
 
 
 @router.post("/{case_id}/accept", response=_WRITE_RESPONSES, summary="Take the case on")
-def accept(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
+def accept_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.ACCEPT)
@@ -282,7 +292,7 @@ def return_case(request: HttpRequest, case_id: int, payload: ReturnIn) -> dict:
 
 
 @router.post("/{case_id}/reply", response=_WRITE_RESPONSES, summary="Give the official answer")
-def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> dict:
+def answer_case(request: HttpRequest, case_id: int, payload: ReplyIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.ANSWER)
@@ -291,7 +301,7 @@ def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> dict:
 
 
 @router.post("/{case_id}/note", response=_WRITE_RESPONSES, summary="Add an internal note")
-def note(request: HttpRequest, case_id: int, payload: InternalNoteIn) -> dict:
+def add_case_note(request: HttpRequest, case_id: int, payload: InternalNoteIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.NOTE)
@@ -300,7 +310,7 @@ def note(request: HttpRequest, case_id: int, payload: InternalNoteIn) -> dict:
 
 
 @router.post("/{case_id}/close", response=_WRITE_RESPONSES, summary="Close an answered case")
-def close(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
+def close_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.CLOSE)
@@ -309,7 +319,7 @@ def close(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
 
 
 @router.post("/{case_id}/merge", response=_WRITE_RESPONSES, summary="Merge into another case")
-def merge(request: HttpRequest, case_id: int, payload: MergeIn) -> dict:
+def merge_case(request: HttpRequest, case_id: int, payload: MergeIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.MERGE)
@@ -322,9 +332,80 @@ def merge(request: HttpRequest, case_id: int, payload: MergeIn) -> dict:
 
 
 @router.post("/{case_id}/escalate", response=_WRITE_RESPONSES, summary="Escalate")
-def escalate(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
+def escalate_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.ESCALATE)
     _act(case_escalate, case=case, actor=user, note=payload.note)
     return _reload(case.pk, user)
+
+
+@router.post("/{case_id}/reopen", response=_WRITE_RESPONSES, summary="Reopen an answered case")
+def reopen_case(request: HttpRequest, case_id: int, payload: ReopenIn) -> dict:
+    user: User = request.auth
+    case = get_case_for_user(user, case_id)
+    _require_role(user, Action.REOPEN)
+    _act(case_reopen, case=case, actor=user, reason=payload.reason)
+    return _reload(case.pk, user)
+
+
+@router.post(
+    "/{case_id}/recategorize", response=_WRITE_RESPONSES, summary="Change the case's category"
+)
+def recategorize_case(request: HttpRequest, case_id: int, payload: RecategorizeIn) -> dict:
+    user: User = request.auth
+    case = get_case_for_user(user, case_id)
+    _require_role(user, Action.RECATEGORIZE)
+    category = category_by_code("body", "category", payload.category)
+    _act(case_recategorize, case=case, category=category, actor=user)
+    return _reload(case.pk, user)
+
+
+# --- Help for the answer -------------------------------------------------------------------
+
+
+@router.get(
+    "/{case_id}/reply-templates",
+    response=reads(list[ReplyTemplateOut]),
+    summary="Answer templates offered for this case",
+)
+def list_reply_templates(request: HttpRequest, case_id: int) -> list[dict]:
+    user: User = request.auth
+    case = get_case_for_user(user, case_id)
+    units = [unit for unit in (case.unit, user.unit) if unit is not None]
+    templates = ReplyTemplate.objects.filter(is_active=True).filter(
+        Q(unit__isnull=True) | Q(unit__in=units)
+    )
+    return [{"id": t.pk, "title": t.title, "body": t.body} for t in templates]
+
+
+@router.get(
+    "/{case_id}/triage",
+    response=reads(CaseTriageOut),
+    summary="Suggested categories and open cases that report the same problem",
+)
+def case_triage(request: HttpRequest, case_id: int) -> dict:
+    user: User = request.auth
+    case = get_case_for_user(user, case_id)
+    suggestion = suggest_categories(case)
+    similar = similar_open_cases(case_text(case), user=user, exclude=case)
+    suggested = None
+    if suggestion is not None:
+        categories = Category.objects.in_bulk(
+            [item["code"] for item in suggestion.top], field_name="code"
+        )
+        suggested = {
+            "category": _code_name(suggestion.category),
+            "confidence": suggestion.confidence,
+            "needs_review": suggestion.needs_review,
+            "words": list(suggestion.words),
+            "top": [
+                {"category": _code_name(categories[item["code"]]), "confidence": item["confidence"]}
+                for item in suggestion.top
+                if item["code"] in categories
+            ],
+        }
+    return {
+        "suggestion": suggested,
+        "similar": [case_list_item(other) | {"score": score} for other, score in similar],
+    }

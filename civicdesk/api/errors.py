@@ -5,10 +5,13 @@ of ``{type, loc, msg}`` for validation errors, whose ``msg`` always starts with 
 so that a client can show it as is.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 # Names of our view parameters that hold a whole schema; they say nothing to the client.
@@ -46,7 +49,7 @@ def field_name(loc: list) -> str:
     return ".".join(parts)
 
 
-def _named(error: dict) -> dict:
+def named_error(error: dict) -> dict:
     name = field_name(error.get("loc") or [])
     message = str(error.get("msg", ""))
     if name and not message.startswith(f"{name}: "):
@@ -65,7 +68,7 @@ def install_handlers(api: NinjaAPI) -> None:
 
     def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         return api.create_response(
-            request, {"detail": [_named(error) for error in exc.errors]}, status=422
+            request, {"detail": [named_error(error) for error in exc.errors]}, status=422
         )
 
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
@@ -79,7 +82,32 @@ def install_handlers(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = "Bearer"
         return response
 
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Django refuses to read a body past DATA_UPLOAD_MAX_MEMORY_SIZE (files not counted).
+        message = _("The request body is larger than %(limit)s; send less at a time.") % {
+            "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        }
+        return api.create_response(request, {"detail": message}, status=413)
+
+    def on_too_many(request: HttpRequest, exc: Exception) -> HttpResponse:
+        message = _("The request has too many fields or files; send less at a time.")
+        return api.create_response(request, {"detail": message}, status=413)
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        message = str(exc)
+        if exc.status_code == 400:
+            # ninja's own words are untranslated and do not say what to send instead.
+            message = _(
+                "The request body could not be read: send JSON with Content-Type: "
+                "application/json, or a multipart form where the operation takes files."
+            )
+        return api.create_response(request, {"detail": message}, status=exc.status_code)
+
     api.add_exception_handler(ApiError, on_api_error)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(TooManyFieldsSent, on_too_many)
+    api.add_exception_handler(TooManyFilesSent, on_too_many)
+    api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(AuthenticationError, on_auth_error)

@@ -185,6 +185,9 @@ class CaseDetailOut(CaseListItemOut):
 
 class CaseFilters(Schema):
     status: Status | None = None
+    open: bool | None = Field(
+        None, description="true: only cases still being worked on (the inbox's default)."
+    )
     unit: str | None = Field(None, description="Unit code; includes the units below it.")
     channel: str | None = Field(None, description="Channel code.")
     category: str | None = Field(
@@ -220,6 +223,46 @@ class InternalNoteIn(Schema):
 class MergeIn(Schema):
     into: RequiredText = Field(..., max_length=64, description="Tracking code of the case kept.")
     note: Text = Field("", max_length=2000)
+
+
+class ReopenIn(Schema):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class RecategorizeIn(Schema):
+    category: Text | None = Field(
+        ..., max_length=60, description="Category code; null or empty to clear the category."
+    )
+
+
+class ReplyTemplateOut(Schema):
+    id: int
+    title: str
+    body: str
+
+
+class SuggestedCategoryOut(Schema):
+    category: CodeNameOut
+    confidence: float
+
+
+class CategorySuggestionOut(Schema):
+    category: CodeNameOut
+    confidence: float
+    needs_review: bool
+    words: list[str] = Field(..., description="The words that drove the top suggestion.")
+    top: list[SuggestedCategoryOut]
+
+
+class SimilarCaseOut(CaseListItemOut):
+    score: float
+
+
+class CaseTriageOut(Schema):
+    suggestion: CategorySuggestionOut | None = Field(
+        ..., description="Null while no classifier has been trained."
+    )
+    similar: list[SimilarCaseOut]
 
 
 # --- Errors --------------------------------------------------------------------------------

@@ -2,26 +2,33 @@
 
 import math
 import time
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Router, Status
+from ninja import Field, File, Form, Header, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
+from pydantic import StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from civicdesk.accounts.models import User
-from civicdesk.api.auth import optional_staff_user
+from civicdesk.api.auth import optional_staff_user, staff_token
+from civicdesk.api.common import WRITE_ERRORS
 from civicdesk.api.errors import ApiError, field_error, invalid
 from civicdesk.api.schemas import (
     ErrorOut,
     PublicStatusOut,
     SubmissionCreatedOut,
     SubmissionIn,
+    Text,
     ValidationErrorOut,
 )
 from civicdesk.cases.access import LookupThrottled, get_case_for_tracking_code
@@ -31,9 +38,11 @@ from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.core.ratelimit import over_limit, parse_rate
 from civicdesk.core.redaction import redact
-from civicdesk.intake.models import Channel, IdempotencyKey
+from civicdesk.intake.models import Channel, ChannelGroup, IdempotencyKey
 from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
 from civicdesk.intake.validation import process_uploaded_photos
+from civicdesk.staff.forms import MAX_BACKDATE_DAYS
+from civicdesk.staff.views import RECORDING_ROLES
 
 router = Router(tags=["submissions"])
 
@@ -145,14 +154,7 @@ def _create(
     category = _category(source, payload.category)
     language = _language(source, payload.language)
     _check_rate_limit(request, staff, key)
-    photos: list[ProcessedPhoto] = []
-    if uploads:
-        try:
-            photos = process_uploaded_photos(uploads)
-        except DjangoValidationError as error:
-            raise NinjaValidationError(
-                [field_error(source, "photos", message) for message in error.messages]
-            ) from None
+    photos = _photos(source, uploads)
     data = NewSubmission(
         channel=channel,
         description=payload.description,
@@ -172,8 +174,26 @@ def _create(
         recorded_by=staff,
         photos=photos,
     )
+    submission, case, created = _store(data, key)
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201 if created else 200, _created_body(request, submission, case))
+
+
+def _photos(source: str, uploads: list[UploadedFile]) -> list[ProcessedPhoto]:
+    if not uploads:
+        return []
     try:
-        submission, case, created = submission_create(data=data, idempotency_key=key)
+        return process_uploaded_photos(uploads)
+    except DjangoValidationError as error:
+        raise NinjaValidationError(
+            [field_error(source, "photos", message) for message in error.messages]
+        ) from None
+
+
+def _store(data: NewSubmission, key: str):
+    try:
+        return submission_create(data=data, idempotency_key=key)
     except IdempotencyConflict:
         raise ApiError(
             409,
@@ -182,9 +202,10 @@ def _create(
                 "Send a new key for a new report."
             ),
         ) from None
-    if not created:
-        response["Idempotent-Replayed"] = "true"
-    body = {
+
+
+def _created_body(request: HttpRequest, submission, case: Case) -> dict:
+    return {
         "tracking_code": case.tracking_code,
         "status": case.status,
         "status_url": request.build_absolute_uri(
@@ -192,7 +213,6 @@ def _create(
         ),
         "received_at": submission.received_at,
     }
-    return Status(201 if created else 200, body)
 
 
 @router.post(
@@ -231,6 +251,167 @@ def create_submission_multipart(
     idempotency_key: str | None = IdempotencyKeyHeader,
 ) -> Status[dict]:
     return _create(
+        request,
+        response,
+        source="form",
+        payload=payload,
+        uploads=list(photos or []),
+        idempotency_key=idempotency_key,
+    )
+
+
+class InPersonIn(SubmissionIn):
+    """An opinion heard in person, typed in by the member of staff who heard it."""
+
+    channel: Text = Field(
+        ...,
+        max_length=40,
+        description="An in-person channel: a window, the phone, a leader's reception, a visit.",
+    )
+    heard_at: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+    ] = Field(..., description="Where it was heard, e.g. window 3 of the service hall.")
+    heard_by: Text = Field(
+        "", max_length=80, description="Who heard it; empty: the caller (name the leader)."
+    )
+    heard_on: datetime = Field(..., description="When it was heard.")
+    consent_contact: bool = Field(..., description="May the person be contacted about it?")
+
+    @field_validator("heard_on")
+    @classmethod
+    def _recent(cls, value: datetime) -> datetime:
+        now = timezone.now()
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        if value > now + timedelta(minutes=5):
+            raise PydanticCustomError("future", _("The time it was heard cannot be in the future."))
+        if value < now - timedelta(days=MAX_BACKDATE_DAYS):
+            raise PydanticCustomError(
+                "too_old",
+                _("Record opinions within %(days)s days of hearing them.")
+                % {"days": MAX_BACKDATE_DAYS},
+            )
+        return value
+
+
+class InPersonCreatedOut(SubmissionCreatedOut):
+    case_id: int | None = Field(
+        ..., description="The case, when the caller may see it (else keep the tracking code)."
+    )
+
+
+def _record_in_person(
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    source: str,
+    payload: InPersonIn,
+    uploads: list[UploadedFile],
+    idempotency_key: str | None,
+) -> Status[dict]:
+    user: User = request.auth
+    if not user.has_role(*RECORDING_ROLES):
+        raise ApiError(403, _("Your role may not do this."))
+    channel = _channel(source, payload.channel, user)
+    if channel.group != ChannelGroup.IN_PERSON:
+        in_person = ", ".join(
+            Channel.objects.filter(group=ChannelGroup.IN_PERSON, is_active=True).values_list(
+                "code", flat=True
+            )
+        )
+        raise invalid(
+            source,
+            "channel",
+            _("Use an in-person channel: %(codes)s.") % {"codes": in_person},
+        )
+    if payload.consent_contact and not (payload.contact_phone or payload.contact_email):
+        raise invalid(
+            source,
+            "contact_phone",
+            _(
+                "Give a phone number or an e-mail address, or record that the person does "
+                "not want to be contacted."
+            ),
+        )
+    category = _category(source, payload.category)
+    photos = _photos(source, uploads)
+    data = NewSubmission(
+        channel=channel,
+        description=payload.description,
+        category=category,
+        address=payload.address,
+        latitude=_coordinate(payload.latitude),
+        longitude=_coordinate(payload.longitude),
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        contact_email=payload.contact_email,
+        for_enterprise=payload.for_enterprise,
+        enterprise_name=payload.enterprise_name,
+        enterprise_credit_code=payload.enterprise_credit_code,
+        consent_publish=payload.consent_publish,
+        consent_contact=payload.consent_contact,
+        language=_language(source, payload.language),
+        source_details={
+            "via": "api",
+            "heard_at": payload.heard_at,
+            "heard_by": payload.heard_by or user.display_name or str(user),
+        },
+        received_at=payload.heard_on,
+        recorded_by=user,
+        photos=photos,
+    )
+    submission, case, created = _store(data, idempotency_key or "")
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    visible = Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    body = _created_body(request, submission, case) | {"case_id": case.pk if visible else None}
+    return Status(201 if created else 200, body)
+
+
+_IN_PERSON_RESPONSES = {
+    200: InPersonCreatedOut,
+    201: InPersonCreatedOut,
+    **WRITE_ERRORS,
+}
+
+
+# Before "/submissions/{tracking_code}", whose pattern would otherwise take these paths.
+@router.post(
+    "/submissions/in-person",
+    auth=staff_token,
+    response=_IN_PERSON_RESPONSES,
+    summary="Record an opinion heard in person (staff)",
+)
+def record_in_person(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: InPersonIn,
+    idempotency_key: str | None = IdempotencyKeyHeader,
+) -> Status[dict]:
+    return _record_in_person(
+        request,
+        response,
+        source="body",
+        payload=payload,
+        uploads=[],
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post(
+    "/submissions/in-person/multipart",
+    auth=staff_token,
+    response=_IN_PERSON_RESPONSES,
+    summary="Record an opinion heard in person, with photos of papers handed in (staff)",
+)
+def record_in_person_multipart(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: Form[InPersonIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    idempotency_key: str | None = IdempotencyKeyHeader,
+) -> Status[dict]:
+    return _record_in_person(
         request,
         response,
         source="form",

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from civicdesk.accounts.models import ApiToken, User
+from civicdesk.accounts.models import ApiToken, Role, User
 
 
 def jpeg_bytes(size: tuple[int, int] = (64, 48), color: str = "red") -> bytes:
@@ -32,6 +32,13 @@ class ApiClient:
             path, body or {}, content_type="application/json", headers=self.headers, **extra
         )
 
+    def put(self, path: str, body: dict):
+        return self.client.put(path, body, content_type="application/json", headers=self.headers)
+
+    def upload(self, path: str, data: dict):
+        """A multipart form: files as SimpleUploadedFile values."""
+        return self.client.post(path, data, headers=self.headers)
+
 
 @pytest.fixture
 def api_as():
@@ -47,3 +54,11 @@ def api_as():
 @pytest.fixture
 def anonymous() -> ApiClient:
     return ApiClient()
+
+
+@pytest.fixture
+def discipline(units) -> User:
+    """A discipline inspector of the district (the only audience of intermediary reports)."""
+    return User.objects.create_user(
+        username="inspector", password="x", role=Role.DISCIPLINE, unit=units["district"]
+    )
