@@ -2,7 +2,7 @@
 
 import math
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -38,11 +38,10 @@ from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.core.ratelimit import over_limit, parse_rate
 from civicdesk.core.redaction import redact
-from civicdesk.intake.models import Channel, ChannelGroup, IdempotencyKey
+from civicdesk.intake import in_person
+from civicdesk.intake.models import Channel, IdempotencyKey
 from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
 from civicdesk.intake.validation import process_uploaded_photos
-from civicdesk.staff.forms import MAX_BACKDATE_DAYS
-from civicdesk.staff.views import RECORDING_ROLES
 
 router = Router(tags=["submissions"])
 
@@ -280,17 +279,12 @@ class InPersonIn(SubmissionIn):
     @field_validator("heard_on")
     @classmethod
     def _recent(cls, value: datetime) -> datetime:
-        now = timezone.now()
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        if value > now + timedelta(minutes=5):
-            raise PydanticCustomError("future", _("The time it was heard cannot be in the future."))
-        if value < now - timedelta(days=MAX_BACKDATE_DAYS):
-            raise PydanticCustomError(
-                "too_old",
-                _("Record opinions within %(days)s days of hearing them.")
-                % {"days": MAX_BACKDATE_DAYS},
-            )
+        try:
+            in_person.check_heard_on(value)
+        except in_person.InPersonError as error:
+            raise PydanticCustomError("heard_on", error.message) from error
         return value
 
 
@@ -310,56 +304,35 @@ def _record_in_person(
     idempotency_key: str | None,
 ) -> Status[dict]:
     user: User = request.auth
-    if not user.has_role(*RECORDING_ROLES):
+    if not in_person.can_record(user):
         raise ApiError(403, _("Your role may not do this."))
     channel = _channel(source, payload.channel, user)
-    if channel.group != ChannelGroup.IN_PERSON:
-        in_person = ", ".join(
-            Channel.objects.filter(group=ChannelGroup.IN_PERSON, is_active=True).values_list(
-                "code", flat=True
-            )
+    try:
+        data = in_person.in_person_submission(
+            channel=channel,
+            heard_at=payload.heard_at,
+            heard_by=payload.heard_by,
+            heard_on=payload.heard_on,
+            recorded_by=user,
+            via="api",
+            description=payload.description,
+            category=_category(source, payload.category),
+            address=payload.address,
+            latitude=_coordinate(payload.latitude),
+            longitude=_coordinate(payload.longitude),
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            contact_email=payload.contact_email,
+            for_enterprise=payload.for_enterprise,
+            enterprise_name=payload.enterprise_name,
+            enterprise_credit_code=payload.enterprise_credit_code,
+            consent_publish=payload.consent_publish,
+            consent_contact=payload.consent_contact,
+            language=_language(source, payload.language),
+            photos=_photos(source, uploads),
         )
-        raise invalid(
-            source,
-            "channel",
-            _("Use an in-person channel: %(codes)s.") % {"codes": in_person},
-        )
-    if payload.consent_contact and not (payload.contact_phone or payload.contact_email):
-        raise invalid(
-            source,
-            "contact_phone",
-            _(
-                "Give a phone number or an e-mail address, or record that the person does "
-                "not want to be contacted."
-            ),
-        )
-    category = _category(source, payload.category)
-    photos = _photos(source, uploads)
-    data = NewSubmission(
-        channel=channel,
-        description=payload.description,
-        category=category,
-        address=payload.address,
-        latitude=_coordinate(payload.latitude),
-        longitude=_coordinate(payload.longitude),
-        contact_name=payload.contact_name,
-        contact_phone=payload.contact_phone,
-        contact_email=payload.contact_email,
-        for_enterprise=payload.for_enterprise,
-        enterprise_name=payload.enterprise_name,
-        enterprise_credit_code=payload.enterprise_credit_code,
-        consent_publish=payload.consent_publish,
-        consent_contact=payload.consent_contact,
-        language=_language(source, payload.language),
-        source_details={
-            "via": "api",
-            "heard_at": payload.heard_at,
-            "heard_by": payload.heard_by or user.display_name or str(user),
-        },
-        received_at=payload.heard_on,
-        recorded_by=user,
-        photos=photos,
-    )
+    except in_person.InPersonError as error:
+        raise invalid(source, error.field, error.message) from error
     submission, case, created = _store(data, idempotency_key or "")
     if not created:
         response["Idempotent-Replayed"] = "true"

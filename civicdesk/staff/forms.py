@@ -1,10 +1,7 @@
 """Forms of the staff pages: inbox filters, one form per case action, and opinions heard in
 person."""
 
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Unit
@@ -12,11 +9,9 @@ from civicdesk.cases.models import Case, Category, ReplyTemplate
 from civicdesk.cases.workflow import Action, Status
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.core.tracking import normalize_tracking_code
-from civicdesk.intake.models import Channel, ChannelGroup
+from civicdesk.intake import in_person
+from civicdesk.intake.models import Channel
 from civicdesk.public.forms import ReportForm
-
-# How far back staff may date an opinion they heard: a week's notes from visits, not archives.
-MAX_BACKDATE_DAYS = 30
 
 
 class LocalNameChoiceField(forms.ModelChoiceField):
@@ -230,9 +225,7 @@ class InPersonForm(ReportForm):
         super().__init__(*args, **kwargs)
         for name in ("latitude", "longitude"):
             self.fields.pop(name)
-        self.fields["channel"].queryset = Channel.objects.filter(
-            group=ChannelGroup.IN_PERSON, is_active=True
-        )
+        self.fields["channel"].queryset = in_person.in_person_channels()
         self.fields["channel"].label_from_instance = local_name
         labels = {
             "description": _("What did the person say?"),
@@ -247,28 +240,21 @@ class InPersonForm(ReportForm):
 
     def clean_heard_on(self):
         heard_on = self.cleaned_data["heard_on"]
-        if heard_on > timezone.now() + timedelta(minutes=5):
-            raise forms.ValidationError(_("The time it was heard cannot be in the future."))
-        if heard_on < timezone.now() - timedelta(days=MAX_BACKDATE_DAYS):
-            raise forms.ValidationError(
-                _("Record opinions within %(days)s days of hearing them."),
-                params={"days": MAX_BACKDATE_DAYS},
-            )
+        try:
+            in_person.check_heard_on(heard_on)
+        except in_person.InPersonError as error:
+            raise forms.ValidationError(error.message) from error
         return heard_on
 
     def clean(self) -> dict:
         data = super().clean()
-        contact = (data.get("contact_phone") or "").strip() or (data.get("contact_email") or "")
-        if (
-            data.get("consent_contact") == "yes"
-            and not contact
-            and not self.has_error("contact_phone")
-        ):
-            self.add_error(
-                "contact_phone",
-                _(
-                    "Give a phone number or an e-mail address, or record that the person does "
-                    "not want to be contacted."
-                ),
-            )
+        if not self.has_error("contact_phone") and not self.has_error("contact_email"):
+            try:
+                in_person.check_consent(
+                    consent_contact=data.get("consent_contact") == "yes",
+                    contact_phone=data.get("contact_phone") or "",
+                    contact_email=data.get("contact_email") or "",
+                )
+            except in_person.InPersonError as error:
+                self.add_error(error.field, error.message)
         return data

@@ -10,14 +10,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicdesk.accounts.models import Role, Unit, User
+from civicdesk.accounts.models import Unit, User
 from civicdesk.cases import services
 from civicdesk.cases.access import get_case_for_user
 from civicdesk.cases.models import Case, ReplyTemplate
 from civicdesk.cases.workflow import OPEN_STATUSES, Action, allowed_actions
 from civicdesk.core.access import staff_required, staff_view
 from civicdesk.core.htmx import is_htmx
-from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
+from civicdesk.intake import in_person
+from civicdesk.intake.services import IdempotencyConflict, submission_create
 from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm, InPersonForm
 
 PAGE_SIZE = 25
@@ -202,15 +203,7 @@ def reply_template_text(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/_answer_text.html", {"field": form["text"]})
 
 
-# Everyone who meets people: at windows, on the phone, as leaders on reception days, on visits.
-RECORDING_ROLES = (Role.CLERK, Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
-
-
-def _can_record(user: User) -> bool:
-    return user.has_role(*RECORDING_ROLES)
-
-
-@staff_view(_can_record)
+@staff_view(in_person.can_record)
 def record(request: HttpRequest) -> HttpResponse:
     """An opinion heard in person becomes a submission with its case, like any other."""
     if request.method != "POST":
@@ -220,8 +213,13 @@ def record(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "staff/record.html", {"form": form}, status=400)
     data = form.cleaned_data
-    new = NewSubmission(
+    new = in_person.in_person_submission(
         channel=data["channel"],
+        heard_at=data["heard_at"],
+        heard_by=data["heard_by"],
+        heard_on=data["heard_on"],
+        recorded_by=request.user,
+        via="staff",
         description=data["description"],
         category=data["category"],
         address=data["address"],
@@ -234,13 +232,6 @@ def record(request: HttpRequest) -> HttpResponse:
         consent_publish=data["consent_publish"],
         consent_contact=data["consent_contact"] == "yes",
         language=get_language() or "",
-        source_details={
-            "form": "staff",
-            "heard_at": data["heard_at"].strip(),
-            "heard_by": data["heard_by"].strip() or request.user.display_name or str(request.user),
-        },
-        received_at=data["heard_on"],
-        recorded_by=request.user,
         photos=data["photos"],
     )
     key = f"staff-form:{data['form_token']}"

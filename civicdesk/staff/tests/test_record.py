@@ -48,7 +48,7 @@ def test_a_leader_records_what_was_said_at_a_window(leader):
     assert submission.recorded_by == leader
     assert submission.consent_contact is True
     assert submission.source_details == {
-        "form": "staff",
+        "via": "staff",
         "heard_at": "政务服务中心3号窗口",
         "heard_by": "王区长",
     }
