@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "civicdesk.questionnaires",
     "civicdesk.catalogue",
     "civicdesk.dashboard",
+    "civicdesk.imports",
+    "civicdesk.notifications",
     "civicdesk.api",
     "civicdesk.open311",
     "civicdesk.demo",
@@ -280,19 +282,28 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.evaluation.tasks.open_followups",
         "civicdesk.evaluation.tasks.expire_followups",
         "civicdesk.dashboard.tasks.refresh_dashboard",
+        "civicdesk.notifications.tasks.deliver_outbox",
     ],
 )
+# Message imports: the largest file and most rows accepted, and where uploads and reports live
+# (outside MEDIA_ROOT: only the access-checked import pages serve them).
+CIVICDESK_IMPORT_MAX_BYTES = env_int("CIVICDESK_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+CIVICDESK_IMPORT_MAX_ROWS = env_int("CIVICDESK_IMPORT_MAX_ROWS", 200_000)
+CIVICDESK_IMPORT_DIR = Path(os.environ.get("CIVICDESK_IMPORT_DIR") or DATA_DIR / "imports")
 # Days back from today that every dashboard refresh rebuilds (older days only when changed).
 CIVICDESK_DASHBOARD_RECENT_DAYS = env_int("CIVICDESK_DASHBOARD_RECENT_DAYS", 45)
 # How notifications about commitments are sent (a dotted path to a sender class).
 CIVICDESK_NOTIFICATION_SENDER = os.environ.get(
-    "CIVICDESK_NOTIFICATION_SENDER", "civicdesk.commitments.senders.EmailSender"
+    "CIVICDESK_NOTIFICATION_SENDER", "civicdesk.notifications.senders.EmailSender"
 )
 # How SMS to reporters who left only a phone number is sent; the default logs, number masked.
+# Outbox: attempts per message before it is marked failed; the first retry's wait (doubling).
+CIVICDESK_NOTIFICATION_MAX_ATTEMPTS = env_int("CIVICDESK_NOTIFICATION_MAX_ATTEMPTS", 8)
+CIVICDESK_NOTIFICATION_RETRY_SECONDS = env_int("CIVICDESK_NOTIFICATION_RETRY_SECONDS", 60)
 CIVICDESK_SMS_SENDER = os.environ.get(
-    "CIVICDESK_SMS_SENDER", "civicdesk.commitments.senders.ConsoleSMSSender"
+    "CIVICDESK_SMS_SENDER", "civicdesk.notifications.senders.ConsoleSMSSender"
 )
-# For civicdesk.commitments.senders.HttpSMSSender: the gateway that takes JSON {"to", "text"}.
+# For civicdesk.notifications.senders.HttpSMSSender: the gateway that takes JSON {"to", "text"}.
 CIVICDESK_SMS_GATEWAY_URL = os.environ.get("CIVICDESK_SMS_GATEWAY_URL", "")
 CIVICDESK_SMS_GATEWAY_TOKEN = os.environ.get("CIVICDESK_SMS_GATEWAY_TOKEN", "")
 CIVICDESK_SMS_GATEWAY_TIMEOUT = env_int("CIVICDESK_SMS_GATEWAY_TIMEOUT", 10)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("civicdesk.questionnaires.urls")),
     path("services/", include("civicdesk.catalogue.urls")),
     path("dashboard/", include("civicdesk.dashboard.urls")),
+    path("staff/imports/", include("civicdesk.imports.urls")),
+    path("notifications/", include("civicdesk.notifications.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/v2/", include("civicdesk.open311.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -1,6 +1,6 @@
 """Every change of a case goes through here: checked against the workflow, atomic, and logged."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +17,9 @@ from civicdesk.cases.workflow import (
     Action,
     Status,
 )
-from civicdesk.core.deadlines import stage_deadlines
+from civicdesk.core.deadlines import StageDeadlines, stage_deadlines
 from civicdesk.core.tracking import new_tracking_code
+from civicdesk.notifications.services import notify_case_answered
 
 
 class CaseActionError(Exception):
@@ -84,19 +85,26 @@ def _record(
     )
 
 
+def _unique_tracking_codes(count: int) -> list[str]:
+    """`count` fresh codes, different from each other and from every stored one."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        fresh = {new_tracking_code() for _ in range(count - len(codes))} - codes
+        taken = Case.objects.filter(tracking_code__in=fresh).values_list("tracking_code", flat=True)
+        codes |= fresh - set(taken)
+    return list(codes)
+
+
 def _unique_tracking_code() -> str:
-    while True:
-        code = new_tracking_code()
-        if not Case.objects.filter(tracking_code=code).exists():
-            return code
+    return _unique_tracking_codes(1)[0]
 
 
-def case_open(*, submission, category: Category | None = None) -> Case:
-    """Open the case for a new submission; called inside the submission's transaction."""
-    deadlines = stage_deadlines(submission.received_at)
+def _new_case(
+    submission, *, category: Category | None, tracking_code: str, deadlines: StageDeadlines
+) -> Case:
     case = Case(
         submission=submission,
-        tracking_code=_unique_tracking_code(),
+        tracking_code=tracking_code,
         category=category or submission.category,
         received_at=submission.received_at,
         assign_due_at=deadlines.assign,
@@ -104,8 +112,12 @@ def case_open(*, submission, category: Category | None = None) -> Case:
         answer_due_at=deadlines.answer,
     )
     case.refresh_search_text()
-    case.save()
-    CaseEvent.objects.create(
+    return case
+
+
+def _open_event(case: Case) -> CaseEvent:
+    submission = case.submission
+    return CaseEvent(
         case=case,
         action=Action.CREATE,
         to_status=Status.RECEIVED,
@@ -115,7 +127,37 @@ def case_open(*, submission, category: Category | None = None) -> Case:
         data={"channel": submission.channel.code},
         created_at=submission.received_at,
     )
+
+
+def case_open(*, submission, category: Category | None = None) -> Case:
+    """Open the case for a new submission; called inside the submission's transaction."""
+    case = _new_case(
+        submission,
+        category=category,
+        tracking_code=_unique_tracking_code(),
+        deadlines=stage_deadlines(submission.received_at),
+    )
+    case.save()
+    _open_event(case).save()
     return case
+
+
+def cases_open(*, submissions: list) -> list[Case]:
+    """case_open for many stored submissions at once (bulk imports): the same cases and
+    "create" events, written with a few bulk queries; called inside their transaction."""
+    deadlines: dict[date, StageDeadlines] = {}
+    cases = []
+    for submission, code in zip(submissions, _unique_tracking_codes(len(submissions)), strict=True):
+        # Deadlines depend only on the local day received: work them out once per day.
+        day = timezone.localdate(submission.received_at)
+        if day not in deadlines:
+            deadlines[day] = stage_deadlines(submission.received_at)
+        cases.append(
+            _new_case(submission, category=None, tracking_code=code, deadlines=deadlines[day])
+        )
+    Case.objects.bulk_create(cases)
+    CaseEvent.objects.bulk_create([_open_event(case) for case in cases])
+    return cases
 
 
 @transaction.atomic
@@ -228,6 +270,8 @@ def case_answer(*, case: Case, actor: User, text: str) -> Case:
         is_public=True,
         unit=case.unit,
     )
+    # Queued in this transaction: if the answer rolls back, no message goes out.
+    notify_case_answered(case)
     return case
 
 

@@ -1,11 +1,11 @@
 """Every change of a measure goes through here: checked against the workflow and the actor's
 reach, atomic, and recorded as a hash-chained event. Public changes notify the reporters of
-the problem's linked cases (in the app, and by e-mail or SMS) and the problem's subscribers."""
+the problem's linked cases (in the app, and by e-mail or SMS through the outbox) and the
+problem's subscribers."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,7 +23,6 @@ from civicdesk.commitments.models import (
     ProblemEvent,
     Subscription,
 )
-from civicdesk.commitments.senders import Message, email_message, send_safely, sms_message
 from civicdesk.commitments.validation import EvidenceError, check_evidence
 from civicdesk.commitments.workflow import (
     CREATORS,
@@ -33,6 +32,9 @@ from civicdesk.commitments.workflow import (
     MeasureStatus,
     ProblemAction,
 )
+from civicdesk.notifications import services as notify
+from civicdesk.notifications.models import Channel, Event
+from civicdesk.notifications.rendering import pick_language
 from civicdesk.problems.models import Problem
 
 
@@ -124,7 +126,7 @@ def _record(
 
 
 def _site_url(path: str) -> str:
-    return getattr(settings, "CIVICDESK_SITE_URL", "").rstrip("/") + path
+    return notify.site_url(path)
 
 
 def _change_message(measure: Measure, event: MeasureEvent) -> str:
@@ -146,54 +148,47 @@ def _announce(measure: Measure, event: MeasureEvent) -> None:
     """Tell the reporters of linked cases and the subscribers.
 
     Every linked case gets an in-app notification on its status page; its reporter also gets
-    an e-mail if they left an address, or else an SMS if they left a phone number. Anonymous
-    reporters get only the in-app notification."""
+    an e-mail if they left an address, or else an SMS if they left a phone number (queued in
+    this transaction, in the reporter's language). Anonymous reporters, and those who did not
+    agree to be contacted, get only the in-app notification."""
     problem = measure.problem
     page = reverse("commitments:public_problem", args=[problem.pk])
-    outbox: list[Message] = []
     cases = problem.cases.select_related("submission")
     for case in cases:
         submission = case.submission
-        language = submission.language or settings.LANGUAGE_CODE
-        with translation.override(language):
+        with translation.override(pick_language(submission.language)):
             message = _change_message(measure, event)
             Notification.objects.create(
                 tracking_code=case.tracking_code, problem=problem, measure=measure, message=message
             )
-            status_url = _site_url(reverse("public:status", args=[case.tracking_code]))
-            email, phone = submission.contact_email.strip(), submission.contact_phone.strip()
-            if email:
-                subject = _("Your report %(code)s: progress on “%(problem)s”") % {
-                    "code": case.tracking_code,
-                    "problem": problem.title,
-                }
-                outbox.append(email_message(email, subject, f"{message}\n\n{status_url}"))
-            elif phone:
-                text = _("Your report %(code)s: %(message)s %(url)s") % {
-                    "code": case.tracking_code,
-                    "message": message,
-                    "url": status_url,
-                }
-                outbox.append(sms_message(phone, text.strip()))
+        notify.queue_for_reporter(
+            submission=submission,
+            event=Event.MEASURE_PROGRESS,
+            context={
+                "code": case.tracking_code,
+                "problem": problem.title,
+                "change": message,
+                "status_url": _site_url(reverse("public:status", args=[case.tracking_code])),
+            },
+            occurrence=f"measure-event:{event.pk}:case:{case.pk}",
+        )
     for subscription in problem.subscriptions.filter(confirmed=True):
-        with translation.override(subscription.language or settings.LANGUAGE_CODE):
-            subject = _("Progress on “%(problem)s”") % {"problem": problem.title}
-            unsubscribe = reverse("commitments:unsubscribe", args=[subscription.token])
-            body = "\n\n".join(
-                [
-                    _change_message(measure, event),
-                    _site_url(page),
-                    _("Stop these messages: %(url)s") % {"url": _site_url(unsubscribe)},
-                ]
-            )
-            outbox.append(email_message(subscription.email, subject, body))
-    send_after_commit(outbox)
-
-
-def send_after_commit(outbox: list[Message]) -> None:
-    """Send the messages once the transaction commits (nothing if it rolls back)."""
-    if outbox:
-        transaction.on_commit(lambda: [send_safely(message) for message in outbox])
+        with translation.override(pick_language(subscription.language)):
+            change = _change_message(measure, event)
+        unsubscribe = reverse("commitments:unsubscribe", args=[subscription.token])
+        notify.queue(
+            event=Event.SUBSCRIPTION_NEWS,
+            channel=Channel.EMAIL,
+            address=subscription.email,
+            language=subscription.language,
+            context={
+                "problem": problem.title,
+                "change": change,
+                "page_url": _site_url(page),
+                "stop_url": _site_url(unsubscribe),
+            },
+            occurrence=f"measure-event:{event.pk}:subscription:{subscription.pk}",
+        )
 
 
 # --- Measures ----------------------------------------------------------------------------
@@ -481,19 +476,22 @@ def subscription_create(*, problem: Problem, email: str, language: str = "") -> 
         except IntegrityError:
             subscription = Subscription.objects.get(problem=problem, email=email)
         if not subscription.confirmed:
-            with translation.override(language or settings.LANGUAGE_CODE):
-                confirm = reverse("commitments:confirm", args=[subscription.token])
-                unsubscribe = reverse("commitments:unsubscribe", args=[subscription.token])
-                subject = _("Confirm: news about “%(problem)s”") % {"problem": problem.title}
-                body = "\n\n".join(
-                    [
-                        _("Open this link to receive news about the commitments on this problem:"),
-                        _site_url(confirm),
-                        _("Not you? Ignore this message, or stop it here: %(url)s")
-                        % {"url": _site_url(unsubscribe)},
-                    ]
-                )
-            send_after_commit([email_message(email, subject, body)])
+            confirm = reverse("commitments:confirm", args=[subscription.token])
+            unsubscribe = reverse("commitments:unsubscribe", args=[subscription.token])
+            notify.queue(
+                event=Event.SUBSCRIPTION_CONFIRM,
+                channel=Channel.EMAIL,
+                address=email,
+                language=language,
+                context={
+                    "problem": problem.title,
+                    "confirm_url": _site_url(confirm),
+                    "stop_url": _site_url(unsubscribe),
+                },
+                # Asking again the same day sends no second link (the form could be used to
+                # flood someone's mailbox); the next day it does.
+                occurrence=f"subscription:{subscription.pk}:{timezone.localdate().isoformat()}",
+            )
     return subscription
 
 

@@ -1,6 +1,7 @@
 """Scheduled supervision of measures, run by `civicdesk worker`. Each job is idempotent: a
-reminder or an escalation goes out once per measure and deadline (recorded in Reminder), so
-running a job twice, or on two workers at once, sends nothing the second time."""
+reminder or an escalation is queued once per measure and deadline (recorded in Reminder, and
+keyed by it in the outbox), so running a job twice, or on two workers at once, sends nothing
+the second time."""
 
 import logging
 
@@ -8,27 +9,27 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from civicdesk.accounts.models import Role, User
 from civicdesk.commitments import services
 from civicdesk.commitments.models import Measure, Reminder, ReminderKind
-from civicdesk.commitments.senders import email_message
-from civicdesk.commitments.services import _site_url, send_after_commit
+from civicdesk.commitments.services import _site_url
+from civicdesk.core.templatetags.civic import local_name
+from civicdesk.notifications import services as notify
+from civicdesk.notifications.models import Channel, Event
 
 logger = logging.getLogger(__name__)
 
 
-def _claim(measure: Measure, kind: str) -> bool:
-    """Record the reminder for this deadline; False if it was already recorded."""
+def _claim(measure: Measure, kind: str) -> Reminder | None:
+    """Record the reminder for this deadline; None if it was already recorded."""
     try:
         with transaction.atomic():
-            Reminder.objects.create(measure=measure, kind=kind, deadline=measure.deadline)
+            return Reminder.objects.create(measure=measure, kind=kind, deadline=measure.deadline)
     except IntegrityError:
-        return False
-    return True
+        return None
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -40,8 +41,28 @@ def _emails(users) -> list[str]:
     return sorted({u.email for u in users if u.email})
 
 
-def _mail(recipients: list[str], subject: str, body: str) -> None:
-    send_after_commit([email_message(to, subject, body) for to in recipients])
+def _mail(recipients: list[str], event: str, reminder: Reminder, context: dict) -> None:
+    """Queue the staff message in the site's language (staff have no language of their own)."""
+    for to in recipients:
+        notify.queue(
+            event=event,
+            channel=Channel.EMAIL,
+            address=to,
+            language=settings.LANGUAGE_CODE,
+            context=context,
+            occurrence=f"reminder:{reminder.pk}",
+        )
+
+
+def _context(measure: Measure) -> dict:
+    return {
+        "measure": measure.title,
+        "unit": lambda: local_name(measure.unit),  # in the language the message is in
+        "problem": measure.problem.title,
+        "deadline": measure.deadline.isoformat(),
+        "progress": measure.progress,
+        "url": _site_url(reverse("commitments:staff_measure", args=[measure.pk])),
+    }
 
 
 @task()
@@ -50,25 +71,11 @@ def remind_due_measures(days: int = 3) -> int:
     count = 0
     for measure in Measure.objects.due_soon(days).select_related("unit", "problem").iterator():
         with transaction.atomic():
-            if not _claim(measure, ReminderKind.REMIND):
+            reminder = _claim(measure, ReminderKind.REMIND)
+            if reminder is None:
                 continue
             handlers = User.objects.filter(is_active=True, role=Role.HANDLER, unit=measure.unit)
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = _("Due on %(deadline)s: %(measure)s") % {
-                    "deadline": measure.deadline.isoformat(),
-                    "measure": measure.title,
-                }
-                body = _(
-                    "The measure “%(measure)s” for the problem “%(problem)s” is due on "
-                    "%(deadline)s and is %(progress)d%% done.\n\n%(url)s"
-                ) % {
-                    "measure": measure.title,
-                    "problem": measure.problem.title,
-                    "deadline": measure.deadline.isoformat(),
-                    "progress": measure.progress,
-                    "url": _site_url(reverse("commitments:staff_measure", args=[measure.pk])),
-                }
-            _mail(_emails(handlers), subject, body)
+            _mail(_emails(handlers), Event.MEASURE_REMINDER, reminder, _context(measure))
         count += 1
     logger.info("reminded about %d measures due soon", count)
     return count
@@ -80,7 +87,8 @@ def escalate_overdue_measures() -> int:
     count = 0
     for measure in Measure.objects.overdue().select_related("unit", "problem").iterator():
         with transaction.atomic():
-            if not _claim(measure, ReminderKind.ESCALATE):
+            reminder = _claim(measure, ReminderKind.ESCALATE)
+            if reminder is None:
                 continue
             try:
                 services.measure_escalate(
@@ -93,23 +101,7 @@ def escalate_overdue_measures() -> int:
                 Q(role=Role.SUPERVISOR)
                 | Q(role=Role.LEADER, unit__path__in=_ancestor_paths(measure.unit.path))
             )
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = _("Overdue since %(deadline)s: %(measure)s") % {
-                    "deadline": measure.deadline.isoformat(),
-                    "measure": measure.title,
-                }
-                body = _(
-                    "The measure “%(measure)s” of %(unit)s for the problem “%(problem)s” was "
-                    "due on %(deadline)s and is %(progress)d%% done.\n\n%(url)s"
-                ) % {
-                    "measure": measure.title,
-                    "unit": measure.unit.name,
-                    "problem": measure.problem.title,
-                    "deadline": measure.deadline.isoformat(),
-                    "progress": measure.progress,
-                    "url": _site_url(reverse("commitments:staff_measure", args=[measure.pk])),
-                }
-            _mail(_emails(recipients), subject, body)
+            _mail(_emails(recipients), Event.MEASURE_ESCALATION, reminder, _context(measure))
         count += 1
     logger.info("escalated %d overdue measures", count)
     return count

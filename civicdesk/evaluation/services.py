@@ -13,7 +13,6 @@ from civicdesk.accounts.models import User
 from civicdesk.cases.models import Case, CaseEvent
 from civicdesk.cases.services import CaseActionError, case_reopen
 from civicdesk.cases.workflow import REPORTER, SYSTEM, Action, Status
-from civicdesk.commitments.senders import Message, email_message, send_safely, sms_message
 from civicdesk.evaluation.models import (
     AnswerChannel,
     FollowUp,
@@ -21,6 +20,9 @@ from civicdesk.evaluation.models import (
     Satisfaction,
     SentVia,
 )
+from civicdesk.notifications.models import Event
+from civicdesk.notifications.models import Status as OutboxStatus
+from civicdesk.notifications.services import queue_for_reporter
 
 DEFAULT_FOLLOWUP_DAYS = 7
 ANSWERED_STATUSES = (Status.ANSWERED, Status.CLOSED)
@@ -39,22 +41,21 @@ def followup_url(followup: FollowUp) -> str:
     return getattr(settings, "CIVICDESK_SITE_URL", "").rstrip("/") + path
 
 
-def _message(followup: FollowUp) -> Message | None:
-    submission = followup.case.submission
-    text = _(
-        "Your report %(code)s was answered. Was the problem solved? Tell us within %(days)d "
-        "days: %(url)s"
-    ) % {
-        "code": followup.case.tracking_code,
-        "days": followup_days(),
-        "url": followup_url(followup),
-    }
-    if submission.contact_email:
-        subject = _("Was your report %(code)s solved?") % {"code": followup.case.tracking_code}
-        return email_message(submission.contact_email, subject, text)
-    if submission.contact_phone:
-        return sms_message(submission.contact_phone, text)
-    return None
+def _send_link(followup: FollowUp) -> str:
+    """Queue the follow-up link to the reporter (e-mail if given, else SMS, in their language);
+    returns the channel it goes by, or "" when nothing goes out."""
+    case = followup.case
+    row = queue_for_reporter(
+        submission=case.submission,
+        event=Event.FOLLOWUP_REQUEST,
+        context={
+            "code": case.tracking_code,
+            "days": followup_days(),
+            "followup_url": followup_url(followup),
+        },
+        occurrence=f"followup:{followup.pk}",
+    )
+    return row.channel if row is not None and row.status == OutboxStatus.PENDING else ""
 
 
 def _timeline(
@@ -75,9 +76,10 @@ def _timeline(
 @transaction.atomic
 def followup_open(*, case: Case, notify: bool = True) -> FollowUp | None:
     """Open the follow-up of the case's current answer and send its link to the reporter
-    (e-mail if given, else SMS; anonymous reporters get nothing and answer on their status
-    page). Returns None when the case has no answer in force; an existing follow-up of the
-    same answer is returned unchanged, so calling it twice opens and sends only once."""
+    (e-mail if given, else SMS; anonymous reporters, those who did not agree to be contacted
+    and those who stopped such messages get nothing and answer on their status page). Returns
+    None when the case has no answer in force; an existing follow-up of the same answer is
+    returned unchanged, so calling it twice opens and sends only once."""
     case = Case.objects.select_for_update(of=("self",)).select_related("submission").get(pk=case.pk)
     if case.status not in ANSWERED_STATUSES or case.answered_at is None:
         return None
@@ -92,22 +94,21 @@ def followup_open(*, case: Case, notify: bool = True) -> FollowUp | None:
         created_at=now,
         due_at=now + timedelta(days=followup_days()),
     )
-    message = _message(followup) if notify else None
-    if message is not None:
-        followup.sent_via = SentVia(str(message.channel))
     try:
         with transaction.atomic():
             followup.save()
     except IntegrityError:  # Another worker opened it meanwhile.
         return FollowUp.objects.current_for(case).get()
+    if notify:
+        followup.sent_via = SentVia(_send_link(followup))
+        if followup.sent_via:
+            followup.save(update_fields=["sent_via"])
     _timeline(
         case,
         actor=None,
         note=_("Satisfaction follow-up opened."),
         data={"followup": "open", "sent_via": followup.sent_via},
     )
-    if message is not None:
-        transaction.on_commit(lambda: send_safely(message))
     return followup
 
 

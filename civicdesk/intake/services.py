@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from civicdesk.accounts.models import User
 from civicdesk.cases.models import Case, Category
-from civicdesk.cases.services import case_open
+from civicdesk.cases.services import case_open, cases_open
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.intake.models import Channel, IdempotencyKey, Photo, Submission
 
@@ -78,6 +78,33 @@ def _store_photos(submission: Submission, photos: list[ProcessedPhoto], saved: l
         record.save()
 
 
+def _new_submission(data: NewSubmission) -> Submission:
+    """The submission to store for `data`, unsaved, with its text fields normalised."""
+    return Submission(
+        channel=data.channel,
+        source_details=data.source_details,
+        external_id=data.external_id,
+        description=data.description.strip(),
+        category=data.category,
+        address=data.address.strip(),
+        latitude=data.latitude,
+        longitude=data.longitude,
+        contact_name=data.contact_name.strip(),
+        contact_phone=data.contact_phone.strip(),
+        contact_email=data.contact_email.strip(),
+        for_enterprise=data.for_enterprise,
+        enterprise_name=data.enterprise_name.strip() if data.for_enterprise else "",
+        enterprise_credit_code=(
+            data.enterprise_credit_code.strip().upper() if data.for_enterprise else ""
+        ),
+        consent_publish=data.consent_publish,
+        consent_contact=data.consent_contact,
+        language=data.language,
+        received_at=data.received_at or timezone.now(),
+        recorded_by=data.recorded_by,
+    )
+
+
 def submission_create(
     *, data: NewSubmission, idempotency_key: str = ""
 ) -> tuple[Submission, Case, bool]:
@@ -94,29 +121,8 @@ def submission_create(
     saved_files: list[str] = []
     try:
         with transaction.atomic():
-            submission = Submission.objects.create(
-                channel=data.channel,
-                source_details=data.source_details,
-                external_id=data.external_id,
-                description=data.description.strip(),
-                category=data.category,
-                address=data.address.strip(),
-                latitude=data.latitude,
-                longitude=data.longitude,
-                contact_name=data.contact_name.strip(),
-                contact_phone=data.contact_phone.strip(),
-                contact_email=data.contact_email.strip(),
-                for_enterprise=data.for_enterprise,
-                enterprise_name=data.enterprise_name.strip() if data.for_enterprise else "",
-                enterprise_credit_code=(
-                    data.enterprise_credit_code.strip().upper() if data.for_enterprise else ""
-                ),
-                consent_publish=data.consent_publish,
-                consent_contact=data.consent_contact,
-                language=data.language,
-                received_at=data.received_at or timezone.now(),
-                recorded_by=data.recorded_by,
-            )
+            submission = _new_submission(data)
+            submission.save(force_insert=True)
             _store_photos(submission, data.photos, saved_files)
             case = case_open(submission=submission)
             if idempotency_key:
@@ -135,6 +141,20 @@ def submission_create(
         _delete_files(saved_files)
         raise
     return submission, case, True
+
+
+@transaction.atomic
+def submissions_create_bulk(*, items: list[NewSubmission]) -> list[Case]:
+    """Store many submissions without photos and open their cases, as submission_create
+    does one by one, in a few bulk queries (imports of thousands of messages).
+
+    All or nothing: an external id already stored for the channel raises IntegrityError and
+    stores none of them, so callers check for known ids first.
+    """
+    if any(item.photos for item in items):
+        raise ValueError("bulk creation takes no photos; use submission_create")
+    submissions = Submission.objects.bulk_create([_new_submission(item) for item in items])
+    return cases_open(submissions=submissions)
 
 
 def _earlier_result(key: str, digest: str) -> tuple[Submission, Case, bool] | None:

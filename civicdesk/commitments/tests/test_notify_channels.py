@@ -1,5 +1,6 @@
 """Notifications by channel: e-mail to reporters who left an address, SMS to those who left
-only a phone number, nothing but the in-app note for anonymous reporters."""
+only a phone number, nothing but the in-app note for anonymous reporters. Messages go through
+the outbox; the on-commit delivery run (immediate in tests) sends them."""
 
 import json
 import threading
@@ -7,10 +8,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 
-from civicdesk.commitments import senders
 from civicdesk.commitments.models import Notification
 from civicdesk.conftest import login
+from civicdesk.notifications import senders
+from civicdesk.notifications.models import Outbox, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +118,7 @@ def test_console_sms_sender_is_the_default_and_masks_the_number(
 ):
     if hasattr(settings, "CIVICDESK_SMS_SENDER"):
         del settings.CIVICDESK_SMS_SENDER
-    with caplog.at_level("INFO", logger="civicdesk.commitments.senders"):
+    with caplog.at_level("INFO", logger="civicdesk.notifications.senders"):
         _progress(measure, handler, django_capture_on_commit_callbacks)
     assert "SMS to *******8000: " in caplog.text and "55% done" in caplog.text
     assert "13800138000" not in caplog.text and PHONE not in caplog.text
@@ -150,7 +153,7 @@ def gateway(settings):
     _Gateway.received, _Gateway.status = [], 200
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    settings.CIVICDESK_SMS_SENDER = "civicdesk.commitments.senders.HttpSMSSender"
+    settings.CIVICDESK_SMS_SENDER = "civicdesk.notifications.senders.HttpSMSSender"
     settings.CIVICDESK_SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/sms"
     settings.CIVICDESK_SMS_GATEWAY_TOKEN = "s3cret"
     settings.CIVICDESK_SMS_GATEWAY_TIMEOUT = 5
@@ -175,14 +178,18 @@ def test_a_failing_gateway_is_logged_masked_and_breaks_nothing(
 ):
     gateway.status = 500
     _progress(measure, handler, django_capture_on_commit_callbacks)  # still a redirect
-    assert "could not send a notification (sms) to *******8000" in caplog.text
+    assert "(sms) to *******8000: attempt 1 failed" in caplog.text
     assert "13800138000" not in caplog.text and PHONE not in caplog.text
     assert sorted(m.to[0] for m in mail.outbox) == ["both@example.org", "reporter@example.org"]
+    sms = Outbox.objects.get(channel="sms")  # kept for the next attempt
+    assert (sms.status, sms.attempts) == (Status.PENDING, 1)
 
 
 def test_http_sms_sender_needs_a_gateway_url(settings):
-    settings.CIVICDESK_SMS_SENDER = "civicdesk.commitments.senders.HttpSMSSender"
+    settings.CIVICDESK_SMS_SENDER = "civicdesk.notifications.senders.HttpSMSSender"
     settings.CIVICDESK_SMS_GATEWAY_URL = "file:///etc/passwd"
-    assert not senders.send_safely(senders.sms_message(PHONE, "hello"))
+    with pytest.raises(ImproperlyConfigured):
+        senders.send("sms", PHONE, "", "hello")
     settings.CIVICDESK_SMS_GATEWAY_URL = ""
-    assert not senders.send_safely(senders.sms_message(PHONE, "hello"))
+    with pytest.raises(ImproperlyConfigured):
+        senders.send("sms", PHONE, "", "hello")

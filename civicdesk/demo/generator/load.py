@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import TextIO
 
 from django.db import connection, transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseEvent, Category
@@ -37,6 +36,7 @@ from civicdesk.demo.generator.timelines import (
 )
 from civicdesk.intake.models import Channel, Submission
 from civicdesk.intake.services import submission_create
+from civicdesk.notifications.services import suppressed as notifications_suppressed
 from civicdesk.questionnaires.demo import ensure_demo_questionnaire
 
 
@@ -79,24 +79,6 @@ def _without_query_log() -> Iterator[None]:
         del connection.make_debug_cursor
 
 
-class SilentSender:
-    """Sends nothing, on any channel: the demo's backfilled history must notify nobody."""
-
-    def send(self, *args: object) -> None:
-        return None
-
-
-@contextmanager
-def _silent_notifications() -> Iterator[None]:
-    """Measure changes notify the reporters of linked cases once the transaction commits; the
-    demo's reporters and phone numbers are invented (and could belong to someone), so while
-    the demo loads and commits, every sender is one that sends nothing. Loaded inside a
-    caller's transaction, the messages would go out at the caller's commit instead."""
-    silent = f"{__name__}.SilentSender"
-    with override_settings(CIVICDESK_NOTIFICATION_SENDER=silent, CIVICDESK_SMS_SENDER=silent):
-        yield
-
-
 def load_demo(
     *,
     seed: int = 2044,
@@ -114,7 +96,9 @@ def load_demo(
         if stdout is not None:
             stdout.write(message + "\n")
 
-    with _without_query_log(), _silent_notifications(), transaction.atomic():
+    # The demo's reporters and phone numbers are invented (and could belong to someone): its
+    # backfilled history queues no message.
+    with _without_query_log(), notifications_suppressed(), transaction.atomic():
         units, summary.units_created = _ensure_units()
         users, summary.users_created = _ensure_users(units)
         _ensure_categories(units)

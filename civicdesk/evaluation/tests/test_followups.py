@@ -15,6 +15,7 @@ from civicdesk.conftest import login
 from civicdesk.evaluation import rates
 from civicdesk.evaluation.models import AnswerChannel, FollowUp, FollowUpStatus
 from civicdesk.evaluation.tasks import expire_followups, open_followups
+from civicdesk.notifications.tasks import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,13 @@ def _sms(settings):
 def answer(units, supervisor, handler):
     def answered(case):
         case_services.case_assign(case=case, unit=units["urban"], actor=supervisor)
-        return case_services.case_answer(case=case, actor=handler, text="路灯已修复。")
+        case = case_services.case_answer(case=case, actor=handler, text="路灯已修复。")
+        # The "your report was answered" message goes out first (the notifications app tests
+        # it); these tests look at the follow-up's own message.
+        deliver_outbox.call()
+        mail.outbox.clear()
+        SENT_SMS.clear()
+        return case
 
     return answered
 

@@ -1,4 +1,4 @@
-"""Pluggable senders for notifications, one per channel.
+"""Pluggable senders, one per channel, used by the outbox delivery (delivery.py).
 
 Each channel has its own setting naming a sender class by dotted path, read when a message
 goes out:
@@ -7,10 +7,10 @@ goes out:
   an e-mail sender has ``send(to, subject, body)``.
 - SMS: ``CIVICDESK_SMS_SENDER`` (default ``ConsoleSMSSender``, which only logs, with the number
   masked); an SMS sender has ``send(to, text)``. ``HttpSMSSender`` posts JSON
-  ``{"to": …, "text": …}`` to ``CIVICDESK_SMS_GATEWAY_URL``.
+  ``{"to": …, "text": …}`` to ``CIVICDESK_SMS_GATEWAY_URL`` (see SMS_GATEWAY.md).
 
-Callers build `Message`s (`email_message`, `sms_message`) and hand them to `send_safely`, which
-picks the sender of the message's channel.
+A sender raises `PermanentSendError` when trying again cannot help (the address or the message
+was refused); any other exception counts as temporary and the message is tried again later.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import smtplib
+import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -31,9 +32,11 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SENDER = "civicdesk.commitments.senders.EmailSender"
-DEFAULT_SMS_SENDER = "civicdesk.commitments.senders.ConsoleSMSSender"
+DEFAULT_SENDER = "civicdesk.notifications.senders.EmailSender"
+DEFAULT_SMS_SENDER = "civicdesk.notifications.senders.ConsoleSMSSender"
 DEFAULT_SMS_GATEWAY_TIMEOUT = 10  # seconds
+# Answers of the gateway that say "later", not "never", although they are 4xx.
+TEMPORARY_HTTP_CODES = frozenset({408, 425, 429})
 
 
 class Channel(StrEnum):
@@ -48,22 +51,8 @@ SENDER_SETTINGS = {
 }
 
 
-@dataclass(frozen=True)
-class Message:
-    """One notification to one address: an e-mail address or a phone number, by channel."""
-
-    channel: Channel
-    to: str
-    body: str
-    subject: str = ""  # e-mail only; an SMS is just its text
-
-
-def email_message(to: str, subject: str, body: str) -> Message:
-    return Message(Channel.EMAIL, to, body, subject)
-
-
-def sms_message(to: str, text: str) -> Message:
-    return Message(Channel.SMS, to, text)
+class PermanentSendError(Exception):
+    """The message was refused for good (bad address, rejected content): do not retry."""
 
 
 class Sender(Protocol):
@@ -84,11 +73,30 @@ def mask_phone(phone: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+def mask_email(email: str) -> str:
+    """The first letter and the domain only, for logs and staff pages: ``l***@example.org``."""
+    local, at, domain = email.partition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_address(channel: str, address: str) -> str:
+    return mask_phone(address) if channel == Channel.SMS else mask_email(address)
+
+
 class EmailSender:
     """Sends through Django's email backend."""
 
     def send(self, to: str, subject: str, body: str) -> None:
-        send_mail(subject, body, None, [to], fail_silently=False)
+        try:
+            send_mail(subject, body, None, [to], fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as error:
+            raise PermanentSendError("the mail server refused the recipient") from error
+        except smtplib.SMTPResponseException as error:
+            if 500 <= error.smtp_code < 600:  # 5xx: permanent; 4xx: try again later
+                raise PermanentSendError(f"the mail server answered {error.smtp_code}") from error
+            raise
 
 
 class ConsoleSMSSender:
@@ -107,8 +115,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 class HttpSMSSender:
     """Posts ``{"to": phone, "text": text}`` as JSON to ``CIVICDESK_SMS_GATEWAY_URL``, with
-    ``Authorization: Bearer CIVICDESK_SMS_GATEWAY_TOKEN`` if that is set; any answer but 2xx,
-    a redirect or no answer within ``CIVICDESK_SMS_GATEWAY_TIMEOUT`` seconds is an error."""
+    ``Authorization: Bearer CIVICDESK_SMS_GATEWAY_TOKEN`` if that is set. Any 2xx answer is
+    success; 3xx and 4xx (but 408, 425, 429) are permanent errors; 5xx, 408, 425, 429, no
+    connection or no answer within ``CIVICDESK_SMS_GATEWAY_TIMEOUT`` seconds are temporary.
+    The contract is in SMS_GATEWAY.md."""
 
     def __init__(self) -> None:
         self.url = getattr(settings, "CIVICDESK_SMS_GATEWAY_URL", "")
@@ -132,30 +142,24 @@ class HttpSMSSender:
             method="POST",
         )
         opener = urllib.request.build_opener(_NoRedirect)
-        with opener.open(request, timeout=self.timeout) as response:  # HTTPError unless 2xx
-            response.read()
+        try:
+            with opener.open(request, timeout=self.timeout) as response:  # HTTPError unless 2xx
+                response.read()
+        except urllib.error.HTTPError as error:
+            if error.code < 500 and error.code not in TEMPORARY_HTTP_CODES:
+                raise PermanentSendError(f"the SMS gateway answered {error.code}") from error
+            raise
 
 
-def get_sender(channel: Channel = Channel.EMAIL) -> Sender | SMSSender:
+def get_sender(channel: str = Channel.EMAIL) -> Sender | SMSSender:
     name, default = SENDER_SETTINGS[Channel(channel)]
     return import_string(getattr(settings, name, default))()
 
 
-def _shown(message: Message) -> str:
-    return mask_phone(message.to) if message.channel == Channel.SMS else message.to
-
-
-def send_safely(message: Message) -> bool:
-    """Send one message; a failing gateway is logged, never allowed to break the caller."""
-    try:
-        sender = get_sender(message.channel)
-        if message.channel == Channel.SMS:
-            sender.send(message.to, message.body)
-        else:
-            sender.send(message.to, message.subject, message.body)
-    except Exception:
-        logger.exception(
-            "could not send a notification (%s) to %s", message.channel, _shown(message)
-        )
-        return False
-    return True
+def send(channel: str, to: str, subject: str, body: str) -> None:
+    """Send one message now through the sender of its channel; errors are raised."""
+    sender = get_sender(channel)
+    if Channel(channel) == Channel.SMS:
+        sender.send(to, body)
+    else:
+        sender.send(to, subject, body)
