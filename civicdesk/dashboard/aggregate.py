@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseEvent
 from civicdesk.cases.workflow import Status
-from civicdesk.dashboard.models import PlaceStat, RateStat, RatingStat, Refresh, VolumeStat
+from civicdesk.dashboard.models import (
+    DayStat,
+    PlaceStat,
+    RateStat,
+    RatingStat,
+    Refresh,
+    VolumeStat,
+)
 from civicdesk.evaluation.models import FollowUp
 from civicdesk.evaluation.rates import DEFINITIONS
 from civicdesk.ratings.models import Rating, RatingEvent
@@ -113,6 +120,7 @@ def touched_days(since: datetime) -> set[date]:
 def _rebuild_range(first: date, end: date, now: datetime) -> None:
     start, stop = local_midnight(first), local_midnight(end)
     VolumeStat.objects.filter(day__gte=first, day__lt=end).delete()
+    DayStat.objects.filter(day__gte=first, day__lt=end).delete()
     RateStat.objects.filter(day__gte=first, day__lt=end).delete()
     RatingStat.objects.filter(day__gte=first, day__lt=end).delete()
     PlaceStat.objects.filter(day__gte=first, day__lt=end).delete()
@@ -124,7 +132,15 @@ def _rebuild_range(first: date, end: date, now: datetime) -> None:
         .annotate(received=Count("pk"), counted=Count("pk", filter=~Q(status=Status.MERGED)))
         .order_by()
     )
+    volume = list(volume)
     VolumeStat.objects.bulk_create((VolumeStat(**row) for row in volume), batch_size=BATCH)
+    days: dict[tuple, DayStat] = {}
+    for row in volume:
+        key = (row["day"], row["unit_id"])
+        total = days.setdefault(key, DayStat(day=key[0], unit_id=key[1], received=0, counted=0))
+        total.received += row["received"]
+        total.counted += row["counted"]
+    DayStat.objects.bulk_create(days.values(), batch_size=BATCH)
 
     rate_rows = []
     for name, definition in DEFINITIONS.items():

@@ -19,7 +19,7 @@ from civicdesk.accounts.models import Unit
 from civicdesk.cases.models import Category
 from civicdesk.commitments.models import Measure, MeasureStatus
 from civicdesk.dashboard.aggregate import SQUARES_PER_DEGREE, local_midnight
-from civicdesk.dashboard.models import PlaceStat, RateStat, RatingStat, VolumeStat
+from civicdesk.dashboard.models import DayStat, PlaceStat, RateStat, RatingStat, VolumeStat
 from civicdesk.evaluation import rates
 from civicdesk.evaluation.rates import Figure, Ranking, UnitRates
 from civicdesk.intake.models import Channel
@@ -124,7 +124,7 @@ def volume(scope: Scope, uncategorised: str) -> Volume:
         return sorted(result, key=lambda s: (-s.count, s.label))
 
     days = dict(
-        scope.rows(VolumeStat.objects)
+        scope.rows(DayStat.objects)
         .values("day")
         .annotate(n=Sum("received"))
         .order_by()
@@ -158,7 +158,7 @@ def _sums_by_unit(scope: Scope) -> tuple[dict[int | None, dict[str, Figure]], di
     for row in grouped:
         figures[row["unit_id"]][row["rate"]] = Figure(row["numerator"], row["denominator"])
     counted = dict(
-        scope.rows(VolumeStat.objects)
+        scope.rows(DayStat.objects)
         .values("unit_id")
         .annotate(n=Sum("counted"))
         .order_by()

@@ -31,6 +31,19 @@ class VolumeStat(models.Model):
         return f"{self.day} unit {self.unit_id}: {self.received}"
 
 
+class DayStat(models.Model):
+    """Cases received on a day per unit: VolumeStat summed over channels and categories, kept
+    apart because the per-day chart and the units' case counts read a year of it at once."""
+
+    day = models.DateField(db_index=True)
+    unit_id = models.IntegerField(null=True)
+    received = models.PositiveIntegerField()
+    counted = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day} unit {self.unit_id}: {self.received}"
+
+
 class RateStat(models.Model):
     """Numerator and denominator of one rate (see evaluation.rates.DEFINITIONS) for the rows
     whose date of that rate falls on the day, per unit."""

@@ -6,7 +6,7 @@ from io import BytesIO
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -163,7 +163,8 @@ def _context(scope: figures.Scope, *, staff: bool) -> dict:
         "commitments": [
             (state_labels[state], n, links(measures=state)) for state, n in commitments.items()
         ],
-        "problems": figures.top_problems(scope),
+        "problems_url": reverse("dashboard:problems" if staff else "dashboard:public_problems")
+        + f"?{_query(scope)}",
         "charts": charts,
         "refreshed": aggregate.last_refresh(),
     }
@@ -177,19 +178,49 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/index.html", {"form": form}, status=400)
     scope = form.scope()
     context = _context(scope, staff=True)
-    links = Links(scope, enabled=True)
     context.update(
         form=form,
         query=_query(scope),
-        map_squares=[
-            {**square, "url": links(square=square["square"])}
-            for square in figures.map_squares(scope)
-        ],
         map_tiles=settings.CIVICDESK_MAP_TILE_URL,
         map_attribution=settings.CIVICDESK_MAP_ATTRIBUTION,
         map_center=settings.CIVICDESK_MAP_CENTER,
     )
     return render(request, "dashboard/index.html", context)
+
+
+@require_GET
+@staff_view(access.can_read_dashboard)
+def problems(request: HttpRequest) -> HttpResponse:
+    """The prominent problems of the dashboard's scope, loaded into the page after it."""
+    return _problems(request, staff=True)
+
+
+@require_GET
+def public_problems(request: HttpRequest) -> HttpResponse:
+    return _problems(request, staff=False)
+
+
+def _problems(request: HttpRequest, *, staff: bool) -> HttpResponse:
+    form = _form(request, public=not staff)
+    if not form.is_valid():
+        return render(request, "dashboard/drill.html", {"form": form}, status=400)
+    context = {"problems": figures.top_problems(form.scope()), "staff": staff}
+    return render(request, "dashboard/_problems.html", context)
+
+
+@require_GET
+@staff_view(access.can_read_dashboard)
+def map_squares(request: HttpRequest) -> JsonResponse:
+    """The map's squares with the address of each one's cases, as JSON for the page's map."""
+    form = _form(request)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    scope = form.scope()
+    links = Links(scope, enabled=True)
+    squares = [
+        {**square, "url": links(square=square["square"])} for square in figures.map_squares(scope)
+    ]
+    return JsonResponse({"squares": squares})
 
 
 @require_GET
@@ -377,7 +408,7 @@ def export(request: HttpRequest) -> HttpResponse:
         book,
         _("Problems"),
         [_("Problem"), _("Heat"), _("Cases received")],
-        [[p.title, round(p.heat, 2), p.case_count] for p in context["problems"]],
+        [[p.title, round(p.heat, 2), p.case_count] for p in figures.top_problems(scope)],
     )
     buffer = BytesIO()
     book.save(buffer)

@@ -2,6 +2,7 @@ import re
 from io import BytesIO
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
 from civicdesk.conftest import login
@@ -184,11 +185,23 @@ def test_problems_are_ranked_by_the_heat_of_their_cases_in_the_period(leader, re
     cold.cases.add(refreshed[0])
     hot.cases.add(refreshed[1], refreshed[2], refreshed[6])  # the last one: February
 
-    body = login(leader).get(f"{STAFF}?{MARCH_QUERY}").content.decode()
-    problems = body[body.index('id="problems"') :]
-    assert problems.index("道路积水") < problems.index("路灯不亮")
-    market = login(leader).get(f"{STAFF}?{MARCH_QUERY}&unit=market").content.decode()
-    assert "道路积水" not in market[market.index('id="problems"') :]
+    client = login(leader)
+    page = client.get(f"{STAFF}?{MARCH_QUERY}").content.decode()
+    fragment = re.search(r'id="problems" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    problems = client.get(fragment)
+    assert problems.status_code == 200
+    body = problems.content.decode()
+    assert body.index("道路积水") < body.index("路灯不亮")
+    assert [(p.title, p.case_count) for p in problems.context["problems"]] == [
+        ("道路积水", 2),
+        ("路灯不亮", 1),
+    ]
+    market = client.get(f"{STAFF}problems/?{MARCH_QUERY}&unit=market").content.decode()
+    assert "道路积水" not in market
+    # The public fragment lists the same problems, linked to their public pages.
+    public = Client().get(f"/dashboard/problems/?{MARCH_QUERY}").content.decode()
+    assert "/commitments/" in public and "/staff/" not in public
+    assert login(leader).get(f"{STAFF}problems/?since=x").status_code == 400
 
 
 def test_map_squares_lead_to_the_cases_in_them(leader, make_case):
@@ -200,8 +213,8 @@ def test_map_squares_lead_to_the_cases_in_them(leader, make_case):
     make_case()  # no place
     aggregate.refresh()
     client = login(leader)
-    response = client.get(STAFF)
-    squares = response.context["map_squares"]
+    assert 'data-squares-url="/dashboard/staff/map.json?' in client.get(STAFF).content.decode()
+    squares = client.get(f"{STAFF}map.json").json()["squares"]
     assert [(s["square"], s["count"]) for s in squares] == [
         ("30274,120155", 2),
         ("30280,120155", 1),

@@ -62,9 +62,14 @@
   function map() {
     var el = document.getElementById("dashboard-map");
     if (!el || !window.L) { if (el) el.hidden = true; return; }
-    var squares = data(el.dataset.squares) || [];
     var m = window.L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)], 12);
     window.L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution }).addTo(m);
+    fetch(el.dataset.squaresUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { squares: [] }; })
+      .then(function (body) { draw(m, el, body.squares); });
+  }
+
+  function draw(m, el, squares) {
     var bounds = [];
     squares.forEach(function (sq) {
       var link = document.createElement("a");
