@@ -40,6 +40,8 @@ def _pages(today, department: str) -> list[tuple[str, str]]:
         ("dashboard, 365 days", f"/dashboard/staff/?{year}"),
         ("dashboard, 365 days, one department", f"/dashboard/staff/?{year}&unit={department}"),
         ("public dashboard, 365 days", f"/dashboard/?{year}"),
+        ("problems (loaded into the page), 365 days", f"/dashboard/staff/problems/?{year}"),
+        ("map squares (loaded into the page), 365 days", f"/dashboard/staff/map.json?{year}"),
         ("drill-down: cases received, 30 days", f"/dashboard/staff/cases/?{month}"),
         (
             "drill-down: response rate counted, 365 days, one department",
