@@ -87,13 +87,17 @@ def all_days() -> set[date]:
 
 
 def touched_days(since: datetime) -> set[date]:
-    """Days whose figures a change made since `since` may have altered: for each case with
-    a new event, its received and answered days and the days of all its events (an earlier
-    answer's day loses the case when it is answered again); the answered day of cases with a
-    new follow-up answer; the day of ratings with a new event or whose rectification case
-    changed."""
+    """Days whose figures a change made since `since` may have altered: for each case stored
+    or with a new event since (an opinion typed in or imported later is received on an
+    earlier day, and so is its "create" event), its received and answered days and the days
+    of all its events (an earlier answer's day loses the case when it is answered again); the
+    answered day of cases with a new follow-up answer; the day of ratings with a new event or
+    whose rectification case changed."""
     case_ids = set(
         CaseEvent.objects.filter(created_at__gte=since).values_list("case_id", flat=True)
+    )
+    case_ids |= set(
+        Case.objects.filter(submission__stored_at__gte=since).values_list("pk", flat=True)
     )
     case_ids |= set(
         FollowUp.objects.filter(responded_at__gte=since).values_list("case_id", flat=True)

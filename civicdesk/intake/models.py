@@ -70,6 +70,9 @@ class Submission(models.Model):
     consent_contact = models.BooleanField(_("agrees to be contacted"), default=True)
     language = models.CharField(max_length=10, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When the row was stored, which differs from received_at for opinions typed in later and
+    # imported messages: what changed since a moment is found by this one.
+    stored_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     # Staff who recorded it (window, phone, leader at a window); empty for self-service channels.
     recorded_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
