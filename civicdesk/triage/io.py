@@ -105,7 +105,7 @@ def _build_table(
     required: Sequence[str],
     optional: Sequence[str],
 ) -> Table:
-    names = [_clean_header(name) for name in header]
+    names = [clean_header(name) for name in header]
     if not any(names):
         raise TriageError("the first row must hold the column names, but it is empty", file=file)
     wanted = list(dict.fromkeys([*required, *optional]))
@@ -149,7 +149,7 @@ def _build_table(
     return table
 
 
-def _clean_header(name: str) -> str:
+def clean_header(name: str) -> str:
     return clean_cell(name).strip().strip(_INVISIBLE).strip()
 
 
@@ -177,7 +177,7 @@ def _missing_column_message(name: str, columns: list[str]) -> str:
 _ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
 
 
-def _decode(data: bytes, file: str) -> str:
+def decode(data: bytes, file: str) -> str:
     """Decode with the first encoding that reads the whole file strictly.
 
     UTF-8 first: random non-ASCII bytes are almost never valid UTF-8, so a strict success is
@@ -202,7 +202,7 @@ def _decode(data: bytes, file: str) -> str:
     )
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     # The header line decides: csv.Sniffer guesses badly on Chinese text and quoted cells,
     # while a header of column names almost never contains the other separator.
     first_line = text.split("\n", 1)[0]
@@ -219,10 +219,10 @@ def _read_delimited(p: Path, file: str) -> tuple[list[str], list[tuple[int, list
             "this is a zip archive, probably an Excel workbook: give it the .xlsx extension",
             file=file,
         )
-    text = _decode(data, file)
+    text = decode(data, file)
     if not text.strip(_INVISIBLE + " \t\r\n"):
         raise TriageError("the file is empty", file=file)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     records: list[tuple[int, list[str]]] = []
     number = 0
     try:
@@ -256,7 +256,7 @@ def _read_xlsx(p: Path, file: str) -> tuple[list[str], list[tuple[int, list[str]
             raise TriageError("the workbook has no sheets", file=file)
         sheet = workbook.worksheets[0]
         records = [
-            (number, [_xlsx_value(value) for value in values])
+            (number, [xlsx_value(value) for value in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
     except TriageError:
@@ -271,7 +271,7 @@ def _read_xlsx(p: Path, file: str) -> tuple[list[str], list[tuple[int, list[str]
     return records[0][1], records[1:]
 
 
-def _xlsx_value(value: Any) -> str:
+def xlsx_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicdesk.triage.errors import TriageError
-from civicdesk.triage.io import _decode
+from civicdesk.triage.io import decode
 
 # Characters editors and Excel leave at the start of a file that a person cannot see.
 INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
@@ -91,7 +91,7 @@ def decode_text(content: bytes) -> str:
             _("This is a zip archive, probably an Excel workbook: choose the Excel format.")
         )
     try:
-        text = _decode(content, "")
+        text = decode(content, "")
     except TriageError:
         raise ImportFileError(
             _(

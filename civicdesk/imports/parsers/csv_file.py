@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 
 from civicdesk.imports.parsers.base import FileFormat, ImportFileError, ParsedFile, decode_text
 from civicdesk.imports.parsers.tabular import build_table
-from civicdesk.triage.io import _sniff_delimiter, clean_cell
+from civicdesk.triage.io import clean_cell, sniff_delimiter
 
 
 def parse(content: bytes, *, limit: int | None = None) -> ParsedFile:
     text = decode_text(content)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         header = [clean_cell(cell) for cell in next(reader)]
     except (StopIteration, csv.Error) as error:

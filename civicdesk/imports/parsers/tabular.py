@@ -12,7 +12,7 @@ from civicdesk.imports.parsers.base import (
     SourceRow,
     check_row_count,
 )
-from civicdesk.triage.io import _clean_header
+from civicdesk.triage.io import clean_header
 
 
 def column_names(header: list[str]) -> list[str]:
@@ -24,7 +24,7 @@ def column_names(header: list[str]) -> list[str]:
     """
     names: list[str] = []
     for position, raw in enumerate(header, start=1):
-        name = _clean_header(raw)
+        name = clean_header(raw)
         if not name:
             name = f"#{position}"
         elif name in names:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from civicdesk.imports.parsers.base import FileFormat, ImportFileError, ParsedFile
 from civicdesk.imports.parsers.tabular import build_table
-from civicdesk.triage.io import _xlsx_value
+from civicdesk.triage.io import xlsx_value
 
 
 def parse(content: bytes, *, limit: int | None = None) -> ParsedFile:
@@ -37,9 +37,9 @@ def parse(content: bytes, *, limit: int | None = None) -> ParsedFile:
         first = next(rows, None)
         if first is None:
             raise ImportFileError(_("The first sheet is empty."))
-        header = [_xlsx_value(value) for value in first]
+        header = [xlsx_value(value) for value in first]
         records = (
-            (number, [_xlsx_value(value) for value in values])
+            (number, [xlsx_value(value) for value in values])
             for number, values in enumerate(rows, start=2)
         )
         return build_table(FileFormat.XLSX, header, records, limit=limit)
