@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.cases.workflow import OPEN_STATUSES, UNROUTED_STATUSES, Action, Status
+from civicdesk.core.history import AppendOnly
 from civicdesk.core.redaction import redact
 from civicdesk.core.textnorm import normalize_for_search
 from civicdesk.core.tracking import normalize_tracking_code
@@ -176,7 +177,7 @@ class CaseEventQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One entry of a case's timeline. Append-only: events are never edited or deleted."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -205,14 +206,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Case events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Case events are append-only and cannot be deleted.")
 
 
 class ReplyTemplate(models.Model):

@@ -17,6 +17,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from civicdesk.core.history import AppendOnly
+
 GENESIS = "0" * 64
 
 
@@ -57,7 +59,7 @@ class ChainHead(models.Model):
         return f"{self.model}/{self.chain}"
 
 
-class ChainedEvent(models.Model):
+class ChainedEvent(AppendOnly):
     """Base for append-only, hash-chained events. Subclasses list the fields that the hash
     covers in `chained_fields` (the content of the event, not its bookkeeping)."""
 
@@ -74,14 +76,9 @@ class ChainedEvent(models.Model):
         ordering = ["chain", "position"]
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Chained events are append-only and cannot be changed.")
-        if not self.hash:
+        if self._state.adding and not self.hash:
             raise ValueError("Create chained events with append(), which links them.")
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Chained events are append-only and cannot be deleted.")
 
     def payload(self) -> dict:
         content = {}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import User
+from civicdesk.core.history import AppendOnly
 from civicdesk.imports.parsers import FileFormat, NumberKind
 
 
@@ -155,7 +156,7 @@ ACTIONS = {
 }
 
 
-class JobEvent(models.Model):
+class JobEvent(AppendOnly):
     """One step of a job's history. Append-only: events are never edited or deleted."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="events")
@@ -175,11 +176,6 @@ class JobEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Import events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
 
     @property
     def label(self) -> str:

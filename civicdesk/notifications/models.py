@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import User
+from civicdesk.core.history import AppendOnly
 from civicdesk.notifications.senders import mask_address
 
 
@@ -161,7 +162,7 @@ class Action(models.TextChoices):
     RESENT = "resent", _("Sent again by staff")
 
 
-class OutboxEvent(models.Model):
+class OutboxEvent(AppendOnly):
     """One delivery step of a message. Append-only: never edited or deleted."""
 
     outbox = models.ForeignKey(Outbox, on_delete=models.CASCADE, related_name="events")
@@ -180,11 +181,3 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outbox_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Delivery steps are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Delivery steps are append-only and cannot be deleted.")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import User
+from civicdesk.core.history import AppendOnly
 
 
 class Audience(models.TextChoices):
@@ -335,7 +336,7 @@ class EventAction(models.TextChoices):
     IMPORT = "import", _("Paper forms imported")
 
 
-class QuestionnaireEvent(models.Model):
+class QuestionnaireEvent(AppendOnly):
     """Who published, closed or imported what and when. Append-only."""
 
     questionnaire = models.ForeignKey(
@@ -358,14 +359,6 @@ class QuestionnaireEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Questionnaire events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Questionnaire events are append-only and cannot be deleted.")
 
 
 class PaperImportReport(models.Model):

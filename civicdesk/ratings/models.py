@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.cases.models import Case
+from civicdesk.core.history import AppendOnly
 
 
 def new_token() -> str:
@@ -186,7 +187,7 @@ class EventAction(models.TextChoices):
     REJECT = "reject", _("Appeal rejected")
 
 
-class RatingEvent(models.Model):
+class RatingEvent(AppendOnly):
     """One change to an invitation or rating. Append-only: never edited or deleted."""
 
     invitation = models.ForeignKey(
@@ -210,11 +211,3 @@ class RatingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Rating events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Rating events are append-only and cannot be deleted.")
