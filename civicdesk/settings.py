@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
+    "ninja",
     "django_tasks_db",
     "civicdesk.core",
     "civicdesk.accounts",
@@ -131,6 +132,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "civicdesk.core.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "civicdesk.urls"

@@ -6,6 +6,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from civicdesk.accounts.throttle import ThrottledAuthenticationForm
+from civicdesk.core.downloads import image_type_for, secure_upload_headers
+
 urlpatterns = [
     path("", include("civicdesk.public.urls")),
     path("staff/", include("civicdesk.staff.urls")),
@@ -23,7 +26,11 @@ urlpatterns = [
     path("notifications/", include("civicdesk.notifications.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/v2/", include("civicdesk.open311.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
@@ -36,7 +43,12 @@ PRIVATE_MEDIA = ("commitments/",)
 def serve_public_media(request, path: str):
     if path.startswith(PRIVATE_MEDIA) or ".." in path.split("/"):
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Public media are photos that intake re-encoded: their stored extension was chosen by
+    # that check. Anything else that lands here is only ever offered as a download.
+    return secure_upload_headers(
+        response, content_type=image_type_for(path), filename=path.rsplit("/", 1)[-1]
+    )
 
 
 if settings.DEBUG or settings.CIVICDESK_SERVE_MEDIA:

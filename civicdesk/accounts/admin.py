@@ -4,6 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import ApiToken, Unit, User
+from civicdesk.accounts.throttle import ThrottledAdminAuthenticationForm
+
+# The admin's own login page is throttled like the staff login.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Unit)

@@ -39,6 +39,7 @@ from civicdesk.commitments.workflow import (
     MeasureAction,
     MeasureStatus,
 )
+from civicdesk.core.downloads import upload_response
 from civicdesk.problems.models import Problem
 
 router = Router(tags=["commitments"], auth=staff_token)
@@ -490,7 +491,7 @@ def download_evidence(request: HttpRequest, measure_id: int, evidence_id: int) -
     evidence = measure.evidence.filter(pk=evidence_id).first()
     if evidence is None:
         raise Http404
-    return FileResponse(
+    return upload_response(
         evidence.file.open("rb"),
         content_type=evidence.content_type,
         filename=f"evidence-{evidence.pk}.{evidence.file.name.rsplit('.', 1)[-1]}",

@@ -42,6 +42,7 @@ from civicdesk.commitments.models import (
 )
 from civicdesk.commitments.workflow import CREATORS, MeasureAction, ProblemAction
 from civicdesk.core.access import staff_required
+from civicdesk.core.downloads import upload_response
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.problems.models import Problem
 
@@ -231,7 +232,7 @@ def _complete_milestone(request: HttpRequest, measure: Measure) -> HttpResponse:
 def staff_evidence(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(Evidence, pk=pk)
     get_measure_for_user(request.user, evidence.measure_id)
-    return FileResponse(
+    return upload_response(
         evidence.file.open("rb"),
         content_type=evidence.content_type,
         filename=f"evidence-{evidence.pk}.{evidence.file.name.rsplit('.', 1)[-1]}",

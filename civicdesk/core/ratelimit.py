@@ -33,18 +33,31 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def over_limit(request: HttpRequest, scope: str, spec: str) -> bool:
-    """Count one hit for this client and say whether it went over the limit."""
+def _key(request: HttpRequest, scope: str, window: int, key: str | None) -> str:
+    # Hash the address (or the caller's key, e.g. a user name): the cache holds no personal
+    # data in clear.
+    client = hashlib.sha256((client_address(request) if key is None else key).encode())
+    return f"rl:{scope}:{client.hexdigest()[:24]}:{int(time.time() // window)}"
+
+
+def over_limit(request: HttpRequest, scope: str, spec: str, *, key: str | None = None) -> bool:
+    """Count one hit for this client (or for `key`) and say whether it went over the limit."""
     limit, window = parse_rate(spec)
     if limit == 0:
         return False
-    # Hash the address: the cache holds no personal data in clear.
-    client = hashlib.sha256(client_address(request).encode()).hexdigest()[:24]
-    key = f"rl:{scope}:{client}:{int(time.time() // window)}"
-    if cache.add(key, 1, timeout=window + 5):
+    cache_key = _key(request, scope, window, key)
+    if cache.add(cache_key, 1, timeout=window + 5):
         return False
     try:
-        return cache.incr(key) > limit
+        return cache.incr(cache_key) > limit
     except ValueError:
-        cache.set(key, 1, timeout=window + 5)
+        cache.set(cache_key, 1, timeout=window + 5)
         return False
+
+
+def limit_reached(request: HttpRequest, scope: str, spec: str, *, key: str | None = None) -> bool:
+    """Whether this client (or `key`) has used up its hits, without counting one."""
+    limit, window = parse_rate(spec)
+    if limit == 0:
+        return False
+    return (cache.get(_key(request, scope, window, key)) or 0) >= limit

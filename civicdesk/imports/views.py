@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.core.access import staff_view
+from civicdesk.core.downloads import upload_response
 from civicdesk.imports import services
 from civicdesk.imports.access import get_job_for_user, jobs_visible_to, may_import
 from civicdesk.imports.fields import FIELDS
@@ -179,9 +180,8 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     except OSError:
         raise Http404("No report") from None
     stem = job.file_name.rsplit(".", 1)[0] or "import"
-    return FileResponse(
+    return upload_response(
         handle,
-        as_attachment=True,
         filename=f"{stem}-{_('rejected')}.{kind}",
         content_type=(
             "text/csv; charset=utf-8"

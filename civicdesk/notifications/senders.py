@@ -103,7 +103,18 @@ class ConsoleSMSSender:
     """Stands in for an SMS gateway: logs what it would send, never the full number."""
 
     def send(self, to: str, text: str) -> None:
-        logger.info("SMS to %s: %s", mask_phone(to), text)
+        logger.info("SMS to %s: %s", mask_phone(to), mask_secrets(text))
+
+
+# Links carry tokens (status pages, re-rate and unsubscribe links) and tracking codes open a
+# case's status page: neither may reach a log, where many more people can read them.
+_LINK = re.compile(r"https?://\S+|/[\w\-./]*/")
+_CODE = re.compile(r"\b[2-9A-Z]{4}-?[2-9A-Z]{4}-?[2-9A-Z]{2}\b")
+
+
+def mask_secrets(text: str) -> str:
+    """The message text for logs: links and tracking-code-like words replaced."""
+    return _CODE.sub("[code]", _LINK.sub("[link]", text))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
