@@ -292,6 +292,11 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
 CIVICDESK_IMPORT_MAX_BYTES = env_int("CIVICDESK_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 CIVICDESK_IMPORT_MAX_ROWS = env_int("CIVICDESK_IMPORT_MAX_ROWS", 200_000)
 CIVICDESK_IMPORT_DIR = Path(os.environ.get("CIVICDESK_IMPORT_DIR") or DATA_DIR / "imports")
+# Failed log-ins allowed per user name and per client address before log-in is refused.
+CIVICDESK_LOGIN_FAILURES_PER_USER = os.environ.get("CIVICDESK_LOGIN_FAILURES_PER_USER", "5/15m")
+CIVICDESK_LOGIN_FAILURES_PER_ADDRESS = os.environ.get(
+    "CIVICDESK_LOGIN_FAILURES_PER_ADDRESS", "20/h"
+)
 # Days back from today that every dashboard refresh rebuilds (older days only when changed).
 CIVICDESK_DASHBOARD_RECENT_DAYS = env_int("CIVICDESK_DASHBOARD_RECENT_DAYS", 45)
 # How notifications about commitments are sent (a dotted path to a sender class).
