@@ -11,8 +11,11 @@ from civicdesk.api import (
     commitments,
     dashboard,
     evaluation,
+    imports,
     ledgers,
+    notifications,
     problems,
+    questionnaires,
     ratings,
     reports,
     submissions,
@@ -57,3 +60,6 @@ api.add_router("/evaluation", evaluation.router)
 api.add_router("/catalogue", catalogue.router)
 api.add_router("/dashboard", dashboard.router)
 api.add_router("/bulletins", bulletins.router)
+api.add_router("/questionnaires", questionnaires.router)
+api.add_router("/imports", imports.router)
+api.add_router("/notifications", notifications.router)

@@ -75,15 +75,14 @@ def _local_day(moment: datetime | None) -> date | None:
     return timezone.localdate(moment) if moment else None
 
 
-def all_days() -> set[date]:
-    """Every day from the oldest case, follow-up answer or rating until today."""
+def all_days(today: date) -> set[date]:
+    """Every day from the oldest case or rating until `today`."""
     oldest = [
         Case.objects.order_by("received_at").values_list("received_at", flat=True).first(),
         Rating.objects.order_by("created_at").values_list("created_at", flat=True).first(),
     ]
     oldest = [_local_day(moment) for moment in oldest if moment]
-    today = timezone.localdate()
-    return _days_between(min(oldest), today) if oldest else set()
+    return _days_between(min(oldest), max(today, *oldest)) if oldest else set()
 
 
 def touched_days(since: datetime) -> set[date]:
@@ -207,10 +206,10 @@ def refresh(*, full: bool = False, now: datetime | None = None) -> Refresh:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         previous = Refresh.objects.filter(finished_at__isnull=False).first()
+        today = timezone.localdate(now)
         if full or previous is None:
-            days, full = all_days(), True
+            days, full = all_days(today), True
         else:
-            today = timezone.localdate(now)
             days = _days_between(today - timedelta(days=recent_days() - 1), today)
             days |= touched_days(previous.started_at - OVERLAP)
         for first, end in day_ranges(days):
