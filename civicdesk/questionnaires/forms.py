@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicdesk.intake.validation import clean_credit_code
 from civicdesk.questionnaires.models import (
@@ -66,7 +67,7 @@ class QuestionForm(forms.Form):
     text = forms.CharField(label=_("Question"), max_length=500)
     help_text = forms.CharField(label=_("Explanation (optional)"), max_length=500, required=False)
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("question", "Code"),
         max_length=20,
         required=False,
         help_text=_("Short label for spreadsheets, such as Q3; empty gives the next free one."),

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicdesk.accounts.models import User
 from civicdesk.core.history import AppendOnly
@@ -29,7 +30,7 @@ class Audience(models.TextChoices):
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("questionnaire", "Closed")
 
 
 # Status changes a questionnaire may make. Publishing a new version of a published
@@ -332,7 +333,7 @@ class EventAction(models.TextChoices):
     DRAFT = "draft", _("New draft version")
     DISCARD = "discard", _("Draft version discarded")
     PUBLISH = "publish", _("Published")
-    CLOSE = "close", _("Closed")
+    CLOSE = "close", pgettext_lazy("questionnaire", "Closed")
     IMPORT = "import", _("Paper forms imported")
 
 

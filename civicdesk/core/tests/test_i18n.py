@@ -19,11 +19,13 @@ def test_every_message_is_translated_and_compiled(language):
     assert untranslated == []
     with open(folder / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [
-        e.msgid
-        for e in entries
-        if e.msgid_plural is None and compiled.gettext(e.msgid) != e.msgstr[0]
-    ]
+
+    def compiled_text(entry) -> str:
+        if entry.msgctxt is None:
+            return compiled.gettext(entry.msgid)
+        return compiled.pgettext(entry.msgctxt, entry.msgid)
+
+    stale = [e.msgid for e in entries if e.msgid_plural is None and compiled_text(e) != e.msgstr[0]]
     assert stale == [], "run: python scripts/translate.py"
 
 
