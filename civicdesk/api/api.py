@@ -22,6 +22,7 @@ from civicdesk.api import (
     triage,
 )
 from civicdesk.api.errors import install_handlers
+from civicdesk.api.parser import CivicdeskParser
 
 
 class CivicdeskAPI(NinjaAPI):
@@ -34,6 +35,7 @@ class CivicdeskAPI(NinjaAPI):
 
 api = CivicdeskAPI(
     version="1",
+    parser=CivicdeskParser(),
     urls_namespace="api-v1",
     title="civicdesk API",
     description=(

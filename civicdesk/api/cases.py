@@ -11,7 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.api.auth import staff_token
-from civicdesk.api.common import category_by_code, reads, writes
+from civicdesk.api.common import MAX_OFFSET, category_by_code, reads, writes
 from civicdesk.api.errors import ApiError, invalid
 from civicdesk.api.schemas import (
     AssignIn,
@@ -148,10 +148,14 @@ def _detail(case: Case, user: User) -> dict:
     }
 
 
+class CasePageInput(Schema):
+    # Its own name: ninja's components are keyed by class name, and Page.Input is "Input".
+    limit: int = Field(20, ge=1, le=100, description="Cases per page, at most 100.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
+
+
 class CasePagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(20, ge=1, le=100, description="Cases per page, at most 100.")
-        offset: int = Field(0, ge=0)
+    Input = CasePageInput
 
     def paginate_queryset(
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any

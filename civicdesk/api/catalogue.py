@@ -28,7 +28,7 @@ from civicdesk.api.common import (
     writes,
 )
 from civicdesk.api.errors import ApiError, invalid
-from civicdesk.api.schemas import CodeNameOut, Text
+from civicdesk.api.schemas import CodeNameOut, Text, inline_enum
 from civicdesk.catalogue import access, services
 from civicdesk.catalogue.forms import MAX_PERIOD_DAYS
 from civicdesk.catalogue.models import (
@@ -51,6 +51,10 @@ Slug = Annotated[
 
 
 # --- Shapes --------------------------------------------------------------------------------
+
+
+# Not a shared "Channel" component: notifications have a Channel too (see inline_enum).
+ChannelField = inline_enum(Channel, "ServiceChannel")
 
 
 class ItemIn(Schema):
@@ -86,7 +90,7 @@ class RecordIn(Schema):
     unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = (
         Field(..., description="Code of the window (unit) that handled it.")
     )
-    channel: Channel
+    channel: ChannelField
     visits: int = Field(..., ge=0, le=MAX_VISITS_RECORDED)
     completed_on_spot: bool = False
     applicant_type: ApplicantType | None = None
@@ -97,7 +101,7 @@ class RecordOut(Schema):
     item: CodeNameOut
     unit: CodeNameOut
     staff: PersonOut | None
-    channel: Channel
+    channel: ChannelField
     visits: int
     completed_on_spot: bool
     applicant_type: str
@@ -140,7 +144,7 @@ class FiguresOut(Schema):
     items: list[ItemMetricsOut]
 
 
-class PeriodQuery(Schema):
+class CataloguePeriodQuery(Schema):  # not "PeriodQuery": that is evaluation's
     start: dt.date | None = Field(None, description="First day; default 90 days back.")
     end: dt.date | None = Field(None, description="Last day; default today.")
 
@@ -314,7 +318,7 @@ def list_service_records(request: HttpRequest, filters: Query[RecordFilters]) ->
     response=reads(FiguresOut),
     summary="Figures per unit and per item for a period (the caller's units)",
 )
-def service_figures(request: HttpRequest, query: Query[PeriodQuery]) -> dict:
+def service_figures(request: HttpRequest, query: Query[CataloguePeriodQuery]) -> dict:
     user: User = request.auth
     _recorder(user)
     start, end = _period(query.start, query.end)

@@ -191,13 +191,20 @@ def import_errors(errors: list[str], rejected_rows_url: str | None) -> dict:
     }
 
 
+MAX_OFFSET = 2**31 - 1
+
+
+class PageInput(Schema):
+    limit: int = Field(20, ge=1, le=100, description="Rows per page, at most 100.")
+    # Bounded: a larger OFFSET overflows the databases' 64-bit integers (a 500 before).
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
+
+
 class Page(LimitOffsetPagination):
     """A page of a list: ``serialize`` turns each row into its output dict, and ``on_page``
     sees the rows of the page (the confidential reports log each one shown)."""
 
-    class Input(Schema):
-        limit: int = Field(20, ge=1, le=100, description="Rows per page, at most 100.")
-        offset: int = Field(0, ge=0)
+    Input = PageInput
 
     def __init__(
         self,

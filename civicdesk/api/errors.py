@@ -94,6 +94,9 @@ def install_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": message}, status=413)
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, NinjaValidationError):
+            # ninja turns any error of the body parser into a 400; ours names the field.
+            return on_validation_error(request, exc.__cause__)
         message = str(exc)
         if exc.status_code == 400:
             # ninja's own words are untranslated and do not say what to send instead.

@@ -18,17 +18,20 @@ from civicdesk.accounts.models import User
 from civicdesk.api.auth import staff_token
 from civicdesk.api.common import Page, forbid_unless, reads, writes
 from civicdesk.api.errors import ApiError
+from civicdesk.api.schemas import inline_enum
 from civicdesk.notifications import access, services
 from civicdesk.notifications.models import Channel, Event, Outbox, Status
 
 router = Router(tags=["notifications"], auth=staff_token)
+# Not a shared "Status" component: cases, reports and questionnaires have one too.
+OutboxStatus = inline_enum(Status, "OutboxStatus")
 
 
 # --- Shapes --------------------------------------------------------------------------------
 
 
 class OutboxFilters(Schema):
-    status: Status | None = None
+    status: OutboxStatus | None = None
     channel: Channel | None = None
     event: Event | None = None
 
@@ -40,7 +43,7 @@ class OutboxMessageOut(Schema):
     language: str
     channel: Channel
     recipient: str = Field(..., description="The address, masked as on the page.")
-    status: Status
+    status: OutboxStatus
     sent_at: datetime | None
     next_attempt_at: datetime | None = Field(
         ..., description="When a waiting message is tried next; null unless pending."
@@ -50,7 +53,7 @@ class OutboxMessageOut(Schema):
 
 
 class StatusCountOut(Schema):
-    status: Status
+    status: OutboxStatus
     label: str
     count: int
 

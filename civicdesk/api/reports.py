@@ -44,7 +44,7 @@ from civicdesk.api.common import (
     writes,
 )
 from civicdesk.api.errors import ApiError, invalid
-from civicdesk.api.schemas import CodeNameOut, Text
+from civicdesk.api.schemas import CodeNameOut, Text, inline_enum
 from civicdesk.ledgers.forms import ImportForm
 from civicdesk.public.forms import phone_validator
 from civicdesk.reports import services, spreadsheets
@@ -62,9 +62,14 @@ RequiredNote = Annotated[
 ]
 
 
-class LedgerName(StrEnum):
+class ReportLedgerName(StrEnum):
     INACTION = Ledger.INACTION
     INTERMEDIARY = Ledger.INTERMEDIARY
+
+
+# Named apart from the ledgers' LedgerName and the cases' Status: see inline_enum.
+LedgerName = ReportLedgerName
+ReportStatusField = inline_enum(ReportStatus, "ReportStatus")
 
 
 # --- Shapes --------------------------------------------------------------------------------
@@ -73,7 +78,7 @@ class LedgerName(StrEnum):
 class ReportListItemOut(Schema):
     id: int
     ledger: LedgerName
-    status: ReportStatus
+    status: ReportStatusField
     status_label: str
     reported_unit: CodeNameOut | None
     official_name: str
@@ -120,7 +125,7 @@ class ReportOut(ReportListItemOut):
 
 
 class ReportFilters(Schema):
-    status: ReportStatus | None = None
+    status: ReportStatusField | None = None
     unit: str | None = Field(None, description="Code of the reported unit.")
 
 
@@ -184,7 +189,7 @@ class FiledOut(Schema):
     id: int | None = Field(
         ..., description="Only for a filer who may read the ledger; null for anyone else."
     )
-    status: ReportStatus
+    status: ReportStatusField
     again: bool = Field(..., description="True when this form_token had filed it already.")
 
 

@@ -1,17 +1,32 @@
 """Request and response shapes of the API; they are also its OpenAPI document."""
 
 from datetime import date, datetime
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import StringConstraints, ValidationInfo, field_validator
+from pydantic import StringConstraints, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from civicdesk.cases.workflow import Status
 from civicdesk.intake.validation import clean_credit_code
+
+
+def inline_enum(choices: type[Enum], title: str) -> Any:
+    """``choices`` with its values written out where it is used, not as a shared component.
+
+    ninja names components after the class, and several of our models' enums are called
+    ``Status`` or ``Channel``: in the OpenAPI document the last one overwrote the others, so
+    the report list, say, was documented with the statuses of notifications.
+    """
+    schema = {"title": title, "type": "string", "enum": [choice.value for choice in choices]}
+    return Annotated[choices, WithJsonSchema(schema)]
+
+
+CaseStatusField = inline_enum(Status, "CaseStatus")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -184,7 +199,7 @@ class CaseDetailOut(CaseListItemOut):
 
 
 class CaseFilters(Schema):
-    status: Status | None = None
+    status: CaseStatusField | None = None
     open: bool | None = Field(
         None, description="true: only cases still being worked on (the inbox's default)."
     )

@@ -32,6 +32,7 @@ from civicdesk.commitments.workflow import (
     MeasureStatus,
     ProblemAction,
 )
+from civicdesk.core.files import is_disk_full, save_file
 from civicdesk.notifications import services as notify
 from civicdesk.notifications.models import Channel, Event
 from civicdesk.notifications.rendering import pick_language
@@ -339,9 +340,27 @@ def evidence_add(*, measure: Measure, upload, actor: User, note: str = "") -> Ev
         note=note,
         uploaded_by=actor,
     )
-    evidence.file.save(f"evidence.{checked.extension}", ContentFile(checked.content), save=False)
-    evidence.save()
-    _record(measure, MeasureAction.EVIDENCE, actor=actor, note=note or evidence.original_name)
+    try:
+        stored = save_file(
+            evidence.file, f"evidence.{checked.extension}", ContentFile(checked.content)
+        )
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        raise MeasureError(
+            _(
+                "The file could not be stored: the server has no storage space left. Nothing "
+                "was saved; please try again later."
+            ),
+            field="file",
+        ) from None
+    try:
+        evidence.save()
+        _record(measure, MeasureAction.EVIDENCE, actor=actor, note=note or evidence.original_name)
+    except BaseException:
+        # The rows roll back with the transaction; the file is not transactional.
+        evidence.file.storage.delete(stored)
+        raise
     return evidence
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from civicdesk.accounts.models import User
 from civicdesk.cases.models import Case, Category
 from civicdesk.cases.services import case_open, cases_open
+from civicdesk.core.files import save_file
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.intake.models import Channel, IdempotencyKey, Photo, Submission
 
@@ -71,10 +72,10 @@ def _store_photos(submission: Submission, photos: list[ProcessedPhoto], saved: l
             sha256=photo.sha256,
             position=position,
         )
-        record.image.save(f"p.{photo.extension}", ContentFile(photo.content), save=False)
-        saved.append(record.image.name)
-        record.thumbnail.save("t.jpg", ContentFile(photo.thumbnail), save=False)
-        saved.append(record.thumbnail.name)
+        # save_file, not FieldFile.save: a write that fails part-way (disk full) must not
+        # leave half a file that ``saved`` cannot name.
+        saved.append(save_file(record.image, f"p.{photo.extension}", ContentFile(photo.content)))
+        saved.append(save_file(record.thumbnail, "t.jpg", ContentFile(photo.thumbnail)))
         record.save()
 
 

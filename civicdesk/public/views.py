@@ -13,6 +13,7 @@ from civicdesk.cases.access import LookupThrottled, get_case_for_tracking_code
 from civicdesk.cases.models import Case
 from civicdesk.cases.services import CaseActionError, case_reopen
 from civicdesk.cases.workflow import Status
+from civicdesk.core.files import is_disk_full
 from civicdesk.core.htmx import is_htmx
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.intake.models import Channel, IdempotencyKey
@@ -80,6 +81,18 @@ def report(request: HttpRequest) -> HttpResponse:
         _submission, case, _created = submission_create(
             data=new, idempotency_key=f"form:{data['form_token']}"
         )
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        # submission_create stored nothing (rows rolled back, files removed): say so.
+        form.add_error(
+            None,
+            _(
+                "Your report could not be saved: the server has no storage space left for "
+                "photos. Nothing was sent; please try again later, or send it without photos."
+            ),
+        )
+        return _render_report(request, form, status=503)
     except IdempotencyConflict:
         case = _earlier_report(str(data["form_token"]))
         messages.info(request, _("This report was already sent; here is its status."))
