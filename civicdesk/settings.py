@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "civicdesk.api",
     "civicdesk.open311",
     "civicdesk.demo",
+    "civicdesk.backups",
 ]
 
 MIDDLEWARE = [
@@ -185,8 +186,40 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("CIVICDESK_STATIC_ROOT") or DATA_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CIVICDESK_MEDIA_ROOT") or DATA_DIR / "media")
+# Uploaded files: the local media folder, or an S3-compatible object store (MinIO, Ceph, OSS,
+# COS, AWS; needs `pip install "civicdesk[s3]"`). The bucket stays private: links are signed
+# and expire, and evidence leaves only through its access-checked view.
+CIVICDESK_MEDIA_STORAGE = os.environ.get("CIVICDESK_MEDIA_STORAGE") or "local"
+if CIVICDESK_MEDIA_STORAGE == "local":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif CIVICDESK_MEDIA_STORAGE == "s3":
+    if not os.environ.get("CIVICDESK_S3_BUCKET"):
+        raise ImproperlyConfigured(
+            "CIVICDESK_S3_BUCKET is required when CIVICDESK_MEDIA_STORAGE=s3"
+        )
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CIVICDESK_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CIVICDESK_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("CIVICDESK_S3_REGION") or None,
+            # Unset keys fall back to boto3's own chain (AWS_* variables, instance roles).
+            "access_key": os.environ.get("CIVICDESK_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("CIVICDESK_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("CIVICDESK_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("CIVICDESK_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("CIVICDESK_S3_URL_EXPIRE", 3600),
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CIVICDESK_MEDIA_STORAGE must be local or s3, not {CIVICDESK_MEDIA_STORAGE!r}"
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Static files come straight from the app folders: the demo and tests need no collectstatic.
