@@ -2,6 +2,44 @@
 
 import os
 import sys
+from pathlib import Path
+
+
+def make_sqlite_folders(databases: dict, data_dir: Path) -> list[Path]:
+    """Create the folder of each SQLite database file that lives under the data directory.
+
+    SQLite creates a missing database file but not its folder, so a first `civicdesk migrate`
+    in a fresh working directory would fail on the default `./var/civicdesk.sqlite3`. Folders
+    outside the data directory are left alone: a path there is the operator's own, and a typo
+    in it should fail loudly rather than create folders somewhere unexpected.
+    """
+    created = []
+    data_dir = Path(data_dir).resolve()
+    for config in databases.values():
+        name = str(config.get("NAME") or "")
+        if config.get("ENGINE") != "django.db.backends.sqlite3" or name in {"", ":memory:"}:
+            continue
+        if name.startswith("file:"):  # a URI (shared in-memory databases and the like)
+            continue
+        folder = Path(name).resolve().parent
+        if folder != data_dir and data_dir not in folder.parents:
+            continue
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            created.append(folder)
+    return created
+
+
+def _prepare_data_dir() -> None:
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        databases, data_dir = settings.DATABASES, settings.DATA_DIR
+    except (ImproperlyConfigured, AttributeError):
+        # Django's own command line reports broken settings (and still answers `help`).
+        return
+    make_sqlite_folders(databases, data_dir)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and argv[1] == "demo":
         # The demo runs on a developer's machine: debug pages and a throwaway key are fine there.
         os.environ.setdefault("CIVICDESK_DEBUG", "1")
+    _prepare_data_dir()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

@@ -90,6 +90,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CIVICDESK_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth, so that its `createsuperuser` (which also gives the account a
+    # civicdesk role) replaces Django's: of two commands with one name, the earlier app's wins.
+    "civicdesk.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,7 +103,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks_db",
     "civicdesk.core",
-    "civicdesk.accounts",
     "civicdesk.intake",
     "civicdesk.cases",
     "civicdesk.staff",
@@ -236,6 +238,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CIVICDESK_SUBMISSION_RATE_LIMIT = os.environ.get("CIVICDESK_SUBMISSION_RATE_LIMIT", "20/h")
 # Failed tracking-code look-ups allowed per client and window (stops guessing codes).
 CIVICDESK_LOOKUP_MISS_RATE_LIMIT = os.environ.get("CIVICDESK_LOOKUP_MISS_RATE_LIMIT", "60/h")
+# Wrong tokens in links (rating, unsubscribe, subscription, follow-up) allowed per client and
+# window; past it every token link from that client gets 429 until the window ends.
+CIVICDESK_TOKEN_MISS_RATE_LIMIT = os.environ.get("CIVICDESK_TOKEN_MISS_RATE_LIMIT", "20/h")
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 CIVICDESK_TRUSTED_PROXY_COUNT = env_int("CIVICDESK_TRUSTED_PROXY_COUNT", 0)
 
@@ -268,7 +273,20 @@ TASKS = {
     }
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+def _cache(url: str) -> dict:
+    # The cache holds rate-limit and log-in throttling counters. In-process memory is right for
+    # one process; several web workers or machines must share Redis, or each counts alone.
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        f"CIVICDESK_CACHE_URL must be empty or a redis://, rediss:// or unix:// URL, not {url!r}"
+    )
+
+
+CACHES = {"default": _cache(os.environ.get("CIVICDESK_CACHE_URL", ""))}
 
 EMAIL_BACKEND = os.environ.get(
     "CIVICDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -301,11 +319,12 @@ LOGGING = {
 SITE_TITLE = _("civicdesk")
 
 # Serve uploaded media from the app itself (the embedded default); off when a proxy or S3 does it.
-CIVICDESK_SERVE_MEDIA = env_bool("CIVICDESK_SERVE_MEDIA", True)
+# With S3 the local media folder is empty (links point at the bucket), so the default is off.
+CIVICDESK_SERVE_MEDIA = env_bool("CIVICDESK_SERVE_MEDIA", CIVICDESK_MEDIA_STORAGE == "local")
 
 # Where trained triage models are kept (versioned files; see civicdesk/triage/classify.py).
 CIVICDESK_MODEL_DIR = Path(os.environ.get("CIVICDESK_MODEL_DIR") or DATA_DIR / "models")
-# Jobs that `civicdesk enqueue_scheduled` (run hourly by cron or a timer) puts on the queue.
+# Jobs that `civicdesk enqueue_scheduled` (run every 10 minutes by a timer) puts on the queue.
 CIVICDESK_SCHEDULED_TASKS = env_list(
     "CIVICDESK_SCHEDULED_TASKS",
     [
@@ -318,6 +337,8 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.evaluation.tasks.expire_followups",
         "civicdesk.dashboard.tasks.refresh_dashboard",
         "civicdesk.notifications.tasks.deliver_outbox",
+        "civicdesk.notifications.tasks.remove_old_outbox_messages",
+        "civicdesk.imports.tasks.remove_old_import_reports",
     ],
 )
 # Message imports: the largest file and most rows accepted, and where uploads and reports live
@@ -325,6 +346,8 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
 CIVICDESK_IMPORT_MAX_BYTES = env_int("CIVICDESK_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 CIVICDESK_IMPORT_MAX_ROWS = env_int("CIVICDESK_IMPORT_MAX_ROWS", 200_000)
 CIVICDESK_IMPORT_DIR = Path(os.environ.get("CIVICDESK_IMPORT_DIR") or DATA_DIR / "imports")
+# Days an import's rejected-rows reports are kept after it finished (0: kept for ever).
+CIVICDESK_IMPORT_REPORT_RETENTION_DAYS = env_int("CIVICDESK_IMPORT_REPORT_RETENTION_DAYS", 90)
 # Failed log-ins allowed per user name and per client address before log-in is refused.
 CIVICDESK_LOGIN_FAILURES_PER_USER = os.environ.get("CIVICDESK_LOGIN_FAILURES_PER_USER", "5/15m")
 CIVICDESK_LOGIN_FAILURES_PER_ADDRESS = os.environ.get(
@@ -340,6 +363,8 @@ CIVICDESK_NOTIFICATION_SENDER = os.environ.get(
 # Outbox: attempts per message before it is marked failed; the first retry's wait (doubling).
 CIVICDESK_NOTIFICATION_MAX_ATTEMPTS = env_int("CIVICDESK_NOTIFICATION_MAX_ATTEMPTS", 8)
 CIVICDESK_NOTIFICATION_RETRY_SECONDS = env_int("CIVICDESK_NOTIFICATION_RETRY_SECONDS", 60)
+# Days sent, failed and cancelled outbox messages are kept (0: for ever); pending ones always.
+CIVICDESK_OUTBOX_RETENTION_DAYS = env_int("CIVICDESK_OUTBOX_RETENTION_DAYS", 180)
 CIVICDESK_SMS_SENDER = os.environ.get(
     "CIVICDESK_SMS_SENDER", "civicdesk.notifications.senders.ConsoleSMSSender"
 )

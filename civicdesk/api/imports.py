@@ -32,7 +32,7 @@ from civicdesk.api.common import (
     writes,
 )
 from civicdesk.api.errors import ApiError, field_error, invalid
-from civicdesk.api.schemas import Text
+from civicdesk.api.schemas import ErrorOut, Text
 from civicdesk.core.downloads import upload_response
 from civicdesk.imports import access, services
 from civicdesk.imports.fields import FIELD_KEYS, FIELDS, mapping_errors
@@ -129,6 +129,11 @@ class JobDetailOut(JobOut):
     rejected_rows: dict[ReportFormat, str] = Field(
         ..., description="Where to download the rejected rows, per format (empty: none)."
     )
+    reports_removed_at: datetime | None = Field(
+        ...,
+        description="When the retention job removed the rejected rows "
+        "(`CIVICDESK_IMPORT_REPORT_RETENTION_DAYS`); null while they are kept.",
+    )
     events: list[JobEventOut]
 
 
@@ -205,6 +210,7 @@ def _detail(job: ImportJob) -> dict:
             for kind, stored in reports.items()
             if stored
         },
+        "reports_removed_at": job.reports_removed_at,
         "events": [
             {
                 "action": event.action,
@@ -380,11 +386,12 @@ def discard_import_job(request: HttpRequest, job_id: int) -> Status[None]:
 
 @router.get(
     "/{job_id}/rejected-rows",
-    response=READ_ERRORS,
+    response={**READ_ERRORS, 410: ErrorOut},
     openapi_extra={
         "responses": {
             200: {
-                "description": "The rejected rows with their reasons (404 when none).",
+                "description": "The rejected rows with their reasons (404 when there were "
+                "none; 410 once the retention job removed them).",
                 "content": {
                     XLSX: {"schema": {"type": "string", "format": "binary"}},
                     "text/csv": {"schema": {"type": "string", "format": "binary"}},
@@ -399,6 +406,9 @@ def import_rejected_rows(
 ) -> Any:
     job = _job(request.auth, job_id)
     stored = job.report_xlsx if format == ReportFormat.XLSX else job.report_csv
+    if not stored and job.reports_removed_at is not None:
+        # Gone for good, as on the page: say why rather than "not found".
+        raise ApiError(410, services.reports_removed_message(job))
     if not stored:
         raise Http404("No report")
     try:

@@ -2,6 +2,7 @@
 
 import math
 import time
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
@@ -36,7 +37,7 @@ from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import Action
 from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.core.photos import ProcessedPhoto
-from civicdesk.core.ratelimit import over_limit, parse_rate
+from civicdesk.core.ratelimit import limit_reached, over_limit, parse_rate
 from civicdesk.core.redaction import redact
 from civicdesk.intake import in_person
 from civicdesk.intake.models import Channel, IdempotencyKey
@@ -72,20 +73,34 @@ def _retry_after_seconds(spec: str) -> int:
     return max(1, math.ceil(window - time.time() % window))
 
 
-def _check_rate_limit(request: HttpRequest, staff: User | None, idempotency_key: str) -> None:
+def _check_rate_limit(request: HttpRequest, staff: User | None) -> None:
+    """Refuse an anonymous client past its limit. Called only when a report is about to be
+    stored: a retry of one already stored creates nothing, and refusing it would leave a
+    client on a flaky network without its tracking code."""
     if staff is not None:
-        return
-    # A retry of a request already stored does not count: it creates nothing, and refusing
-    # it would leave a client on a flaky network without its tracking code.
-    if idempotency_key and IdempotencyKey.objects.filter(key=idempotency_key).exists():
         return
     spec = settings.CIVICDESK_SUBMISSION_RATE_LIMIT
     if over_limit(request, "submit", spec):
-        raise ApiError(
-            429,
-            _("Too many reports were sent from your network. Please try again later."),
-            headers={"Retry-After": str(_retry_after_seconds(spec))},
-        )
+        raise _too_many_reports(spec)
+
+
+def _check_rate_limit_before_photos(request: HttpRequest, staff: User | None, key: str) -> None:
+    """Refuse a client already past its limit before decoding its photos, unless the request
+    is the retry of one already stored; counts nothing (that happens before storing)."""
+    spec = settings.CIVICDESK_SUBMISSION_RATE_LIMIT
+    if staff is not None or not limit_reached(request, "submit", spec):
+        return
+    if key and IdempotencyKey.objects.filter(key=key).exists():
+        return
+    raise _too_many_reports(spec)
+
+
+def _too_many_reports(spec: str) -> ApiError:
+    return ApiError(
+        429,
+        _("Too many reports were sent from your network. Please try again later."),
+        headers={"Retry-After": str(_retry_after_seconds(spec))},
+    )
 
 
 def _channel(source: str, code: str, staff: User | None) -> Channel:
@@ -152,7 +167,8 @@ def _create(
     channel = _channel(source, payload.channel, staff)
     category = _category(source, payload.category)
     language = _language(source, payload.language)
-    _check_rate_limit(request, staff, key)
+    if uploads:
+        _check_rate_limit_before_photos(request, staff, key)
     photos = _photos(source, uploads)
     data = NewSubmission(
         channel=channel,
@@ -173,7 +189,9 @@ def _create(
         recorded_by=staff,
         photos=photos,
     )
-    submission, case, created = _store(data, key)
+    submission, case, created = _store(
+        data, key, before_store=lambda: _check_rate_limit(request, staff)
+    )
     if not created:
         response["Idempotent-Replayed"] = "true"
     return Status(201 if created else 200, _created_body(request, submission, case))
@@ -190,9 +208,9 @@ def _photos(source: str, uploads: list[UploadedFile]) -> list[ProcessedPhoto]:
         ) from None
 
 
-def _store(data: NewSubmission, key: str):
+def _store(data: NewSubmission, key: str, before_store: Callable[[], None] | None = None):
     try:
-        return submission_create(data=data, idempotency_key=key)
+        return submission_create(data=data, idempotency_key=key, before_store=before_store)
     except IdempotencyConflict:
         raise ApiError(
             409,

@@ -1,5 +1,7 @@
 """The one way views reach a case: anything a user may not see is a 404, never a 403."""
 
+import contextlib
+
 from django.conf import settings
 from django.http import Http404, HttpRequest
 
@@ -31,13 +33,13 @@ def get_case_for_tracking_code(raw_code: str, *, request: HttpRequest | None = N
     raise LookupThrottled, so codes cannot be enumerated. Successful look-ups are not counted.
     """
     code = normalize_tracking_code(raw_code or "")
-    case = (
-        Case.objects.select_related("submission", "unit", "category", "merged_into")
-        .filter(tracking_code=code)
-        .first()
-        if code
-        else None
-    )
+    case = None
+    if code:
+        # get(), not first(): the unique index answers it, with no sort on the case ordering.
+        with contextlib.suppress(Case.DoesNotExist):
+            case = Case.objects.select_related("submission", "unit", "category", "merged_into").get(
+                tracking_code=code
+            )
     if case is None:
         if request is not None and over_limit(
             request, "lookup-miss", settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT

@@ -95,10 +95,6 @@ def _unique_tracking_codes(count: int) -> list[str]:
     return list(codes)
 
 
-def _unique_tracking_code() -> str:
-    return _unique_tracking_codes(1)[0]
-
-
 def _new_case(
     submission, *, category: Category | None, tracking_code: str, deadlines: StageDeadlines
 ) -> Case:
@@ -130,11 +126,15 @@ def _open_event(case: Case) -> CaseEvent:
 
 
 def case_open(*, submission, category: Category | None = None) -> Case:
-    """Open the case for a new submission; called inside the submission's transaction."""
+    """Open the case for a new submission; called inside the submission's transaction.
+
+    The tracking code is not checked against stored ones first: the unique constraint refuses
+    a taken one, and submission_create stores again with a fresh code.
+    """
     case = _new_case(
         submission,
         category=category,
-        tracking_code=_unique_tracking_code(),
+        tracking_code=new_tracking_code(),
         deadlines=stage_deadlines(submission.received_at),
     )
     case.save()

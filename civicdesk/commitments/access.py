@@ -1,12 +1,16 @@
 """Who may see the staff commitment pages. District-wide staff roles see every measure; a
-handler sees the measures of their unit and the units below it. Anything else is a 404."""
+handler sees the measures of their unit and the units below it. Anything else is a 404.
+
+The public reaches a subscription by the token of its confirm and stop links only; wrong
+tokens count in the budget shared by every token link (civicdesk.core.tokens)."""
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from civicdesk.accounts.models import Role, User
-from civicdesk.commitments.models import Measure
+from civicdesk.commitments.models import Measure, Subscription
 from civicdesk.commitments.workflow import READERS
+from civicdesk.core.tokens import find_by_token
 from civicdesk.problems.models import Problem
 
 
@@ -57,3 +61,16 @@ def get_problem_for_user(user: User, pk) -> Problem:
     if problem is None:
         raise Http404
     return problem
+
+
+def get_subscription_for_token(token: str, *, request: HttpRequest) -> Subscription:
+    """Http404 for a wrong token, TokenThrottled once this client sent too many of them."""
+    return find_by_token(
+        request,
+        lambda: (
+            Subscription.objects.select_related("problem").filter(token=token).first()
+            if token and len(token) <= 64
+            else None
+        ),
+        what="No such subscription",
+    )

@@ -17,6 +17,7 @@ from civicdesk.commitments import services
 from civicdesk.commitments.access import (
     get_measure_for_user,
     get_problem_for_user,
+    get_subscription_for_token,
     is_reader,
 )
 from civicdesk.commitments.forms import (
@@ -36,7 +37,6 @@ from civicdesk.commitments.models import (
     Measure,
     MeasureEvent,
     ProblemEvent,
-    Subscription,
     problem_progress,
     with_progress,
 )
@@ -44,6 +44,7 @@ from civicdesk.commitments.workflow import CREATORS, MeasureAction, ProblemActio
 from civicdesk.core.access import staff_required
 from civicdesk.core.downloads import upload_response
 from civicdesk.core.ratelimit import over_limit
+from civicdesk.core.tokens import TokenThrottled, too_many_attempts
 from civicdesk.problems.models import Problem
 
 # Forms of the actions on the measure page, in the order they are shown.
@@ -364,10 +365,18 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("commitments:public_problem", pk=problem.pk)
 
 
+def _too_many_attempts(request: HttpRequest, throttled: TokenThrottled) -> HttpResponse:
+    return too_many_attempts(request, throttled, "commitments/too_many_attempts.html")
+
+
 @require_GET
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        get_subscription_for_token(token, request=request)
+    except TokenThrottled as throttled:
+        return _too_many_attempts(request, throttled)
     subscription = services.subscription_confirm(token=token)
-    if subscription is None:
+    if subscription is None:  # stopped in the meantime
         raise Http404
     messages.success(request, _("Confirmed: you will get news about this problem by email."))
     return redirect("commitments:public_problem", pk=subscription.problem_id)
@@ -375,9 +384,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    subscription = Subscription.objects.filter(token=token).select_related("problem").first()
-    if subscription is None:
-        raise Http404
+    try:
+        subscription = get_subscription_for_token(token, request=request)
+    except TokenThrottled as throttled:
+        return _too_many_attempts(request, throttled)
     if request.method == "GET":
         return render(request, "commitments/unsubscribe.html", {"subscription": subscription})
     services.subscription_delete(token=token)

@@ -1,6 +1,7 @@
 """Fixed-window rate limits in the cache, keyed by client."""
 
 import hashlib
+import logging
 import re
 import time
 
@@ -8,6 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -46,12 +49,18 @@ def over_limit(request: HttpRequest, scope: str, spec: str, *, key: str | None =
     if limit == 0:
         return False
     cache_key = _key(request, scope, window, key)
-    if cache.add(cache_key, 1, timeout=window + 5):
-        return False
     try:
-        return cache.incr(cache_key) > limit
-    except ValueError:
-        cache.set(cache_key, 1, timeout=window + 5)
+        if cache.add(cache_key, 1, timeout=window + 5):
+            return False
+        try:
+            return cache.incr(cache_key) > limit
+        except ValueError:
+            cache.set(cache_key, 1, timeout=window + 5)
+            return False
+    except Exception:
+        # The shared cache (Redis) is down. Refusing everyone would stop the reports coming
+        # in; a few minutes without limits is the smaller harm, and the log says so.
+        logger.warning("rate limit %s not applied: the cache cannot be reached", scope)
         return False
 
 
@@ -60,4 +69,8 @@ def limit_reached(request: HttpRequest, scope: str, spec: str, *, key: str | Non
     limit, window = parse_rate(spec)
     if limit == 0:
         return False
-    return (cache.get(_key(request, scope, window, key)) or 0) >= limit
+    try:
+        return (cache.get(_key(request, scope, window, key)) or 0) >= limit
+    except Exception:
+        logger.warning("rate limit %s not checked: the cache cannot be reached", scope)
+        return False

@@ -4,7 +4,6 @@ follow-up answer page and the staff return-call form."""
 from datetime import date, datetime, time
 from io import BytesIO
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +14,12 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from civicdesk.core.access import staff_view
-from civicdesk.core.ratelimit import over_limit
 from civicdesk.core.templatetags.civic import local_name
+from civicdesk.core.tokens import TokenThrottled, too_many_attempts
 from civicdesk.evaluation import access, rates, services
 from civicdesk.evaluation import monthly as monthly_report
 from civicdesk.evaluation.forms import CallForm, FollowUpForm, MonthlyForm, PeriodForm
-from civicdesk.evaluation.models import FollowUp, FollowUpStatus
+from civicdesk.evaluation.models import FollowUpStatus
 from civicdesk.ledgers.spreadsheets import safe_cell
 
 RATE_LABELS = {
@@ -175,12 +174,10 @@ def monthly(request: HttpRequest) -> HttpResponse:
 
 def followup(request: HttpRequest, token: str) -> HttpResponse:
     """The reporter's answer page, reached by the link sent or the form on the status page."""
-    found = FollowUp.objects.select_related("case").filter(token=token).first()
-    if found is None:
-        spec = getattr(settings, "CIVICDESK_LOOKUP_MISS_RATE_LIMIT", "60/h")
-        if over_limit(request, "followup-miss", spec):
-            return HttpResponse(_("Too many wrong links. Try again later."), status=429)
-        raise Http404
+    try:
+        found = access.get_followup_for_token(token, request=request)
+    except TokenThrottled as throttled:
+        return too_many_attempts(request, throttled, "evaluation/too_many_attempts.html")
     form = FollowUpForm(request.POST or None)
     status = 200
     if request.method == "POST":

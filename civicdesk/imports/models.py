@@ -114,6 +114,9 @@ class ImportJob(models.Model):
     report_csv = models.FileField(
         storage=private_storage, upload_to=report_path, blank=True, max_length=200
     )
+    # When the retention job deleted the reports (CIVICDESK_IMPORT_REPORT_RETENTION_DAYS): the
+    # pages then say so instead of offering a download. The counts stay.
+    reports_removed_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     # Moved on after each batch: a running job whose heartbeat stopped lost its worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -153,6 +156,7 @@ ACTIONS = {
     "finished": _("finished"),
     "failed": _("failed"),
     "requeued": _("queued again"),
+    "reports_removed": _("rejected rows removed"),
 }
 
 

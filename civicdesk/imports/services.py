@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -334,6 +335,7 @@ def job_execute(job_id: int) -> ImportJob | None:
         job.finished_at = job.seconds = None
         job.error = ""
         job.imported = job.duplicates = job.rejected = job.skipped = job.progress = 0
+        job.reports_removed_at = None
         job.save()
     started = time.monotonic()
     with translation.override(job.language or settings.LANGUAGE_CODE):
@@ -498,3 +500,69 @@ def _new_submission(job: ImportJob, message: Message) -> NewSubmission:
         recorded_by=job.created_by,
         source_details=details,
     )
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def report_retention_days() -> int:
+    return int(getattr(settings, "CIVICDESK_IMPORT_REPORT_RETENTION_DAYS", 90))
+
+
+def reports_removed_message(job: ImportJob) -> str:
+    """What the pages say in place of a download whose reports the retention job deleted."""
+    return _(
+        "The rejected rows of this import were removed after %(days)d days, as every "
+        "import's are; its counts stay."
+    ) % {"days": report_retention_days()}
+
+
+def reports_remove_expired(*, now=None) -> int:
+    """Delete the rejected-rows reports of imports that finished longer ago than the retention
+    period (they hold what citizens wrote); the import, its counts and history stay. Returns
+    how many imports lost their reports. Idempotent: a second run finds nothing left to do."""
+    days = report_retention_days()
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    expired = (
+        ImportJob.objects.exclude(report_xlsx="", report_csv="")
+        # A queued job deletes its old reports itself when it starts.
+        .exclude(status=JobStatus.QUEUED)
+        .annotate(reported_at=Coalesce("finished_at", "heartbeat_at", "created_at"))
+        .filter(reported_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in list(expired):
+        try:
+            if _remove_reports(pk, cutoff=cutoff, days=days):
+                count += 1
+        except OSError:
+            # Left for the next run (the database change was rolled back with it).
+            logger.exception("could not delete the reports of import %s", pk)
+    if count:
+        logger.info("removed the rejected-rows reports of %d imports", count)
+    return count
+
+
+@transaction.atomic
+def _remove_reports(pk: int, *, cutoff, days: int) -> bool:
+    job = ImportJob.objects.select_for_update().filter(pk=pk).first()
+    if job is None or not (job.report_xlsx or job.report_csv) or job.status == JobStatus.QUEUED:
+        return False  # Run again or removed meanwhile.
+    reported_at = job.finished_at or job.heartbeat_at or job.created_at
+    if reported_at >= cutoff:
+        return False
+    files = [(f.storage, f.name) for f in (job.report_xlsx, job.report_csv) if f]
+    job.report_xlsx = job.report_csv = ""
+    job.reports_removed_at = timezone.now()
+    job.save(update_fields=["report_xlsx", "report_csv", "reports_removed_at"])
+    JobEvent.objects.create(
+        job=job, action="reports_removed", note=_("after %(days)d days") % {"days": days}
+    )
+    # Deleted inside the transaction: if a file cannot be deleted the row keeps its path and
+    # the next run tries again; a file already gone is no error.
+    for storage, name in files:
+        storage.delete(name)
+    return True

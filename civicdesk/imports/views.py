@@ -72,6 +72,8 @@ def _upload(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
     context = {"job": job, "may_rerun": services.may_rerun(job)}
+    if job.reports_removed_at is not None:
+        context["reports_removed"] = services.reports_removed_message(job)
     if request.headers.get("HX-Request"):
         return render(request, "imports/_job_status.html", context)
     context["events"] = job.events.select_related("actor")
@@ -173,6 +175,10 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
     stored = {"xlsx": job.report_xlsx, "csv": job.report_csv}.get(kind)
+    if not stored and kind in {"xlsx", "csv"} and job.reports_removed_at is not None:
+        # Gone for good, by the retention job: say so rather than "not found".
+        context = {"job": job, "message": services.reports_removed_message(job)}
+        return render(request, "imports/report_removed.html", context, status=410)
     if not stored:
         raise Http404("No report")
     try:

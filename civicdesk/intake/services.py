@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -107,40 +108,62 @@ def _new_submission(data: NewSubmission) -> Submission:
 
 
 def submission_create(
-    *, data: NewSubmission, idempotency_key: str = ""
+    *,
+    data: NewSubmission,
+    idempotency_key: str = "",
+    before_store: Callable[[], None] | None = None,
 ) -> tuple[Submission, Case, bool]:
     """Store a submission, its photos and its case atomically.
 
     Returns (submission, case, created). With an idempotency key seen before for the same
     content, nothing is stored and the first result comes back with created=False.
+    ``before_store`` runs once it is known that something will be stored, so a check that may
+    refuse the request (a rate limit) never refuses the retry of a request already stored.
     """
     digest = data.digest()
     if idempotency_key:
         earlier = _earlier_result(idempotency_key, digest)
         if earlier is not None:
             return earlier
-    saved_files: list[str] = []
-    try:
-        with transaction.atomic():
-            submission = _new_submission(data)
-            submission.save(force_insert=True)
-            _store_photos(submission, data.photos, saved_files)
-            case = case_open(submission=submission)
+    if before_store is not None:
+        before_store()
+    for attempt in range(1, _STORE_ATTEMPTS + 1):
+        saved_files: list[str] = []
+        try:
+            return _store(data, idempotency_key, digest, saved_files)
+        except IntegrityError:
+            _delete_files(saved_files)
             if idempotency_key:
-                IdempotencyKey.objects.create(
-                    key=idempotency_key, request_digest=digest, submission=submission
-                )
-    except IntegrityError:
-        _delete_files(saved_files)
+                # Two copies of the same request raced; the other one won and is the answer.
+                earlier = _earlier_result(idempotency_key, digest)
+                if earlier is not None:
+                    return earlier
+            # Otherwise the fresh tracking code was already taken (codes are not checked
+            # before the insert, to save a query on every report): store again with another.
+            if attempt == _STORE_ATTEMPTS:
+                raise
+        except BaseException:
+            _delete_files(saved_files)
+            raise
+    raise AssertionError("unreachable")
+
+
+# A taken tracking code is rare (one in millions at city scale), three in a row is not real.
+_STORE_ATTEMPTS = 3
+
+
+def _store(
+    data: NewSubmission, idempotency_key: str, digest: str, saved_files: list[str]
+) -> tuple[Submission, Case, bool]:
+    with transaction.atomic():
+        submission = _new_submission(data)
+        submission.save(force_insert=True)
+        _store_photos(submission, data.photos, saved_files)
+        case = case_open(submission=submission)
         if idempotency_key:
-            # Two copies of the same request raced; the other one won and is the answer.
-            earlier = _earlier_result(idempotency_key, digest)
-            if earlier is not None:
-                return earlier
-        raise
-    except BaseException:
-        _delete_files(saved_files)
-        raise
+            IdempotencyKey.objects.create(
+                key=idempotency_key, request_digest=digest, submission=submission
+            )
     return submission, case, True
 
 
@@ -159,16 +182,19 @@ def submissions_create_bulk(*, items: list[NewSubmission]) -> list[Case]:
 
 
 def _earlier_result(key: str, digest: str) -> tuple[Submission, Case, bool] | None:
-    record = (
-        IdempotencyKey.objects.select_related("submission", "submission__case")
-        .filter(key=key)
-        .first()
+    # Nearly every key is new: ask the unique index alone first (no joins, no ordering, which
+    # on a young table could make PostgreSQL walk the primary key instead), and load the
+    # earlier report only for a real retry.
+    found = list(
+        IdempotencyKey.objects.filter(key=key).values_list("submission_id", "request_digest")[:1]
     )
-    if record is None:
+    if not found:
         return None
-    if record.request_digest != digest:
+    submission_id, request_digest = found[0]
+    if request_digest != digest:
         raise IdempotencyConflict(key)
-    return record.submission, record.submission.case, False
+    submission = Submission.objects.select_related("case").get(pk=submission_id)
+    return submission, submission.case, False
 
 
 def _delete_files(names: list[str]) -> None:

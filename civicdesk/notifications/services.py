@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -285,3 +286,52 @@ def outbox_resend(*, row: Outbox, actor: User) -> Outbox:
     _record(row, Action.RESENT, actor=actor)
     deliver_after_commit()
     return row
+
+
+# --- Retention ---------------------------------------------------------------------------
+
+# Final statuses: nothing will send these again on its own. A failed message may still be sent
+# again by staff, but not once it is past the retention period.
+DONE_STATUSES = (Status.SENT, Status.FAILED, Status.CANCELLED)
+RETENTION_BATCH = 1000
+
+
+def outbox_retention_days() -> int:
+    return int(getattr(settings, "CIVICDESK_OUTBOX_RETENTION_DAYS", 180))
+
+
+def outbox_remove_expired(*, now=None) -> int:
+    """Delete sent, failed and cancelled messages (with their delivery steps) whose last
+    activity is older than CIVICDESK_OUTBOX_RETENTION_DAYS: they hold addresses and texts.
+    Pending messages are never deleted, however old; neither are the people's preferences (an
+    opt-out must stick). Returns how many messages were deleted; a second run deletes none."""
+    days = outbox_retention_days()
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    expired = (
+        Outbox.objects.filter(status__in=DONE_STATUSES, created_at__lt=cutoff)
+        .exclude(sent_at__gte=cutoff)
+        .exclude(events__created_at__gte=cutoff)
+        .order_by("pk")
+    )
+    count = 0
+    while True:
+        with transaction.atomic():
+            # Locked, and the conditions checked again under the lock: a message staff just
+            # sent again (pending now) is skipped; rows locked elsewhere wait for the next run.
+            pks = list(
+                expired.select_for_update(skip_locked=True).values_list("pk", flat=True)[
+                    :RETENTION_BATCH
+                ]
+            )
+            if not pks:
+                break
+            OutboxEvent.objects.filter(outbox_id__in=pks).delete()
+            Outbox.objects.filter(pk__in=pks).delete()
+        count += len(pks)
+        if len(pks) < RETENTION_BATCH:
+            break
+    if count:
+        logger.info("outbox retention: deleted %d messages older than %d days", count, days)
+    return count

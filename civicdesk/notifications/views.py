@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,8 +21,13 @@ PAGE_SIZE = 50
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Stop messages to the address the signed token names: everything, or some kinds. A GET
     changes nothing (mail scanners open links); the person confirms with the button."""
-    preference = services.preference_for_token(token)
-    if preference is None:
+    try:
+        preference = access.get_preference_for_token(token, request=request)
+    except access.TokenThrottled as throttled:
+        response = render(request, "notifications/too_many_attempts.html", status=429)
+        response["Retry-After"] = str(throttled.retry_after)
+        return response
+    except Http404:
         return render(request, "notifications/invalid_link.html", status=404)
     status = 200
     if request.method == "POST":

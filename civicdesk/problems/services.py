@@ -70,15 +70,24 @@ def training_examples() -> tuple[list[str], list[str], int]:
     return texts, labels, corrections
 
 
-def classifier_train() -> TriageModel | None:
-    """Train on the categorised cases and make the result the active model."""
+def classifier_train(*, force: bool = False) -> TriageModel | None:
+    """Train on the categorised cases and make the result the active model.
+
+    Without `force`, the same numbers of examples and corrections as the active model's count
+    as nothing new; the scheduled job passes `force` when it saw labels change (a relabelled
+    case keeps both numbers)."""
     texts, labels, corrections = training_examples()
     if len(texts) < settings.CIVICDESK_TRIAGE_MIN_EXAMPLES or len(set(labels)) < 2:
         logger.info("not enough categorised cases to train (%d)", len(texts))
         return None
     latest = active_model()
-    if latest and latest.n_train == len(texts) and latest.n_corrections == corrections:
-        # Nothing new to learn from: the hourly schedule must not retrain for nothing.
+    if (
+        not force
+        and latest
+        and latest.n_train == len(texts)
+        and latest.n_corrections == corrections
+    ):
+        # Nothing new to learn from: the scheduled job must not retrain for nothing.
         return latest
     classifier = TextClassifier.train(texts, labels)
     folder = Path(settings.CIVICDESK_MODEL_DIR)

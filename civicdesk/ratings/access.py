@@ -1,8 +1,12 @@
 """The one way views reach windows, invitations and ratings: what a user may not see is a 404."""
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from civicdesk.accounts.models import Role, Unit, UnitKind, User
+
+# TokenThrottled is what the views catch; it is raised by the shared helper.
+from civicdesk.core.tokens import TokenThrottled as TokenThrottled
+from civicdesk.core.tokens import find_by_token
 from civicdesk.ratings.models import Rating, RatingInvitation
 
 # Units that face the public and can be rated.
@@ -83,31 +87,35 @@ def get_rating_for_user(user: User, pk: int | str) -> Rating:
         raise Http404("No such rating") from None
 
 
-# The public: the token itself is the secret that grants access.
+# The public: the token itself is the secret that grants access. Wrong tokens are counted per
+# client in the budget shared by every token link (civicdesk.core.tokens): past it, every
+# rating link from that client is refused, right or wrong, while other clients rate as usual.
 
 
-def get_invitation_for_token(token: str) -> RatingInvitation:
-    invitation = (
-        RatingInvitation.objects.select_related("window", "staff").filter(token=token).first()
-        if token and len(token) <= 64
-        else None
+def get_invitation_for_token(token: str, *, request: HttpRequest | None = None) -> RatingInvitation:
+    return find_by_token(
+        request,
+        lambda: (
+            RatingInvitation.objects.select_related("window", "staff").filter(token=token).first()
+            if token and len(token) <= 64
+            else None
+        ),
+        what="No such invitation",
     )
-    if invitation is None:
-        raise Http404("No such invitation")
-    return invitation
 
 
-def get_rating_for_rerate_token(token: str) -> Rating:
-    rating = (
-        Rating.objects.select_related("window", "staff", "case", "invitation")
-        .filter(rerate_token=token)
-        .first()
-        if token and len(token) <= 64
-        else None
+def get_rating_for_rerate_token(token: str, *, request: HttpRequest | None = None) -> Rating:
+    return find_by_token(
+        request,
+        lambda: (
+            Rating.objects.select_related("window", "staff", "case", "invitation")
+            .filter(rerate_token=token)
+            .first()
+            if token and len(token) <= 64
+            else None
+        ),
+        what="No such rating",
     )
-    if rating is None:
-        raise Http404("No such rating")
-    return rating
 
 
 def get_public_window(code: str, staff_id: int | None = None) -> tuple[Unit, User | None]:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicdesk.core.access import staff_view
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.ratings.access import (
+    TokenThrottled,
     get_invitation_for_token,
     get_invitation_for_user,
     get_public_window,
@@ -57,6 +58,12 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "ratings/invalid_link.html", status=404)
 
 
+def _too_many_attempts(request: HttpRequest, throttled: TokenThrottled) -> HttpResponse:
+    response = render(request, "ratings/too_many_attempts.html", status=429)
+    response["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
 def _refused(request: HttpRequest, message: str, *, status: int, rating: Rating | None = None):
     return render(
         request, "ratings/refused.html", {"message": message, "rating": rating}, status=status
@@ -66,7 +73,9 @@ def _refused(request: HttpRequest, message: str, *, status: int, rating: Rating 
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        invitation = get_invitation_for_token(token)
+        invitation = get_invitation_for_token(token, request=request)
+    except TokenThrottled as throttled:
+        return _too_many_attempts(request, throttled)
     except Http404:
         return _not_found(request)
     if invitation.used_at is not None:
@@ -100,7 +109,9 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
 
 def done(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        invitation = get_invitation_for_token(token)
+        invitation = get_invitation_for_token(token, request=request)
+    except TokenThrottled as throttled:
+        return _too_many_attempts(request, throttled)
     except Http404:
         return _not_found(request)
     rating = (
@@ -137,7 +148,9 @@ def window_link(request: HttpRequest, code: str, staff_id: int | None = None) ->
 @require_http_methods(["GET", "POST"])
 def rerate(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        previous = get_rating_for_rerate_token(token)
+        previous = get_rating_for_rerate_token(token, request=request)
+    except TokenThrottled as throttled:
+        return _too_many_attempts(request, throttled)
     except Http404:
         return _not_found(request)
     refusal = rerate_refusal(previous)

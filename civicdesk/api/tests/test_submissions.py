@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.test import Client
 
 from civicdesk.cases.models import Case, CaseEvent
@@ -333,6 +334,43 @@ def test_replay_is_not_refused_by_rate_limit(anonymous, settings):
 
 
 @pytest.mark.django_db
+def test_client_past_its_limit_is_refused_before_its_photos_are_read(settings, monkeypatch):
+    settings.CIVICDESK_SUBMISSION_RATE_LIMIT = "1/h"
+    Client().post(URL, {"description": "one"}, content_type="application/json")
+    decoded = []
+    monkeypatch.setattr(
+        "civicdesk.api.submissions.process_uploaded_photos", lambda uploads: decoded.append(1)
+    )
+
+    refused = Client().post(
+        f"{URL}/multipart",
+        {"description": "two", "photos": [SimpleUploadedFile("a.jpg", jpeg_bytes())]},
+    )
+
+    assert refused.status_code == 429
+    assert decoded == []
+    assert Submission.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_multipart_replay_is_not_refused_by_rate_limit(settings):
+    settings.CIVICDESK_SUBMISSION_RATE_LIMIT = "1/h"
+
+    def send():
+        return Client().post(
+            f"{URL}/multipart",
+            {"description": "x", "photos": [SimpleUploadedFile("a.jpg", jpeg_bytes())]},
+            HTTP_IDEMPOTENCY_KEY="photo-retry",
+        )
+
+    first, retry = send(), send()
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json()["tracking_code"] == first.json()["tracking_code"]
+    assert Photo.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_staff_token_is_not_rate_limited(api_as, clerk, settings):
     settings.CIVICDESK_SUBMISSION_RATE_LIMIT = "1/h"
     client = api_as(clerk)
@@ -393,3 +431,32 @@ def test_unknown_tracking_code_is_a_plain_404(db, code):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found"}
+
+
+# --- Tracking codes --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_taken_tracking_code_is_replaced_not_refused(anonymous, monkeypatch):
+    taken = anonymous.post(URL, {"description": "first"}).json()["tracking_code"]
+    fresh = iter([taken, taken, "ABCD-EFGH-JK"])
+    monkeypatch.setattr("civicdesk.cases.services.new_tracking_code", lambda: next(fresh))
+
+    response = anonymous.post(URL, {"description": "second"}, HTTP_IDEMPOTENCY_KEY="second")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["tracking_code"] == "ABCD-EFGH-JK"
+    assert Submission.objects.count() == Case.objects.count() == 2
+    assert IdempotencyKey.objects.get().submission.case.tracking_code == "ABCD-EFGH-JK"
+
+
+@pytest.mark.django_db
+def test_tracking_codes_taken_again_and_again_store_nothing(anonymous, monkeypatch):
+    taken = anonymous.post(URL, {"description": "first"}).json()["tracking_code"]
+    monkeypatch.setattr("civicdesk.cases.services.new_tracking_code", lambda: taken)
+
+    with pytest.raises(IntegrityError):
+        anonymous.post(URL, {"description": "second"}, HTTP_IDEMPOTENCY_KEY="second")
+
+    assert Submission.objects.count() == Case.objects.count() == 1
+    assert not IdempotencyKey.objects.exists()

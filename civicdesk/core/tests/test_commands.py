@@ -3,7 +3,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
@@ -18,7 +18,7 @@ def add(a: int, b: int) -> int:
 def test_serve_help_lists_its_options() -> None:
     parser = serve.Command().create_parser("civicdesk", "serve")
     text = parser.format_help()
-    for option in ["--bind", "--workers", "--access-log", "--migrate", "--timeout"]:
+    for option in ["--bind", "--workers", "--threads", "--access-log", "--migrate", "--timeout"]:
         assert option in text
 
 
@@ -26,10 +26,13 @@ def test_serve_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     started = []
     monkeypatch.setattr(serve.CivicdeskApplication, "run", lambda app: started.append(app))
     monkeypatch.setenv("CIVICDESK_WEB_WORKERS", "3")
+    monkeypatch.delenv("CIVICDESK_WEB_THREADS", raising=False)
     call_command("serve", stdout=StringIO())
     (app,) = started
     assert app.cfg.bind == ["127.0.0.1:8000"]
     assert app.cfg.workers == 3
+    assert (app.cfg.threads, app.cfg.worker_class_str) == (4, "gthread")
+    assert app.cfg.keepalive > 0
     assert app.cfg.accesslog is None
     assert app.cfg.preload_app
 
@@ -52,6 +55,36 @@ def test_serve_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert app.cfg.bind == ["0.0.0.0:9000", "unix:/tmp/c.sock"]
     assert app.cfg.workers == 9
     assert app.cfg.accesslog == "-"
+
+
+def test_serve_threads_from_option_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr(serve.CivicdeskApplication, "run", lambda app: started.append(app))
+    monkeypatch.setenv("CIVICDESK_WEB_THREADS", "8")
+    call_command("serve", "--workers", "2", stdout=StringIO())
+    call_command("serve", "--workers", "2", "--threads", "1", stdout=StringIO())
+    threaded, single = started
+    assert (threaded.cfg.threads, threaded.cfg.worker_class_str) == (8, "gthread")
+    assert (single.cfg.threads, single.cfg.worker_class_str) == (1, "sync")
+
+
+def test_serve_refuses_a_bad_thread_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve.CivicdeskApplication, "run", lambda app: None)
+    monkeypatch.setenv("CIVICDESK_WEB_THREADS", "many")
+    with pytest.raises(CommandError, match="CIVICDESK_WEB_THREADS must be an integer"):
+        call_command("serve", stdout=StringIO())
+    with pytest.raises(CommandError, match="--threads must be at least 1"):
+        call_command("serve", "--threads", "0", stdout=StringIO())
+
+
+def test_serve_warns_when_workers_would_count_limits_alone(monkeypatch, settings) -> None:
+    monkeypatch.setattr(serve.CivicdeskApplication, "run", lambda app: None)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    several, one = StringIO(), StringIO()
+    call_command("serve", "--workers", "3", stdout=StringIO(), stderr=several)
+    call_command("serve", "--workers", "1", stdout=StringIO(), stderr=one)
+    assert "CIVICDESK_CACHE_URL" in several.getvalue()
+    assert one.getvalue() == ""
 
 
 def test_serve_loads_the_wsgi_application() -> None:

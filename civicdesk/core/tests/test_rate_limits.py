@@ -56,7 +56,7 @@ CASES = {
     "tracking look-up": ("CIVICDESK_LOOKUP_MISS_RATE_LIMIT", _track),
     "API status look-up": ("CIVICDESK_LOOKUP_MISS_RATE_LIMIT", _api_status),
     "API submission": ("CIVICDESK_SUBMISSION_RATE_LIMIT", _api_submission),
-    "follow-up answer link": ("CIVICDESK_LOOKUP_MISS_RATE_LIMIT", _followup),
+    "follow-up answer link": ("CIVICDESK_TOKEN_MISS_RATE_LIMIT", _followup),
     "confidential report follow-up": ("CIVICDESK_LOOKUP_MISS_RATE_LIMIT", _report_followup),
 }
 

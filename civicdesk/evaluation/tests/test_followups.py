@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from civicdesk.cases import services as case_services
@@ -152,6 +152,36 @@ def test_forged_token_is_not_found(opened, citizen):
     assert citizen.get("/evaluation/f/forged-token/").status_code == 404
     post = citizen.post("/evaluation/f/forged-token/", {"solved": "yes", "satisfaction": "5"})
     assert post.status_code == 404
+
+
+def test_guessed_tokens_are_refused_past_the_shared_limit(opened, settings):
+    """Wrong follow-up links count in the budget of every token link; past it the client gets
+    a translated 429 page with Retry-After, for the right link too, and answers nothing."""
+    _, followup = opened
+    settings.CIVICDESK_TOKEN_MISS_RATE_LIMIT = "2/h"
+    settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT = "1/h"  # not this link's setting
+    guesser = Client(REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert guesser.get("/rate/guess/").status_code == 404  # another kind of token link
+    assert guesser.get(f"/evaluation/f/{followup.token}/").status_code == 200  # not counted
+    assert guesser.get("/evaluation/f/forged-token/").status_code == 404
+
+    for response in (
+        guesser.get("/evaluation/f/forged-again/"),
+        guesser.get(f"/evaluation/f/{followup.token}/"),
+        guesser.post(f"/evaluation/f/{followup.token}/", {"solved": "yes", "satisfaction": "5"}),
+    ):
+        assert response.status_code == 429
+        assert response["Content-Language"] == "zh-hans"
+        assert "无效链接尝试次数过多" in response.content.decode()
+        assert 1 <= int(response["Retry-After"]) <= 3600
+    followup.refresh_from_db()
+    assert followup.status == FollowUpStatus.PENDING
+
+    other = Client(REMOTE_ADDR="198.51.100.20")
+    answer = other.post(f"/evaluation/f/{followup.token}/", {"solved": "yes", "satisfaction": "5"})
+    assert answer.status_code == 302
+    followup.refresh_from_db()
+    assert followup.status == FollowUpStatus.ANSWERED
 
 
 def test_unanswered_followup_expires_as_no_answer(opened, citizen, units, settings):

@@ -1,4 +1,5 @@
-"""Put the scheduled jobs on the task queue; run it from cron or a systemd timer, e.g. hourly."""
+"""Put the scheduled jobs on the task queue; run it from cron or a systemd timer, e.g. every
+10 minutes (deploy/systemd/civicdesk-scheduler.timer)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
