@@ -13,6 +13,8 @@ request its thread sent last, see bench/load/civicdesk.lua):
 
 - `baseline`: the ceiling. A bare Django project (bench/minimal/) whose one view inserts one
   row, under the same gunicorn settings, the same PostgreSQL database and the same load.
+- `baseline_status`: the same project's other view, one select by a unique key: the ceiling
+  of the look-up phases.
 - `api_create`: anonymous reports through `POST /api/v1/submissions`, each with its own
   Idempotency-Key and client address (X-Forwarded-For behind one trusted proxy), so the
   per-client rate limit counts in Redis but does not refuse. Runs `--duration` seconds.
@@ -52,6 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "load" / "civicdesk.lua"
 PHASES = [
     "baseline",
+    "baseline_status",
     "api_create",
     "form_create",
     "api_status",
@@ -61,6 +64,7 @@ PHASES = [
     "restart",
 ]
 CREATING = {"api_create", "form_create", "mixed", "restart"}
+LOOKUPS = {"baseline_status", "api_status", "page_status"}
 CIVICDESK_PORT, MINIMAL_PORT = 8310, 8311
 
 
@@ -241,17 +245,28 @@ def _csrf_pair() -> str:
 def _run_phases(
     args: argparse.Namespace, phases: list[str], work: Path, session: str
 ) -> list[dict]:
-    codes = work / "codes.txt"
-    shared = {"LOAD_SESSION": session, "LOAD_CSRF": _csrf_pair(), "LOAD_CODES": str(codes)}
+    codes, baseline_codes = work / "codes.txt", work / "baseline-codes.txt"
+    shared = {"LOAD_SESSION": session, "LOAD_CSRF": _csrf_pair()}
     # The look-up phases need codes: those of the seeded cases, then of the reports made here.
     codes.write_text("\n".join(_stored_codes(limit=5000)) + "\n")
+    baseline_codes.write_text("")
     results = []
     for phase in phases:
         run = f"{phase}-{int(time.time())}"
         duration = args.duration if phase == "api_create" else args.short
-        port = MINIMAL_PORT if phase == "baseline" else CIVICDESK_PORT
-        mode = {"baseline": "api_create", "restart": "api_create"}.get(phase, phase)
-        env = shared | {"LOAD_MODE": mode, "LOAD_RUN": run, "LOAD_OUT": str(work / run)}
+        on_baseline = phase.startswith("baseline")
+        port = MINIMAL_PORT if on_baseline else CIVICDESK_PORT
+        mode = {
+            "baseline": "api_create",
+            "baseline_status": "api_status",
+            "restart": "api_create",
+        }.get(phase, phase)
+        env = shared | {
+            "LOAD_MODE": mode,
+            "LOAD_RUN": run,
+            "LOAD_OUT": str(work / run),
+            "LOAD_CODES": str(baseline_codes if on_baseline else codes),
+        }
         restarter = None
         if phase == "restart":
             restarter = threading.Thread(target=_restart_postgresql, args=(duration,))
@@ -263,8 +278,8 @@ def _run_phases(
         acknowledged = _acknowledged(work, run)
         if phase in CREATING:
             result["check"] = _check_stored(run, acknowledged)
-            with codes.open("a") as handle:
-                handle.writelines(f"{code}\n" for code in acknowledged.values())
+        with (baseline_codes if on_baseline else codes).open("a") as handle:
+            handle.writelines(f"{code}\n" for code in acknowledged.values())
         result["ok"] = _phase_ok(phase, result)
         print(json.dumps(result, ensure_ascii=False), flush=True)
         results.append(result)
@@ -308,9 +323,7 @@ def _check_stored(run: str, acknowledged: dict[str, str]) -> dict:
     rows = list(
         Submission.objects.filter(description__contains=f"（{run} ")
         .annotate(
-            key=Subquery(
-                IdempotencyKey.objects.filter(submission=OuterRef("pk")).values("key")[:1]
-            )
+            key=Subquery(IdempotencyKey.objects.filter(submission=OuterRef("pk")).values("key")[:1])
         )
         .values_list("key", "case__tracking_code")
     )
@@ -355,7 +368,7 @@ def _phase_ok(phase: str, result: dict) -> bool:
 
 
 def _report(results: list[dict], args: argparse.Namespace) -> None:
-    baseline = next((r for r in results if r["phase"] == "baseline"), None)
+    ceilings = {r["phase"]: r["per_second"] for r in results if r["phase"].startswith("baseline")}
     print()
     print(
         f"workers {args.workers} × threads {args.threads}, {args.connections} connections, "
@@ -364,7 +377,12 @@ def _report(results: list[dict], args: argparse.Namespace) -> None:
     print("| phase | requests/s | vs baseline | p50 ms | p99 ms | errors | checks |")
     print("|---|---:|---:|---:|---:|---|---|")
     for r in results:
-        ratio = f"{r['per_second'] / baseline['per_second']:.2f}" if baseline else "–"
+        # Look-ups are compared with the baseline's select, everything else with its insert.
+        ceiling = ceilings.get(
+            "baseline_status" if r["phase"] in LOOKUPS else "baseline",
+            ceilings.get("baseline"),
+        )
+        ratio = f"{r['per_second'] / ceiling:.2f}" if ceiling else "–"
         statuses = Counter(
             {k: v for k, v in r["statuses"].items() if int(k.rsplit(":", 1)[1]) >= 400}
         )
