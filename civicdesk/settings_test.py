@@ -10,5 +10,9 @@ from civicdesk.settings import *  # noqa: F403
 
 # Fast hashing: the suite creates many users; real deployments keep Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# WhiteNoise finds static files per request instead of listing every app's static files
+# when its middleware is built: each test client builds its own middleware chain, and the
+# listing (about 30 ms) repeated for well over a thousand clients was a large part of the suite.
+WHITENOISE_AUTOREFRESH = True
 # Background tasks run at once, inside the request, so tests see their effects.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

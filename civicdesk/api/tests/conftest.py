@@ -40,6 +40,19 @@ class ApiClient:
         return self.client.post(path, data, headers=self.headers)
 
 
+@pytest.fixture(scope="session")
+def served_openapi(django_db_blocker) -> bytes:
+    """The body of /api/v1/openapi.json, fetched once for the session.
+
+    ninja builds the document anew on every request (over a second here) and it depends on the
+    code alone, not on the data or the language; parse it per test (json.loads), so that no
+    test sees another's changes."""
+    with django_db_blocker.unblock():
+        response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.content
+
+
 @pytest.fixture
 def api_as():
     """api_as(user) → a client holding a fresh token of that user."""

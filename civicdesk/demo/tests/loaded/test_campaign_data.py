@@ -4,7 +4,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.commitments.models import (
@@ -18,6 +17,7 @@ from civicdesk.commitments.models import (
 from civicdesk.commitments.workflow import MeasureStatus
 from civicdesk.core.credit_code import credit_code_error
 from civicdesk.demo.generator import load_demo
+from civicdesk.demo.tests.loaded.conftest import LoadedDemo
 from civicdesk.ledgers.models import (
     BacklogCase,
     Disclosure,
@@ -58,8 +58,8 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_problems_and_measures() -> None:
-    summary = load_demo(submissions=200)
+def test_problems_and_measures(loaded_demo: LoadedDemo) -> None:
+    summary = loaded_demo.summary
     today = timezone.localdate()
     problems = Problem.objects.all()
     assert summary.problems_created == problems.count() == 12
@@ -104,8 +104,8 @@ def test_problems_and_measures() -> None:
     assert not measures.filter(done_at__gt=now).exists()
 
 
-def test_ledgers_and_reports() -> None:
-    summary = load_demo(submissions=50)
+def test_ledgers_and_reports(loaded_demo: LoadedDemo) -> None:
+    summary = loaded_demo.summary
     today = timezone.localdate()
     assert Enterprise.objects.count() >= 8
     for code in Enterprise.objects.values_list("credit_code", flat=True):
@@ -140,10 +140,9 @@ def test_ledgers_and_reports() -> None:
     assert all(report.followup_digest for report in intermediary)
 
 
-def test_a_second_run_adds_nothing_and_the_chains_hold() -> None:
-    load_demo(submissions=80)
+def test_a_second_run_adds_nothing_and_the_chains_hold(loaded_demo: LoadedDemo) -> None:
     before = _counts()
-    second = load_demo(submissions=80)
+    second = load_demo(submissions=loaded_demo.submissions)
     assert _counts() == before
     assert (second.problems_created, second.measures_created) == (0, 0)
     assert (second.ledger_rows_created, second.reports_created) == (0, 0)
@@ -151,33 +150,3 @@ def test_a_second_run_adds_nothing_and_the_chains_hold() -> None:
     call_command("verify_chains", stdout=out, stderr=StringIO())
     assert "Every chain is intact." in out.getvalue()
     assert "commitments.MeasureEvent: 0 events" not in out.getvalue()
-
-
-def test_the_campaign_data_is_deterministic() -> None:
-    class Rollback(Exception):
-        pass
-
-    def snapshot() -> tuple:
-        measures = Measure.objects.order_by("problem__title", "title").values_list(
-            "title", "status", "progress", "start_date", "deadline", "unit__code"
-        )
-        cases = {
-            problem.title: sorted(problem.cases.values_list("submission__external_id", flat=True))
-            for problem in Problem.objects.all()
-        }
-        promises = PromiseItem.objects.order_by("promise").values_list(
-            "promise", "status", "deadline", "resolved_on"
-        )
-        return list(measures), cases, list(promises)
-
-    taken = []
-    for _run in range(2):
-        try:
-            with transaction.atomic():
-                load_demo(submissions=60, seed=5)
-                taken.append(snapshot())
-                raise Rollback
-        except Rollback:
-            pass
-    assert taken[0] == taken[1]
-    assert taken[0][0] and any(taken[0][1].values())

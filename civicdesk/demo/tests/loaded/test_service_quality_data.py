@@ -4,11 +4,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseEvent
 from civicdesk.catalogue.models import ServiceItem, ServiceRecord
 from civicdesk.demo.generator import load_demo
+from civicdesk.demo.tests.loaded.conftest import LoadedDemo
 from civicdesk.evaluation.models import FollowUp, FollowUpStatus
 from civicdesk.ratings.models import Rating, RatingEvent, RatingInvitation
 
@@ -17,9 +17,10 @@ pytestmark = pytest.mark.django_db
 MODELS = [Rating, RatingInvitation, RatingEvent, FollowUp, ServiceRecord, Case, CaseEvent]
 
 
-def test_service_quality_rows_exist_and_a_second_load_adds_nothing() -> None:
-    now = timezone.now()
-    first = load_demo(submissions=300, now=now)
+def test_service_quality_rows_exist_and_a_second_load_adds_nothing(
+    loaded_demo: LoadedDemo,
+) -> None:
+    now, first = loaded_demo.now, loaded_demo.summary
     assert first.ratings_created == Rating.objects.count() > 100
     bad = Rating.objects.bad()
     assert first.rectifications_created == bad.count() > 0
