@@ -1,5 +1,8 @@
 """`civicdesk serve` and `civicdesk worker`."""
 
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -91,6 +94,22 @@ def test_serve_loads_the_wsgi_application() -> None:
     from civicdesk.wsgi import application
 
     assert serve.CivicdeskApplication({"bind": ["127.0.0.1:0"]}).load() is application
+
+
+def test_serve_imports_the_urls_before_forking() -> None:
+    # In a fresh interpreter: this test process may have imported the URLconf already.
+    script = (
+        "import sys, django; django.setup(); "
+        "from civicdesk.core.management.commands.serve import CivicdeskApplication; "
+        "before = 'civicdesk.api.api' in sys.modules; "
+        "CivicdeskApplication({'bind': ['127.0.0.1:0']}).load(); "
+        "print(before, 'civicdesk.api.api' in sys.modules)"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "civicdesk.settings_test"}
+    done = subprocess.run(  # noqa: S603 - the test's own interpreter
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
 
 
 @pytest.mark.django_db

@@ -68,8 +68,14 @@ class CivicdeskApplication(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from django.urls import get_resolver
+
         from civicdesk.wsgi import application
 
+        # Django imports the URLconf (and through it every view, the API's schemas and the
+        # triage engine: seconds of work) on the first request. Done here, in the master
+        # before it forks, the workers share it and no client waits for it.
+        get_resolver().url_patterns  # noqa: B018
         return application
 
 
