@@ -100,7 +100,9 @@ def main() -> None:
             [
                 *[sys.executable, "-m", "gunicorn", "bench.minimal.wsgi"],
                 *["--bind", f"127.0.0.1:{MINIMAL_PORT}", "--workers", str(args.workers)],
-                *["--threads", str(args.threads), "--worker-class", "gthread"],
+                # The worker class `civicdesk serve` picks for this many threads.
+                *["--threads", str(args.threads)],
+                *["--worker-class", "gthread" if args.threads > 1 else "sync"],
                 *["--keep-alive", "5", "--preload"],
             ],
             env | {"DJANGO_SETTINGS_MODULE": "bench.minimal.settings"},
