@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -33,8 +33,8 @@ from civicdesk.api.common import (
 )
 from civicdesk.api.errors import ApiError, field_error, invalid
 from civicdesk.api.schemas import ErrorOut, Text
-from civicdesk.core.downloads import upload_response
 from civicdesk.imports import access, services
+from civicdesk.imports.downloads import ReportRemoved, rejected_rows_response
 from civicdesk.imports.fields import FIELD_KEYS, FIELDS, mapping_errors
 from civicdesk.imports.models import ImportJob, JobStatus
 from civicdesk.imports.parsers import FileFormat, NumberKind
@@ -405,19 +405,8 @@ def import_rejected_rows(
     request: HttpRequest, job_id: int, format: ReportFormat = ReportFormat.XLSX
 ) -> Any:
     job = _job(request.auth, job_id)
-    stored = job.report_xlsx if format == ReportFormat.XLSX else job.report_csv
-    if not stored and job.reports_removed_at is not None:
-        # Gone for good, as on the page: say why rather than "not found".
-        raise ApiError(410, services.reports_removed_message(job))
-    if not stored:
-        raise Http404("No report")
     try:
-        handle = stored.open("rb")
-    except OSError:
-        raise Http404("No report") from None
-    stem = job.file_name.rsplit(".", 1)[0] or "import"
-    return upload_response(
-        handle,
-        filename=f"{stem}-{_('rejected')}.{format.value}",
-        content_type="text/csv; charset=utf-8" if format == ReportFormat.CSV else XLSX,
-    )
+        return rejected_rows_response(job, format.value)
+    except ReportRemoved:
+        # Gone for good, as on the page: say why rather than "not found".
+        raise ApiError(410, services.reports_removed_message(job)) from None

@@ -2,16 +2,16 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.core.access import staff_view
-from civicdesk.core.downloads import upload_response
 from civicdesk.imports import services
 from civicdesk.imports.access import get_job_for_user, jobs_visible_to, may_import
+from civicdesk.imports.downloads import ReportRemoved, rejected_rows_response
 from civicdesk.imports.fields import FIELDS
 from civicdesk.imports.forms import MappingForm, UploadForm
 from civicdesk.imports.models import ImportJob, JobStatus
@@ -174,24 +174,9 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(may_import)
 def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
-    stored = {"xlsx": job.report_xlsx, "csv": job.report_csv}.get(kind)
-    if not stored and kind in {"xlsx", "csv"} and job.reports_removed_at is not None:
+    try:
+        return rejected_rows_response(job, kind)
+    except ReportRemoved:
         # Gone for good, by the retention job: say so rather than "not found".
         context = {"job": job, "message": services.reports_removed_message(job)}
         return render(request, "imports/report_removed.html", context, status=410)
-    if not stored:
-        raise Http404("No report")
-    try:
-        handle = stored.open("rb")
-    except OSError:
-        raise Http404("No report") from None
-    stem = job.file_name.rsplit(".", 1)[0] or "import"
-    return upload_response(
-        handle,
-        filename=f"{stem}-{_('rejected')}.{kind}",
-        content_type=(
-            "text/csv; charset=utf-8"
-            if kind == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        ),
-    )
