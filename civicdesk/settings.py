@@ -157,6 +157,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's, except that <select> options are written in Python (see the module).
+FORM_RENDERER = "civicdesk.core.form_renderer.FormRenderer"
 
 DATABASES = {
     "default": database_from_url(
@@ -280,7 +282,7 @@ def _cache(url: str) -> dict:
     if not url:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "civicdesk.core.cache.ReusedClientRedisCache", "LOCATION": url}
     raise ImproperlyConfigured(
         f"CIVICDESK_CACHE_URL must be empty or a redis://, rediss:// or unix:// URL, not {url!r}"
     )

@@ -10,6 +10,10 @@ from civicdesk.accounts.throttle import ThrottledAuthenticationForm
 from civicdesk.core.downloads import image_type_for, secure_upload_headers
 
 urlpatterns = [
+    # The API and Open311 first: their clients are machines sending many requests, and URL
+    # resolution tries every earlier pattern before reaching theirs.
+    path("api/", include("civicdesk.api.urls")),
+    path("open311/v2/", include("civicdesk.open311.urls")),
     path("", include("civicdesk.public.urls")),
     path("staff/", include("civicdesk.staff.urls")),
     path("staff/triage/", include("civicdesk.problems.urls")),
@@ -24,8 +28,6 @@ urlpatterns = [
     path("dashboard/", include("civicdesk.dashboard.urls")),
     path("staff/imports/", include("civicdesk.imports.urls")),
     path("notifications/", include("civicdesk.notifications.urls")),
-    path("api/", include("civicdesk.api.urls")),
-    path("open311/v2/", include("civicdesk.open311.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),

@@ -104,9 +104,12 @@ def _too_many_reports(spec: str) -> ApiError:
 
 
 def _channel(source: str, code: str, staff: User | None) -> Channel:
-    channel = Channel.objects.filter(code=code, is_active=True).first()
-    if channel is None:
-        raise invalid(source, "channel", _("There is no channel “%(code)s”.") % {"code": code})
+    # get() on the unique code: first() would add an ORDER BY for nothing.
+    try:
+        channel = Channel.objects.get(code=code, is_active=True)
+    except Channel.DoesNotExist:
+        message = _("There is no channel “%(code)s”.") % {"code": code}
+        raise invalid(source, "channel", message) from None
     if staff is None and not channel.is_public_form:
         public = ", ".join(
             Channel.objects.filter(is_active=True, is_public_form=True).values_list(
@@ -125,9 +128,11 @@ def _channel(source: str, code: str, staff: User | None) -> Channel:
 def _category(source: str, code: str | None) -> Category | None:
     if not code:
         return None
-    category = Category.objects.filter(code=code, is_active=True).first()
-    if category is None:
-        raise invalid(source, "category", _("There is no category “%(code)s”.") % {"code": code})
+    try:
+        category = Category.objects.get(code=code, is_active=True)
+    except Category.DoesNotExist:
+        message = _("There is no category “%(code)s”.") % {"code": code}
+        raise invalid(source, "category", message) from None
     return category
 
 

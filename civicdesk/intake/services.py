@@ -3,7 +3,7 @@
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -47,7 +47,8 @@ class NewSubmission:
 
     def digest(self) -> str:
         """A fingerprint of the content: tells a retry from another request reusing its key."""
-        content = asdict(self) | {
+        # Not dataclasses.asdict: it deep-copies every value, model instances included.
+        content = {item.name: getattr(self, item.name) for item in fields(self)} | {
             "channel": self.channel.code,
             "category": self.category.pk if self.category else None,
             "recorded_by": None,
@@ -117,16 +118,22 @@ def submission_create(
 
     Returns (submission, case, created). With an idempotency key seen before for the same
     content, nothing is stored and the first result comes back with created=False.
-    ``before_store`` runs once it is known that something will be stored, so a check that may
-    refuse the request (a rate limit) never refuses the retry of a request already stored.
+    ``before_store`` runs before storing; when it refuses (raises), the retry of a request
+    already stored still gets its first result, so a rate limit never refuses a client on a
+    flaky network its tracking code.
     """
     digest = data.digest()
-    if idempotency_key:
-        earlier = _earlier_result(idempotency_key, digest)
-        if earlier is not None:
-            return earlier
+    # Nearly every key is new, so the key is not looked up first: its unique index refuses a
+    # retry at the insert, and only then is the earlier result loaded (one query less per
+    # report; a retry costs a rolled-back insert instead).
     if before_store is not None:
-        before_store()
+        try:
+            before_store()
+        except Exception:
+            earlier = _earlier_result(idempotency_key, digest) if idempotency_key else None
+            if earlier is None:
+                raise
+            return earlier
     for attempt in range(1, _STORE_ATTEMPTS + 1):
         saved_files: list[str] = []
         try:

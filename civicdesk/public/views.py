@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -15,6 +14,7 @@ from civicdesk.cases.services import CaseActionError, case_reopen
 from civicdesk.cases.workflow import Status
 from civicdesk.core.files import is_disk_full
 from civicdesk.core.htmx import is_htmx
+from civicdesk.core.paging import CappedPaginator
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.intake.models import Channel, IdempotencyKey
 from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
@@ -29,9 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _earlier_report(token: str) -> Case | None:
-    record = IdempotencyKey.objects.filter(key=f"form:{token}").select_related("submission__case")
-    first = record.first()
-    return first.submission.case if first else None
+    # get() on the unique key: first() would sort by the primary key for nothing.
+    try:
+        record = IdempotencyKey.objects.select_related("submission__case").get(key=f"form:{token}")
+    except IdempotencyKey.DoesNotExist:
+        return None
+    return record.submission.case
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,6 +199,6 @@ def answered(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid() and form.cleaned_data["q"]:
         cases = cases.search(form.cleaned_data["q"], public=True)
-    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, 20).get_page(request.GET.get("page"))
     template = "public/_answered_list.html" if is_htmx(request) else "public/answered.html"
     return render(request, template, {"form": form, "page": page})

@@ -1,7 +1,6 @@
 """Staff pages: the unit inbox and the case page with its actions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from civicdesk.cases.models import Case, ReplyTemplate
 from civicdesk.cases.workflow import OPEN_STATUSES, Action, allowed_actions
 from civicdesk.core.access import staff_required, staff_view
 from civicdesk.core.htmx import is_htmx
+from civicdesk.core.paging import CappedPaginator
 from civicdesk.intake import in_person
 from civicdesk.intake.services import IdempotencyConflict, submission_create
 from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm, InPersonForm
@@ -70,7 +70,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         cases = cases.none()
         # htmx swaps only successful responses in; the fragment shows the errors itself.
         status = 200 if is_htmx(request) else 400
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "now": timezone.now()}
     template = "staff/_case_table.html" if is_htmx(request) else "staff/inbox.html"
     return render(request, template, context, status=status)

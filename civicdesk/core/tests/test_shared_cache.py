@@ -28,7 +28,7 @@ def test_cache_url_chooses_the_backend() -> None:
     assert civicdesk_settings._cache("")["BACKEND"].endswith("LocMemCache")
     redis = civicdesk_settings._cache("redis://cache.internal:6379/1")
     assert redis == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "civicdesk.core.cache.ReusedClientRedisCache",
         "LOCATION": "redis://cache.internal:6379/1",
     }
     with pytest.raises(ImproperlyConfigured, match="CIVICDESK_CACHE_URL"):
@@ -55,6 +55,25 @@ def test_workers_share_one_count_through_redis(settings) -> None:
 
     assert codes == [201, 201, 429]
     assert Submission.objects.count() == 2
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379")
+def test_the_redis_cache_builds_one_client_and_shares_it_between_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from civicdesk.core.cache import ReusedClientRedisCache
+
+    cache = ReusedClientRedisCache(REDIS, {"KEY_PREFIX": "reuse-test"})
+    cache.clear()
+    try:
+        assert cache._cache.get_client() is cache._cache.get_client(write=True)
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda n: cache.set(f"k{n}", n), range(64)))
+            incremented = list(pool.map(lambda n: cache.incr(f"k{n}", 1000), range(64)))
+        assert incremented == [n + 1000 for n in range(64)]
+        assert cache.add("k1", "taken") is False and cache.get("k1") == 1001
+    finally:
+        cache.clear()
 
 
 @pytest.mark.django_db

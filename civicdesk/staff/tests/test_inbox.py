@@ -231,3 +231,39 @@ def test_htmx_request_with_bad_date_range_explains_the_error(staff, make_case):
     )
 
     assert "The end date is before the start date." in response.content.decode()
+
+
+def test_a_long_inbox_is_counted_up_to_the_cap_and_pages_on_by_next(staff, make_case, monkeypatch):
+    monkeypatch.setattr("civicdesk.core.paging.COUNT_CAP", 5)
+    monkeypatch.setattr("civicdesk.staff.views.PAGE_SIZE", 2)
+    for _ in range(7):
+        make_case()
+
+    first = staff.get(URL)
+    last = staff.get(URL, {"page": 4})
+    past_the_end = staff.get(URL, {"page": 9})
+
+    body = first.content.decode()
+    assert "More than 5 cases" in body
+    assert "Page 1</span>" in body and "Page 1 of" not in body
+    assert "page=2" in body.split('class="pagination"', 1)[1]
+    assert len(listed(last)) == 1 and not last.context["page"].has_next()
+    assert "page=3" in last.content.decode().split('class="pagination"', 1)[1]
+    assert "page=5" not in last.content.decode()
+    everything = set()
+    for number in range(1, 5):
+        everything |= listed(staff.get(URL, {"page": number}))
+    assert len(everything) == 7  # every case on exactly one page
+    assert past_the_end.context["page"].number == 1
+
+
+def test_the_cap_changes_nothing_for_a_short_inbox(staff, make_case, monkeypatch):
+    monkeypatch.setattr("civicdesk.core.paging.COUNT_CAP", 5)
+    monkeypatch.setattr("civicdesk.staff.views.PAGE_SIZE", 2)
+    for _ in range(5):
+        make_case()
+
+    body = staff.get(URL, {"page": 3}).content.decode()
+
+    assert "5 cases" in body and "More than" not in body
+    assert "Page 3 of 3" in body
