@@ -32,8 +32,12 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """The number of rows, or cap + 1 when there are more than cap."""
-        head = self.object_list[: self.cap + 1]
-        return head.count() if hasattr(head, "exists") else len(head)
+        rows = self.object_list
+        if hasattr(rows, "exists"):
+            # Order changes no count, and sorting every matching row to keep cap + 1 of
+            # them cost more than the count itself.
+            return rows.order_by()[: self.cap + 1].count()
+        return len(rows[: self.cap + 1])
 
     @property
     def capped(self) -> bool:
