@@ -365,16 +365,12 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("commitments:public_problem", pk=problem.pk)
 
 
-def _too_many_attempts(request: HttpRequest, throttled: TokenThrottled) -> HttpResponse:
-    return too_many_attempts(request, throttled, "commitments/too_many_attempts.html")
-
-
 @require_GET
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         get_subscription_for_token(token, request=request)
     except TokenThrottled as throttled:
-        return _too_many_attempts(request, throttled)
+        return too_many_attempts(request, throttled)
     subscription = services.subscription_confirm(token=token)
     if subscription is None:  # stopped in the meantime
         raise Http404
@@ -387,7 +383,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription = get_subscription_for_token(token, request=request)
     except TokenThrottled as throttled:
-        return _too_many_attempts(request, throttled)
+        return too_many_attempts(request, throttled)
     if request.method == "GET":
         return render(request, "commitments/unsubscribe.html", {"subscription": subscription})
     services.subscription_delete(token=token)

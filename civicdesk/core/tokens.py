@@ -59,9 +59,10 @@ def find_by_token(
 
 
 def too_many_attempts(
-    request: HttpRequest, throttled: TokenThrottled, template: str, context: dict | None = None
+    request: HttpRequest, throttled: TokenThrottled, message: str = ""
 ) -> HttpResponse:
-    """The 429 page of a refused link, telling the client when to come back."""
-    response = render(request, template, context, status=429)
+    """The 429 page of a refused link, telling the client when to come back; ``message``
+    replaces the general explanation."""
+    response = render(request, "civicdesk/too_many_attempts.html", {"message": message}, status=429)
     response["Retry-After"] = str(throttled.retry_after)
     return response

@@ -177,7 +177,7 @@ def followup(request: HttpRequest, token: str) -> HttpResponse:
     try:
         found = access.get_followup_for_token(token, request=request)
     except TokenThrottled as throttled:
-        return too_many_attempts(request, throttled, "evaluation/too_many_attempts.html")
+        return too_many_attempts(request, throttled)
     form = FollowUpForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.core.access import staff_view
+from civicdesk.core.tokens import too_many_attempts
 from civicdesk.notifications import access, services
 from civicdesk.notifications.forms import OutboxFilterForm, PreferenceForm
 from civicdesk.notifications.models import Outbox, Status
@@ -24,9 +25,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         preference = access.get_preference_for_token(token, request=request)
     except access.TokenThrottled as throttled:
-        response = render(request, "notifications/too_many_attempts.html", status=429)
-        response["Retry-After"] = str(throttled.retry_after)
-        return response
+        message = _(
+            "Too many wrong unsubscribe links were opened from your connection. Please open "
+            "the link from one of our messages again, exactly as it was sent, later."
+        )
+        return too_many_attempts(request, throttled, message)
     except Http404:
         return render(request, "notifications/invalid_link.html", status=404)
     status = 200

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicdesk.core.access import staff_view
 from civicdesk.core.ratelimit import over_limit
+from civicdesk.core.tokens import too_many_attempts
 from civicdesk.ratings.access import (
     TokenThrottled,
     get_invitation_for_token,
@@ -59,9 +60,11 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 def _too_many_attempts(request: HttpRequest, throttled: TokenThrottled) -> HttpResponse:
-    response = render(request, "ratings/too_many_attempts.html", status=429)
-    response["Retry-After"] = str(throttled.retry_after)
-    return response
+    message = _(
+        "Too many wrong rating links were opened from your connection. Please check the link "
+        "you were given and try again later."
+    )
+    return too_many_attempts(request, throttled, message)
 
 
 def _refused(request: HttpRequest, message: str, *, status: int, rating: Rating | None = None):
