@@ -30,6 +30,7 @@ def _stop(token: str) -> str:
 def assert_throttled(response):
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
+    assert "Too many wrong links. Try again later." in response.content.decode()
     assert 1 <= int(response["Retry-After"]) <= 3600
 
 

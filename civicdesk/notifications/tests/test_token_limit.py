@@ -34,6 +34,7 @@ def test_a_guessing_client_is_refused_and_others_are_not(settings, url):
     ):
         assert response.status_code == 429
         assert "Too many attempts" in response.content.decode()
+        assert "Too many wrong unsubscribe links" in response.content.decode()
         assert 1 <= int(response["Retry-After"]) <= 3600
     assert not Preference.objects.get().stop_all
 

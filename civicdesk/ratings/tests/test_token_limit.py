@@ -37,7 +37,9 @@ def test_wrong_tokens_past_the_limit_are_refused_for_that_client_only(settings, 
         assert guesser.get(f"/rate/guess-{n}/").status_code == 404
     assert guesser.get(f"/rate/{invitation.token}/").status_code == 200  # a right one: not counted
     assert guesser.get("/rate/guess-3/").status_code == 404  # the third wrong one
-    assert_throttled(guesser.get("/rate/guess-4/"))
+    refused = guesser.get("/rate/guess-4/")
+    assert_throttled(refused)
+    assert "Too many wrong rating links" in refused.content.decode()  # this page's reason
     # Now even a right token is refused, so a hit cannot be told from a miss...
     assert_throttled(guesser.get(f"/rate/{invitation.token}/"))
     assert_throttled(guesser.post(f"/rate/{invitation.token}/", {"level": 5}))
