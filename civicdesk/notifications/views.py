@@ -1,7 +1,6 @@
 """The public unsubscribe page (reached from the link in every message) and the staff outbox."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.core.access import staff_view
+from civicdesk.core.paging import CappedPaginator
 from civicdesk.core.tokens import too_many_attempts
 from civicdesk.notifications import access, services
 from civicdesk.notifications.forms import OutboxFilterForm, PreferenceForm
@@ -73,7 +73,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(**form.filters())
     counted = dict(rows.order_by().values_list("status").annotate(n=Count("id")))
     counts = [(value, label, counted.get(value, 0)) for value, label in Status.choices]
-    page = Paginator(rows.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+    page = CappedPaginator(rows.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

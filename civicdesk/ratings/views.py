@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicdesk.core.access import staff_view
+from civicdesk.core.paging import CappedPaginator
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.core.tokens import too_many_attempts
 from civicdesk.ratings.access import (
@@ -192,7 +193,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
         ratings = ratings.filter(window__code=code)
     if request.GET.get("bad"):
         ratings = ratings.bad()
-    page = Paginator(ratings, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(ratings, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "ratings/staff_index.html",
