@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicdesk.core.access import staff_required
 from civicdesk.core.ratelimit import over_limit
-from civicdesk.ledgers import access, services
+from civicdesk.ledgers import access, services, workbooks
 from civicdesk.ledgers.forms import (
     BacklogForm,
     BacklogUpdateForm,
@@ -167,7 +167,7 @@ def promise_confirm(request: HttpRequest, item_id: int) -> HttpResponse:
 def promises_export(request: HttpRequest) -> HttpResponse:
     items = access.ledger_rows_for_user(request.user, PromiseItem)
     name = f"promises-{timezone.localdate().isoformat()}.xlsx"
-    return _xlsx(services.promises_workbook(items), name)
+    return _xlsx(workbooks.promises_workbook(items), name)
 
 
 # --- backlog --------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def backlog_case(request: HttpRequest, case_id: int) -> HttpResponse:
 def backlog_export(request: HttpRequest) -> HttpResponse:
     cases = access.ledger_rows_for_user(request.user, BacklogCase)
     name = f"backlog-{timezone.localdate().isoformat()}.xlsx"
-    return _xlsx(services.backlog_workbook(cases), name)
+    return _xlsx(workbooks.backlog_workbook(cases), name)
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def ledger_import(request: HttpRequest, ledger: str) -> HttpResponse:
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        outcome = services.ledger_import(
+        outcome = workbooks.ledger_import(
             ledger=ledger, file_name=upload.name, content=upload.read(), actor=request.user
         )
         if not outcome.errors:
@@ -368,7 +368,7 @@ def utility_publish(request: HttpRequest, utility_id: int) -> HttpResponse:
 def utilities_export(request: HttpRequest) -> HttpResponse:
     utilities = access.ledger_rows_for_user(request.user, Utility)
     name = f"utilities-{timezone.localdate().isoformat()}.xlsx"
-    return _xlsx(services.utilities_workbook(utilities), name)
+    return _xlsx(workbooks.utilities_workbook(utilities), name)
 
 
 # --- utilities: public ----------------------------------------------------------------------

@@ -59,7 +59,7 @@ from civicdesk.api.ledgers.schemas import (
     UtilityIn,
     UtilityOut,
 )
-from civicdesk.ledgers import access, services
+from civicdesk.ledgers import access, services, workbooks
 from civicdesk.ledgers.forms import ImportForm
 from civicdesk.ledgers.models import (
     AGEING_BUCKETS,
@@ -474,7 +474,7 @@ def import_ledger(request: HttpRequest, ledger: LedgerName, file: File[UploadedF
             _("The workbook is larger than %(limit)s.")
             % {"limit": filesizeformat(ImportForm.MAX_BYTES)},
         )
-    outcome = services.ledger_import(
+    outcome = workbooks.ledger_import(
         ledger=ledger.value, file_name=file.name or "", content=file.read(), actor=user
     )
     if outcome.errors:
