@@ -23,23 +23,18 @@ import sys
 import textwrap
 import time
 import traceback
-import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
+from civicdesk.triage import columns
 from civicdesk.triage.errors import TriageError
-from civicdesk.triage.io import Table, atomic_output, read_table, stage_csv, write_csv_atomic
+from civicdesk.triage.io import atomic_output, read_table, stage_csv, write_csv_atomic
 
 if TYPE_CHECKING:
     from civicdesk.triage.classify import TextClassifier
 
 PROG = "civicdesk triage"
-# Longer than any real message (the longest in years of a city's message board are a few
-# thousand characters); longer cells are pasted documents or a broken CSV that swallowed many
-# rows into one quoted cell. Refused rather than truncated, so nothing is judged on a fragment.
-MAX_TEXT_CHARS = 20_000
 EVALUATE_KEYS = ("macro_f1", "accuracy", "n_train", "n_test", "seconds")
 CLASSIFY_HEADER = ("id", "label", "confidence", "top3", "needs_review")
 CLUSTER_HEADER = ("id", "cluster")
@@ -47,7 +42,7 @@ SUMMARY_HEADER = ("rank", "cluster", "title", "size", "first", "last", "heat")
 
 ROW_RULES = (
     "Every row needs text: a row whose text columns are all empty is an error (fill it in or "
-    f"delete the row), and so is a cell longer than {MAX_TEXT_CHARS:,} characters. Several "
+    f"delete the row), and so is a cell longer than {columns.MAX_TEXT_CHARS:,} characters. Several "
     "text columns are joined with a newline. Input may be CSV (UTF-8, UTF-16 or GBK; comma or "
     "tab separated) or XLSX (first sheet). Row numbers in messages are the ones a spreadsheet "
     "shows (the header is row 1)."
@@ -274,9 +269,9 @@ def _train(args: argparse.Namespace, stdout: IO[str]) -> None:
     _check_outputs([args.model], inputs=[args.data])
     started = time.monotonic()
     table = read_table(args.data, required=[*args.text_cols, args.label_col])
-    texts = _texts(table, args.text_cols)
-    labels = _labels(table, args.label_col)
-    _require_two_labels(table, args.label_col, labels)
+    texts = columns.texts(table, args.text_cols)
+    labels = columns.labels(table, args.label_col)
+    columns.require_two_labels(table, args.label_col, labels)
 
     from civicdesk.triage.classify import TextClassifier
 
@@ -292,8 +287,8 @@ def _classify(args: argparse.Namespace, stdout: IO[str]) -> None:
     _check_outputs([args.output], inputs=[args.data, args.model])
     required = [*args.text_cols, *([args.id_col] if args.id_col else [])]
     table = read_table(args.data, required=required)
-    texts = _texts(table, args.text_cols)
-    ids = _ids(table, args.id_col) if args.id_col else [str(n) for n in table.row_numbers]
+    texts = columns.texts(table, args.text_cols)
+    ids = columns.ids(table, args.id_col) if args.id_col else [str(n) for n in table.row_numbers]
 
     from civicdesk.triage.classify import TextClassifier
 
@@ -323,9 +318,15 @@ def _evaluate(args: argparse.Namespace, stdout: IO[str]) -> None:
     required = [*args.text_cols, args.label_col]
     train = read_table(args.train, required=required)
     test = read_table(args.test, required=required)
-    train_texts, train_labels = _texts(train, args.text_cols), _labels(train, args.label_col)
-    test_texts, test_labels = _texts(test, args.text_cols), _labels(test, args.label_col)
-    _require_two_labels(train, args.label_col, train_labels)
+    train_texts, train_labels = (
+        columns.texts(train, args.text_cols),
+        columns.labels(train, args.label_col),
+    )
+    test_texts, test_labels = (
+        columns.texts(test, args.text_cols),
+        columns.labels(test, args.label_col),
+    )
+    columns.require_two_labels(train, args.label_col, train_labels)
     known = set(train_labels)
     for label, number in zip(test_labels, test.row_numbers, strict=True):
         if label not in known:
@@ -354,12 +355,12 @@ def _cluster(args: argparse.Namespace, stdout: IO[str]) -> None:
     extra = [args.likes_col, args.time_col, args.enterprise_col]
     required = list(dict.fromkeys([*args.text_cols, args.id_col, *filter(None, extra)]))
     table = read_table(args.data, required=required)
-    texts = _texts(table, args.text_cols)
-    ids = _ids(table, args.id_col)
-    _require_unique(table, args.id_col, ids)
-    likes = _parsed(table, args.likes_col, _parse_likes, 0)
-    times = _parsed(table, args.time_col, parse_time, None)
-    enterprise = _parsed(table, args.enterprise_col, _parse_flag, False)
+    texts = columns.texts(table, args.text_cols)
+    ids = columns.ids(table, args.id_col)
+    columns.require_unique(table, args.id_col, ids)
+    likes = columns.parsed(table, args.likes_col, columns.parse_likes, 0)
+    times = columns.parsed(table, args.time_col, columns.parse_time, None)
+    enterprise = columns.parsed(table, args.enterprise_col, columns.parse_flag, False)
 
     from civicdesk.triage.cluster import Message, cluster_messages
 
@@ -427,184 +428,6 @@ def _check_outputs(outputs: Sequence[str], *, inputs: Sequence[str]) -> None:
             raise TriageError("the output is a folder; give a file name", file=output)
         if not target.parent.is_dir():
             raise TriageError(f"the folder {str(Path(output).parent)!r} does not exist")
-
-
-def _texts(table: Table, columns: Sequence[str]) -> list[str]:
-    texts: list[str] = []
-    empty: list[int] = []
-    for row, number in zip(table.rows, table.row_numbers, strict=True):
-        parts = []
-        for column in columns:
-            value = row[column]
-            if len(value) > MAX_TEXT_CHARS:
-                raise TriageError(
-                    f"the text is {len(value):,} characters long; at most {MAX_TEXT_CHARS:,} "
-                    "are accepted (is a quote missing, so that many rows ran into one cell?)",
-                    file=table.file,
-                    row=number,
-                    column=column,
-                )
-            if value.strip():
-                parts.append(value.strip())
-        if not parts:
-            empty.append(number)
-        texts.append("\n".join(parts))
-    if empty:
-        names = ", ".join(repr(column) for column in columns)
-        raise TriageError(
-            f"no text: {names} {'is' if len(columns) == 1 else 'are all'} empty; every row "
-            f"needs text, so fill it in or delete the row{_more_rows(empty)}",
-            file=table.file,
-            row=empty[0],
-        )
-    return texts
-
-
-def _labels(table: Table, column: str) -> list[str]:
-    labels = [row[column].strip() for row in table.rows]
-    empty = [n for n, label in zip(table.row_numbers, labels, strict=True) if not label]
-    if empty:
-        raise TriageError(
-            f"the label is empty; every row needs one{_more_rows(empty)}",
-            file=table.file,
-            row=empty[0],
-            column=column,
-        )
-    for label, number in zip(labels, table.row_numbers, strict=True):
-        if "|" in label:
-            # The top3 output column separates labels with "|".
-            raise TriageError(
-                f"label {label!r} contains '|', which is not allowed in labels",
-                file=table.file,
-                row=number,
-                column=column,
-            )
-    return labels
-
-
-def _require_two_labels(table: Table, column: str, labels: list[str]) -> None:
-    distinct = set(labels)
-    if len(distinct) < 2:
-        raise TriageError(
-            f"training needs at least 2 different labels, but every row has {labels[0]!r}",
-            file=table.file,
-            column=column,
-        )
-
-
-def _ids(table: Table, column: str) -> list[str]:
-    ids = [row[column].strip() for row in table.rows]
-    empty = [n for n, id_ in zip(table.row_numbers, ids, strict=True) if not id_]
-    if empty:
-        raise TriageError(
-            f"the id is empty; every row needs one{_more_rows(empty)}",
-            file=table.file,
-            row=empty[0],
-            column=column,
-        )
-    return ids
-
-
-def _require_unique(table: Table, column: str, ids: list[str]) -> None:
-    rows_of: dict[str, list[int]] = defaultdict(list)
-    for id_, number in zip(ids, table.row_numbers, strict=True):
-        rows_of[id_].append(number)
-    repeated = [(id_, numbers) for id_, numbers in rows_of.items() if len(numbers) > 1]
-    if repeated:
-        id_, numbers = min(repeated, key=lambda item: item[1][1])
-        others = f" ({len(repeated) - 1} more ids are repeated too)" if len(repeated) > 1 else ""
-        raise TriageError(
-            f"id {id_!r} appears in rows {', '.join(map(str, numbers))}; ids must be unique"
-            + others,
-            file=table.file,
-            row=numbers[1],
-            column=column,
-        )
-
-
-def _more_rows(numbers: list[int]) -> str:
-    if len(numbers) == 1:
-        return ""
-    shown = ", ".join(map(str, numbers[1:6]))
-    return f" (also rows {shown}{', …' if len(numbers) > 6 else ''})"
-
-
-def _parsed(
-    table: Table, column: str | None, parse: Callable[[str], Any], default: Any
-) -> list[Any]:
-    if not column:
-        return [default] * len(table.rows)
-    values = []
-    for row, number in zip(table.rows, table.row_numbers, strict=True):
-        try:
-            values.append(parse(row[column]))
-        except ValueError as exc:
-            raise TriageError(str(exc), file=table.file, row=number, column=column) from exc
-    return values
-
-
-def _parse_likes(value: str) -> int:
-    text = unicodedata.normalize("NFKC", value).strip().replace(",", "")
-    if not text:
-        return 0
-    try:
-        number = int(text)
-    except ValueError:
-        try:
-            as_float = float(text)
-        except ValueError:
-            as_float = 0.5
-        if not as_float.is_integer():
-            raise ValueError(f"likes must be a whole number, not {value!r}") from None
-        number = int(as_float)
-    if number < 0:
-        raise ValueError(f"likes cannot be negative ({value!r})")
-    return number
-
-
-_TIME_FORMATS = tuple(
-    f"{date} {clock}".strip()
-    for date in ("%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d", "%Y年%m月%d日")
-    for clock in ("%H:%M:%S", "%H:%M", "")
-)
-
-
-def parse_time(value: str) -> dt.datetime | None:
-    """A message time from the formats spreadsheets produce; None when the cell is empty.
-
-    Times with a UTC offset keep their wall-clock time and lose the offset, because the
-    other times in a file carry none and the two cannot be compared.
-    """
-    text = " ".join(unicodedata.normalize("NFKC", value).split())
-    if not text:
-        return None
-    parsed: dt.datetime | None = None
-    with contextlib.suppress(ValueError):
-        parsed = dt.datetime.fromisoformat(text)
-    for time_format in _TIME_FORMATS:
-        if parsed is not None:
-            break
-        with contextlib.suppress(ValueError):
-            parsed = dt.datetime.strptime(text, time_format)
-    if parsed is None:
-        raise ValueError(
-            f"cannot read {value!r} as a time; use e.g. 2019/2/28 11:25:05, "
-            "2019-02-28 11:25:05 or 2019-02-28"
-        )
-    return parsed.replace(tzinfo=None)
-
-
-_TRUE = frozenset({"1", "true", "t", "yes", "y", "x", "是", "企业", "√", "✓"})
-_FALSE = frozenset({"", "0", "false", "f", "no", "n", "否", "个人"})
-
-
-def _parse_flag(value: str) -> bool:
-    text = unicodedata.normalize("NFKC", value).strip().casefold()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"expected 1/0, true/false, yes/no or 是/否, not {value!r}")
 
 
 def _format_time(value: dt.datetime | None) -> str:

@@ -19,7 +19,8 @@ import openpyxl
 import pytest
 
 from civicdesk.triage import cli
-from civicdesk.triage.cli import main, parse_time
+from civicdesk.triage.cli import main
+from civicdesk.triage.columns import parse_likes, parse_time
 from civicdesk.triage.errors import ModelFormatError, TriageError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -315,13 +316,13 @@ def test_parse_time_refuses_other_formats(text):
     ("text", "expected"), [("12", 12), ("", 0), (" 1,234 ", 1234), ("7.0", 7), ("\uff13", 3)]
 )
 def test_parse_likes(text, expected):
-    assert cli._parse_likes(text) == expected
+    assert parse_likes(text) == expected
 
 
 @pytest.mark.parametrize("text", ["-1", "2.5", "many", "nan", "inf"])
 def test_parse_likes_refuses(text):
     with pytest.raises(ValueError):
-        cli._parse_likes(text)
+        parse_likes(text)
 
 
 # --- Output formats, with a stand-in classifier --------------------------------------------
