@@ -16,9 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from civicdesk.accounts.models import Unit
 
 MAX_ROWS = 5000
 
@@ -245,3 +248,64 @@ def workbook_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[ob
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class Units:
+    """Units a workbook names by code or by name (active units only), read once per import."""
+
+    def __init__(self) -> None:
+        self.by_code = {u.code.casefold(): u for u in Unit.objects.active()}
+        self.by_name: dict[str, list[Unit]] = {}
+        for unit in self.by_code.values():
+            self.by_name.setdefault(unit.name.strip(), []).append(unit)
+
+    def find(self, raw: object) -> Unit | None:
+        """The unit a cell names; None for an empty cell."""
+        text = text_cell(raw)
+        if not text:
+            return None
+        unit = self.by_code.get(text.casefold())
+        if unit is not None:
+            return unit
+        named = self.by_name.get(text, [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise CellError(
+                _("several units are called “%(name)s”; use the unit's code.") % {"name": text}
+            )
+        raise CellError(_("no active unit has the code or name “%(name)s”.") % {"name": text})
+
+
+class Row:
+    """The cleaned values of one row and its errors, each naming the row and the column."""
+
+    def __init__(self, number: int, values: dict, columns: tuple[Column, ...]) -> None:
+        self.number, self.values = number, values
+        self.columns = {c.key: c for c in columns}
+        self.errors: list[str] = []
+        self.clean: dict = {}
+
+    def error(self, key: str, message: str) -> None:
+        column = self.columns[key]
+        self.errors.append(
+            _("Row %(row)d, column “%(column)s” (%(label)s): %(message)s")
+            % {
+                "row": self.number,
+                "column": column.header,
+                "label": column.label,
+                "message": message,
+            }
+        )
+
+    def take(self, key: str, parse, *, required: bool) -> None:
+        """Parse one cell into ``clean``, or record why it cannot be taken."""
+        try:
+            value = parse(self.values.get(key))
+        except (CellError, ValidationError) as exc:
+            self.error(key, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+            return
+        if required and value in (None, ""):
+            self.error(key, _("this cell is empty."))
+            return
+        self.clean[key] = value

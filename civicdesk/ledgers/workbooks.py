@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicdesk.accounts.models import Unit, User
+from civicdesk.accounts.models import User
 from civicdesk.intake.validation import clean_credit_code
 from civicdesk.ledgers import spreadsheets as sheets
 from civicdesk.ledgers.access import ledger_rows_for_user
@@ -36,30 +35,6 @@ class ImportOutcome:
     report: ImportReport | None = None
 
 
-class _Units:
-    """Responsible units named by code or by name in a workbook."""
-
-    def __init__(self) -> None:
-        self.by_code = {u.code.casefold(): u for u in Unit.objects.active()}
-        self.by_name: dict[str, list[Unit]] = {}
-        for unit in self.by_code.values():
-            self.by_name.setdefault(unit.name.strip(), []).append(unit)
-
-    def find(self, text: str) -> Unit:
-        unit = self.by_code.get(text.casefold())
-        if unit is not None:
-            return unit
-        named = self.by_name.get(text, [])
-        if len(named) == 1:
-            return named[0]
-        if len(named) > 1:
-            raise sheets.CellError(
-                _("several units are called “%(name)s”; use the unit's code.") % {"name": text}
-            )
-        raise sheets.CellError(_("no active unit has the code or name “%(name)s”.")
-                               % {"name": text})  # fmt: skip
-
-
 _STAGE_WORDS = {
     Stage.FILED: ("立案", "filed"),
     Stage.HEARING: ("审理", "審理", "hearing"),
@@ -80,54 +55,23 @@ def _stage(text: str) -> str:
     )
 
 
-class _Row:
-    """Collects the cleaned values of one row and its errors, each naming row and column."""
-
-    def __init__(self, number: int, values: dict, columns: tuple[sheets.Column, ...]):
-        self.number, self.values = number, values
-        self.columns = {c.key: c for c in columns}
-        self.errors: list[str] = []
-        self.clean: dict = {}
-
-    def error(self, key: str, message: str) -> None:
-        column = self.columns[key]
-        self.errors.append(
-            _("Row %(row)d, column “%(column)s” (%(label)s): %(message)s")
-            % {"row": self.number, "column": column.header, "label": column.label,
-               "message": message}
-        )  # fmt: skip
-
-    def take(self, key: str, parse, *, required: bool) -> None:
-        raw = self.values.get(key)
-        try:
-            value = parse(raw)
-        except (sheets.CellError, ValidationError) as exc:
-            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            self.error(key, message)
-            return
-        if required and value in (None, ""):
-            self.error(key, _("this cell is empty."))
-            return
-        self.clean[key] = value
-
-
 def _credit(raw: object) -> str:
     text = sheets.text_cell(raw)
     return clean_credit_code(text) if text else ""
 
 
-def _promise_rows(sheet: sheets.Sheet) -> list[_Row]:
-    units = _Units()
+def _promise_rows(sheet: sheets.Sheet) -> list[sheets.Row]:
+    units = sheets.Units()
     rows = []
     for number, _cells, values in sheet.rows:
-        row = _Row(number, values, sheets.PROMISE_COLUMNS)
+        row = sheets.Row(number, values, sheets.PROMISE_COLUMNS)
         row.take("enterprise_name", sheets.text_cell, required=True)
         row.take("credit_code", _credit, required=True)
         row.take("promise", sheets.text_cell, required=True)
         row.take("promised_on", sheets.date_cell, required=True)
         row.take("document", sheets.text_cell, required=False)
         row.take("amount_owed", sheets.amount_cell, required=False)
-        row.take("unit", lambda v: units.find(sheets.text_cell(v)) if v else None, required=True)
+        row.take("unit", units.find, required=True)
         row.take("deadline", sheets.date_cell, required=True)
         c = row.clean
         if "deadline" in c and "promised_on" in c and c["deadline"] < c["promised_on"]:
@@ -136,13 +80,13 @@ def _promise_rows(sheet: sheets.Sheet) -> list[_Row]:
     return rows
 
 
-def _backlog_rows(sheet: sheets.Sheet) -> list[_Row]:
-    units = _Units()
+def _backlog_rows(sheet: sheets.Sheet) -> list[sheets.Row]:
+    units = sheets.Units()
     existing = set(BacklogCase.objects.values_list("case_number", flat=True))
     seen: dict[str, int] = {}
     rows = []
     for number, _cells, values in sheet.rows:
-        row = _Row(number, values, sheets.BACKLOG_COLUMNS)
+        row = sheets.Row(number, values, sheets.BACKLOG_COLUMNS)
         row.take("case_number", sheets.text_cell, required=True)
         row.take("court_or_agency", sheets.text_cell, required=True)
         row.take("enterprise_name", sheets.text_cell, required=True)
@@ -151,7 +95,7 @@ def _backlog_rows(sheet: sheets.Sheet) -> list[_Row]:
         row.take("stage", lambda v: _stage(sheets.text_cell(v)) if v else None, required=True)
         row.take("target_close_on", sheets.date_cell, required=False)
         row.take("closed_on", sheets.date_cell, required=False)
-        row.take("unit", lambda v: units.find(sheets.text_cell(v)) if v else None, required=False)
+        row.take("unit", units.find, required=False)
         c = row.clean
         number_ = c.get("case_number")
         if number_ in existing:
@@ -207,12 +151,12 @@ class _Utilities:
         )
 
 
-def _utility_rows(sheet: sheets.Sheet, actor: User) -> list[_Row]:
+def _utility_rows(sheet: sheets.Sheet, actor: User) -> list[sheets.Row]:
     utilities = _Utilities(actor)
     seen: dict[int, int] = {}
     rows = []
     for number, _cells, values in sheet.rows:
-        row = _Row(number, values, sheets.UTILITY_COLUMNS)
+        row = sheets.Row(number, values, sheets.UTILITY_COLUMNS)
         row.take("utility", utilities.find, required=True)
         for section in Section:
             row.take(section.value, sheets.text_cell, required=True)
@@ -229,7 +173,7 @@ def _utility_rows(sheet: sheets.Sheet, actor: User) -> list[_Row]:
 @dataclass(frozen=True)
 class _LedgerImport:
     columns: tuple[sheets.Column, ...]
-    check: Callable[[sheets.Sheet, User], list[_Row]]  # cleans and checks every row
+    check: Callable[[sheets.Sheet, User], list[sheets.Row]]  # cleans and checks every row
     create: Callable[..., Model]  # the service that records one clean row
 
 
@@ -246,7 +190,7 @@ LEDGER_IMPORTS = {
 
 
 def _rejected_report(
-    *, ledger: str, file_name: str, sheet: sheets.Sheet, rows: list[_Row], actor: User
+    *, ledger: str, file_name: str, sheet: sheets.Sheet, rows: list[sheets.Row], actor: User
 ) -> ImportReport:
     rejected = {row.number: row for row in rows if row.errors}
     body = [

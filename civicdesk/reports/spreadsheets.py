@@ -15,19 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicdesk.accounts.models import Unit, User
+from civicdesk.accounts.models import User
 from civicdesk.ledgers.spreadsheets import (
     CellError,
     Column,
+    Row,
     Sheet,
     SheetError,
+    Units,
     date_cell,
     read_sheet,
     text_cell,
@@ -145,32 +146,6 @@ def setting_choices() -> list[tuple[str, str, tuple[str, ...]]]:
 # --- reading --------------------------------------------------------------------------------
 
 
-class _Units:
-    """Reported units named by code or by name (active units only)."""
-
-    def __init__(self) -> None:
-        self.by_code = {u.code.casefold(): u for u in Unit.objects.active()}
-        self.by_name: dict[str, list[Unit]] = {}
-        for unit in self.by_code.values():
-            self.by_name.setdefault(unit.name.strip(), []).append(unit)
-
-    def find(self, raw: object) -> Unit | None:
-        text = text_cell(raw)
-        if not text:
-            return None
-        unit = self.by_code.get(text.casefold())
-        if unit is not None:
-            return unit
-        named = self.by_name.get(text, [])
-        if len(named) == 1:
-            return named[0]
-        if named:
-            raise CellError(
-                _("several units are called “%(name)s”; use the unit's code.") % {"name": text}
-            )
-        raise CellError(_("no active unit has the code or name “%(name)s”.") % {"name": text})
-
-
 def _setting(raw: object) -> str:
     text = text_cell(raw)
     if not text:
@@ -221,39 +196,6 @@ def _email(raw: object) -> str:
     return value
 
 
-class _Row:
-    """The cleaned values of one row and its errors, each naming the row and the column."""
-
-    def __init__(self, number: int, values: dict, columns: tuple[Column, ...]) -> None:
-        self.number, self.values = number, values
-        self.columns = {c.key: c for c in columns}
-        self.errors: list[str] = []
-        self.clean: dict = {}
-
-    def error(self, key: str, message: str) -> None:
-        column = self.columns[key]
-        self.errors.append(
-            _("Row %(row)d, column “%(column)s” (%(label)s): %(message)s")
-            % {
-                "row": self.number,
-                "column": column.header,
-                "label": column.label,
-                "message": message,
-            }
-        )
-
-    def take(self, key: str, parse, *, required: bool) -> None:
-        try:
-            value = parse(self.values.get(key))
-        except (CellError, ValidationError) as exc:
-            self.error(key, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
-            return
-        if required and value in (None, ""):
-            self.error(key, _("this cell is empty."))
-            return
-        self.clean[key] = value
-
-
 _PARSERS = {
     "official_name": _text("official_name"),
     "official_position": _text("official_position"),
@@ -269,12 +211,12 @@ _PARSERS = {
 }
 
 
-def _check(ledger: str, sheet: Sheet) -> list[_Row]:
+def _check(ledger: str, sheet: Sheet) -> list[Row]:
     columns = COLUMNS[ledger]
-    units = _Units()
+    units = Units()
     rows = []
     for number, _cells, values in sheet.rows:
-        row = _Row(number, values, columns)
+        row = Row(number, values, columns)
         for column in columns:
             parse = units.find if column.key == UNIT.key else _PARSERS[column.key]
             # A report needs what the forms require: its unit (inaction), where it happened
@@ -295,7 +237,7 @@ class ImportOutcome:
 
 
 def _reject(
-    *, ledger: str, file_name: str, sheet: Sheet, rows: list[_Row], actor: User
+    *, ledger: str, file_name: str, sheet: Sheet, rows: list[Row], actor: User
 ) -> ImportRejection:
     rejected = {row.number: row for row in rows if row.errors}
     body = [

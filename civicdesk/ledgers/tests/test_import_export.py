@@ -96,6 +96,13 @@ def test_every_bad_cell_is_named(units, clerk):
     assert len(read_xlsx(bytes(ImportReport.objects.get().content))) == 3
 
 
+def test_a_blank_unit_cell_is_empty_not_an_unknown_unit(units, clerk):
+    rows = [ZH_HEADER, ["甲", CODE_A, "x", "2024-01-01", "", "", "   ", "2024-03-01"]]
+    body = login(clerk).post("/ledgers/import/promises/", {"file": upload(rows)}).content.decode()
+    assert "Row 2, column “责任单位” (responsible unit): this cell is empty." in body
+    assert "no active unit" not in body
+
+
 def test_missing_column_is_a_clear_error(units, clerk):
     rows = [[c for c in row if c != "期限"] for row in _good_rows()[:1]] + [
         row[:-1] for row in _good_rows()[1:]
