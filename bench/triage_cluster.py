@@ -19,6 +19,7 @@ import platform
 import random
 import resource
 import sys
+import tempfile
 import time
 import zlib
 from collections import Counter, defaultdict
@@ -308,9 +309,11 @@ def lookup(size: int, queries: int = 1000, verbose: bool = True) -> dict:
     after = _current_rss_mb()
     lat = []
     hits = 0
+    asked = []
     for _ in range(queries):
         m = base[rng.randrange(len(base))]
         q = perturb(m.text, rng, [])
+        asked.append(q)
         t = time.perf_counter()
         res = index.query(q)
         lat.append((time.perf_counter() - t) * 1000)
@@ -320,9 +323,27 @@ def lookup(size: int, queries: int = 1000, verbose: bool = True) -> dict:
     def pct(p: float) -> float:
         return round(lat[min(len(lat) - 1, int(p / 100 * len(lat)))], 2)
 
+    # What a web process does instead of building: load the file a worker saved.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "index.npz"
+        t = time.perf_counter()
+        index.save(path)
+        save = time.perf_counter() - t
+        file_mb = path.stat().st_size / 1e6
+        t = time.perf_counter()
+        loaded = SameProblemIndex.load(path)
+        load = time.perf_counter() - t
+    same_answers = all(loaded.query(q) == index.query(q) for q in asked[:200])
+    del loaded
+
     out = {
         "stored": len(index),
         "build_seconds": round(build, 1),
+        "save_seconds": round(save, 1),
+        "load_seconds": round(load, 1),
+        "load_to_build_ratio": round(load / build, 3),
+        "file_mb": round(file_mb, 1),
+        "loaded_answers_the_same": same_answers,
         "build_per_message_us": round(build / size * 1e6, 1),
         "rss_before_mb": round(before, 1),
         "rss_after_build_mb": round(after, 1),

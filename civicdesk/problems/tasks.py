@@ -64,6 +64,13 @@ def _record_fingerprint(model: TriageModel, fingerprint: str) -> None:
 
 
 @task()
+def build_same_problem_index() -> dict:
+    """Save the open cases' same-problem index for the web processes (scheduled: closed cases
+    drop out and reopened ones come back; new cases are added by each process as they come)."""
+    return {"cases": services.open_case_index_save()}
+
+
+@task()
 def train_classifier() -> dict:
     """Retrain on every categorised case, staff corrections included, when labels changed
     since the active model was trained; otherwise return at once (the job runs every few

@@ -57,3 +57,43 @@ def test_save_load_round_trip(index, tmp_path):
     bad.write_bytes(b"not an index")
     with pytest.raises(ModelFormatError):
         SameProblemIndex.load(bad)
+
+
+def test_load_rebuilds_the_postings_that_adding_builds_and_keeps_meta(tmp_path):
+    # Many messages sharing keys, so that lists grow past a small cap and anchors tie.
+    texts = [
+        (f"m{i}", f"{place}物业{grievance}，第{i % 7}栋业主反映")
+        for i, (place, grievance) in enumerate(
+            (place, grievance)
+            for place in ("景蓉华苑", "金色家园", "枫林路星辰工地", "南湖小学")
+            for grievance in ("乱收停车费", "夜间施工噪音扰民", "门口拥堵", "电梯坏了没人修")
+            for _copy in range(3)
+        )
+    ]
+    built = SameProblemIndex()
+    built.add_many(texts)
+    built.meta = {"last_case_id": 48, "built_at": "2026-12-06T10:00:00+08:00"}
+    path = tmp_path / "index.npz"
+    built.save(path)
+    loaded = SameProblemIndex.load(path)
+    assert loaded.meta == built.meta
+    assert [None if p is None else list(p) for p in loaded._post] == [
+        None if p is None else list(p) for p in built._post
+    ]
+    for _id, text in texts[::5]:
+        assert loaded.query(text, k=10) == built.query(text, k=10)
+
+
+def test_loaded_posting_lists_stop_at_the_cap(tmp_path, monkeypatch):
+    from civicdesk.triage import similar
+
+    index = SameProblemIndex()
+    index.add_many((f"m{i}", f"景蓉华苑物业乱收停车费{i}") for i in range(12))
+    path = tmp_path / "index.npz"
+    index.save(path)
+    monkeypatch.setattr(similar, "POSTING_CAP", 5)
+    loaded = SameProblemIndex.load(path)
+    full = [list(p) for p in loaded._post if p is not None and len(p) == 5]
+    assert full and all(p == [0, 1, 2, 3, 4] for p in full)  # the first five, as add() keeps
+    assert max(len(p) for p in loaded._post if p is not None) == 5
+    assert SameProblemIndex().meta == {}
