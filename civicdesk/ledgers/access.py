@@ -48,6 +48,16 @@ def ledger_rows_for_user(user: User, model: type, *, write: bool = False) -> Que
     return model.objects.filter(unit__in=units)
 
 
+def can_change_rows(user: User) -> bool:
+    """Whether the ledger rows the user sees are rows they may change: true for managers and
+    handlers (their unit's rows), false for leaders, who only read."""
+    try:
+        ledger_rows_for_user(user, Utility, write=True)
+    except Http404:
+        return False
+    return True
+
+
 def _get(user: User, model: type, pk, *, write: bool):
     try:
         return ledger_rows_for_user(user, model, write=write).get(pk=int(pk))

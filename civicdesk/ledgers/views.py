@@ -338,7 +338,12 @@ def utilities_manage(request: HttpRequest) -> HttpResponse:
             utility = services.utility_create(**form.cleaned_data, actor=request.user)
             messages.success(request, _("The utility was added; now publish its standards."))
             return redirect("ledgers:utility_publish", utility.pk)
-    context = {"utilities": utilities, "form": form, "is_manager": is_manager}
+    context = {
+        "utilities": utilities,
+        "form": form,
+        "is_manager": is_manager,
+        "can_publish": access.can_change_rows(request.user),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "ledgers/utilities_manage.html", context, status=status)
 

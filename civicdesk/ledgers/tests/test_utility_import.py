@@ -146,3 +146,24 @@ def test_rejected_report_is_only_for_its_uploader(utilities, clerk, supervisor, 
 def test_manage_page_links_to_the_import(utilities, clerk, leader):
     assert URL in login(clerk).get("/ledgers/utilities/manage/").content.decode()
     assert URL not in login(leader).get("/ledgers/utilities/manage/").content.decode()
+
+
+def test_publish_links_only_for_those_who_may_publish(utilities, clerk, leader, handler):
+    water, gas = utilities["water"], utilities["gas"]
+
+    def manage_page(user) -> str:
+        response = login(user).get("/ledgers/utilities/manage/")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    page = manage_page(clerk)
+    assert f"/ledgers/utilities/{water.pk}/publish/" in page
+    assert f"/ledgers/utilities/{gas.pk}/publish/" in page
+    page = manage_page(leader)  # leaders read every ledger and change nothing
+    assert water.name in page and gas.name in page
+    assert "/publish/" not in page
+    assert login(leader).get(f"/ledgers/utilities/{water.pk}/publish/").status_code == 404
+    page = manage_page(handler)  # urban's handler: gas is urban's
+    assert f"/ledgers/utilities/{gas.pk}/publish/" in page
+    assert water.name not in page
+    assert login(handler).get(f"/ledgers/utilities/{gas.pk}/publish/").status_code == 200
