@@ -1,6 +1,7 @@
 """Prominent problems and the triage work behind them: trained models, clustering runs and
 the clusters staff edit before promoting them to the district's problem list."""
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -185,3 +186,21 @@ class ProblemChange(ChainedEvent):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.action}"
+
+    # Fields whose old and new values are shown; the others (links, sets) are only named.
+    SHOWN_VALUES = frozenset({"title", "responsible_official"})
+
+    def changed_fields(self) -> list[tuple[str, str | None, str | None]]:
+        """What changed, as people read it: (field label, before, after), the values only for
+        short text fields."""
+        out = []
+        for name, (before, after) in self.fields.items():
+            try:
+                label = str(Problem._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # a field since removed: its stored name still tells
+                label = name
+            if name in self.SHOWN_VALUES:
+                out.append((label, before or "", after or ""))
+            else:
+                out.append((label, None, None))
+        return out

@@ -43,6 +43,12 @@ def test_supervisor_creates_and_edits_a_problem_by_hand(supervisor, units, make_
     assert change.action == "update"
     assert set(change.fields) == {"responsible_official", "cases"}
     call_command("verify_chains")
+    # The history names what changed as people read it, with old and new text values.
+    page = client.get(f"/staff/triage/problems/{problem.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    history = page.content.decode().split("Change history")[1]
+    assert "Responsible official: 张副区长 → 李局长" in history
+    assert "<li>Cases</li>" in history
+    assert "responsible_official" not in history and "lead_unit" not in history
 
 
 def test_bad_codes_and_lead_in_co_units_are_refused(supervisor, units):
