@@ -4,6 +4,7 @@ LedgerEvent, so `civicdesk verify_chains` covers the ledgers too."""
 
 from datetime import date
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -260,3 +261,61 @@ class LedgerEvent(ChainedEvent):
 
     def __str__(self) -> str:
         return f"{self.chain} {self.entity_type}:{self.entity_id} {self.action}"
+
+    ACTION_LABELS = {
+        "create": _("Created"),
+        "update": _("Changed"),
+        "resolve": _("Resolved"),
+        "confirm": _("Confirmed by the enterprise"),
+        "publish": _("Published a new version"),
+    }
+
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """What changed, as people read it: (field label, before, after), with choices shown
+        by their labels and linked rows by their names."""
+        models_with_fields = _EVENT_FIELD_MODELS.get(self.entity_type, ())
+        out = []
+        for name, (before, after) in self.changes.items():
+            if before in (None, "") and after in (None, ""):
+                continue  # a blank field of a new row says nothing
+            field = _find_field(models_with_fields, name)
+            if field is None:  # a field since removed: its stored name still tells
+                out.append((name, before, after))
+            else:
+                label = str(field.verbose_name)
+                out.append((label, _readable(field, before), _readable(field, after)))
+        return out
+
+
+def _find_field(candidates: tuple[type[models.Model], ...], name: str) -> models.Field | None:
+    for model in candidates:
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _readable(field: models.Field, value: object) -> object:
+    if value is None or value == "":
+        return value
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation and field.related_model is not None:
+        return field.related_model.objects.filter(pk=value).first() or value
+    return value
+
+
+# Where the fields named in each entity type's events are defined (a utility's "publish" event
+# records the new disclosure's sections).
+_EVENT_FIELD_MODELS: dict[str, tuple[type[models.Model], ...]] = {
+    "enterprise": (Enterprise,),
+    "promiseitem": (PromiseItem,),
+    "backlogcase": (BacklogCase,),
+    "utility": (Utility, Disclosure),
+}

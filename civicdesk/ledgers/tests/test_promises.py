@@ -55,6 +55,16 @@ def test_clerk_adds_a_promise_and_the_handler_resolves_it_and_records_confirmati
     actions = list(LedgerEvent.objects.filter(chain="promises").values_list("action", flat=True))
     assert actions == ["create", "create", "resolve", "confirm"]  # enterprise, item, …
     assert "补贴已拨付" in client.get(f"/ledgers/promises/{item.pk}/").content.decode()
+    # The history reads as people speak: actions, field labels, names and choice labels.
+    page = client.get(f"/ledgers/promises/{item.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    history = page.split("<h2>History</h2>")[1]
+    assert "Confirmed by the enterprise</div>" in history
+    assert "Status: Open → Resolved" in history
+    assert f"Responsible unit: — → {units['urban']}" in history
+    assert f"Enterprise: — → {item.enterprise}" in history
+    assert "Confirmed by the enterprise: no → yes" in history
+    for raw in ("resolve<", "confirm<", "amount_owed", "promised_on", "enterprise_confirmed"):
+        assert raw not in history
 
 
 def test_bad_credit_code_is_refused_and_nothing_is_saved(units, clerk):
