@@ -72,6 +72,23 @@ def test_report_form_fits_a_phone(new_context, open_page, tmp_path):
     assert page.js_errors == []
 
 
+def test_staff_filters_fit_a_phone(new_context, open_page, clerk, make_case):
+    make_case(description=DESCRIPTION)
+    context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = open_page(context)
+    log_in(page, clerk.username)
+    page.goto("/staff/")
+    form = page.locator("#inbox-filters")
+    expect(form).to_be_visible()
+    edge = form.bounding_box()
+    for control in form.locator("input:not([type=hidden]), select").all():
+        box = control.bounding_box()
+        name = control.get_attribute("name")
+        assert box["x"] >= edge["x"], f"{name} starts left of the filter card"
+        assert box["x"] + box["width"] <= edge["x"] + edge["width"], f"{name} sticks out"
+    assert page.js_errors == []
+
+
 def test_citizen_report_is_assigned_answered_and_read(
     new_context, open_page, units, supervisor, handler, tmp_path
 ):
