@@ -89,6 +89,25 @@ def test_staff_filters_fit_a_phone(new_context, open_page, clerk, make_case):
     assert page.js_errors == []
 
 
+def test_staff_pages_with_wide_tables_and_long_words_fit_a_phone(
+    new_context, open_page, supervisor, make_case
+):
+    case = make_case(
+        description=DESCRIPTION,
+        address="Building3-Unit2-Room1801-EastGardenResidentialCompound-NorthGate",
+        contact_email="a.very.long.mailbox.name.for.testing@street-office.example.org",
+    )
+    context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = open_page(context)
+    log_in(page, supervisor.username)
+    # The unit rates table has a dozen columns; the case facts hold unbroken long words.
+    for url in ("/evaluation/", f"/staff/cases/{case.pk}/"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width}px wide on a 390px screen"
+    assert page.js_errors == []
+
+
 def test_citizen_report_is_assigned_answered_and_read(
     new_context, open_page, units, supervisor, handler, tmp_path
 ):
