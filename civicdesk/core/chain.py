@@ -9,8 +9,11 @@ appends cannot both claim the same predecessor.
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.apps import apps
@@ -21,13 +24,32 @@ from civicdesk.core.history import AppendOnly
 
 GENESIS = "0" * 64
 
+_recorded_as_of: ContextVar[datetime | None] = ContextVar("chain_recorded_as_of", default=None)
+
+
+@contextmanager
+def recorded_as_of(moment: datetime) -> Iterator[None]:
+    """Date the events appended inside this block at `moment` instead of now.
+
+    For loading a past that was not recorded here as it happened: the demo district's history
+    of measures, ledgers and reports. The date is part of the hashed content, as always."""
+    if moment > timezone.now():
+        raise ValueError("chained events cannot be dated in the future")
+    token = _recorded_as_of.set(moment)
+    try:
+        yield
+    finally:
+        _recorded_as_of.reset(token)
+
 
 def canonical(payload: dict) -> str:
     """One spelling of the content, so the same content always hashes the same."""
 
     def default(value):
         if isinstance(value, datetime):
-            return value.isoformat()
+            # One instant, one spelling: the database hands dates back in UTC, whatever zone
+            # they were written in.
+            return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
         if isinstance(value, Decimal):
             return str(value)
         return str(value)
@@ -94,6 +116,9 @@ class ChainedEvent(AppendOnly):
     def append(cls, *, chain: str, **fields) -> "ChainedEvent":
         """Add an event at the end of its chain."""
         label = cls._meta.label
+        moment = _recorded_as_of.get()
+        if moment is not None:
+            fields.setdefault("created_at", moment)
         with transaction.atomic():
             ChainHead.objects.get_or_create(model=label, chain=chain)
             head = ChainHead.objects.select_for_update().get(model=label, chain=chain)

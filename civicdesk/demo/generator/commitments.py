@@ -13,11 +13,10 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
-from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from civicdesk.accounts.models import Role, Unit, User
@@ -25,6 +24,7 @@ from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.commitments import services as commitments
 from civicdesk.commitments.models import Evidence, Extension, Measure, Milestone
+from civicdesk.demo.generator.dates import as_of, at
 from civicdesk.demo.generator.plan import EXTERNAL_ID_PREFIX
 from civicdesk.problems.models import Campaign, Problem
 from civicdesk.problems.services import problem_save
@@ -299,8 +299,7 @@ def _photo(rng: random.Random) -> bytes:
     return buffer.getvalue()
 
 
-def _at(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
+_at = at
 
 
 @dataclass
@@ -336,23 +335,30 @@ def _dates(rng: random.Random, today: date, scenario: str) -> tuple[date, date]:
 
 
 def _play(
-    rng: random.Random, today: date, measure: Measure, plan: MeasurePlan, people: _People
+    rng: random.Random,
+    today: date,
+    measure: Measure,
+    plan: MeasurePlan,
+    people: _People,
+    created: datetime,
 ) -> None:
-    """Drive one measure through the services to its demo state, then date its bookkeeping."""
+    """Drive one measure through the services to its demo state, each step recorded at the
+    moment it is supposed to have happened, then date its bookkeeping to match."""
     worker = people.worker(measure.unit)
     signer = people.signer(rng)
     scenario = plan.scenario
     first, second = rng.choice(MILESTONES)
     span = (measure.deadline - measure.start_date).days
-    milestones = [
-        commitments.milestone_add(
-            measure=measure,
-            title=title,
-            due_date=measure.start_date + timedelta(days=span * share // 100),
-            actor=worker,
-        )
-        for title, share in ((first, 40), (second, 90))
-    ]
+    with as_of(created):
+        milestones = [
+            commitments.milestone_add(
+                measure=measure,
+                title=title,
+                due_date=measure.start_date + timedelta(days=span * share // 100),
+                actor=worker,
+            )
+            for title, share in ((first, 40), (second, 90))
+        ]
     if scenario in (PLANNED, OVERDUE_IDLE):
         return
     finished = scenario in (DONE, VERIFIED, CLOSED)
@@ -362,46 +368,64 @@ def _play(
         EXTENDED: rng.randrange(55, 80, 5),
         ASKING: rng.randrange(40, 70, 5),
     }.get(scenario, rng.randrange(60, 90, 5))
-    commitments.measure_update_progress(
-        measure=measure, progress=progress, actor=worker, note=rng.choice(PROGRESS_NOTES)
+    # Finished work was finished by its last day; the rest stops short of yesterday.
+    done_on = (
+        min(measure.deadline - timedelta(days=rng.randint(0, 5)), today - timedelta(days=8))
+        if finished
+        else today - timedelta(days=1)
     )
+    reported_on = max(created.date(), min(measure.start_date + timedelta(days=span // 3), done_on))
+    with as_of(max(created, _at(reported_on, 14))):
+        commitments.measure_update_progress(
+            measure=measure, progress=progress, actor=worker, note=rng.choice(PROGRESS_NOTES)
+        )
     reached = milestones if finished else milestones[:1]
     for milestone in reached:
-        commitments.milestone_complete(milestone=milestone, actor=worker)
-        Milestone.objects.filter(pk=milestone.pk).update(
-            done_at=_at(min(milestone.due_date, today - timedelta(days=1)), 16)
-        )
+        done_at = max(created, _at(max(reported_on, min(milestone.due_date, done_on)), 16))
+        with as_of(done_at):
+            commitments.milestone_complete(milestone=milestone, actor=worker)
+        Milestone.objects.filter(pk=milestone.pk).update(done_at=done_at)
     if scenario in (EXTENDED, ASKING):
         old_deadline = measure.deadline
         new_deadline = max(old_deadline, today) + timedelta(days=rng.randint(20, 35))
-        extension = commitments.measure_request_extension(
-            measure=measure, reason=plan.extension_reason, new_deadline=new_deadline, actor=worker
-        )
-        asked = old_deadline - timedelta(days=3)
-        Extension.objects.filter(pk=extension.pk).update(requested_at=_at(asked, 11))
-        if scenario == EXTENDED:
-            commitments.measure_approve_extension(measure=measure, actor=signer, note="同意延期")
-            Extension.objects.filter(pk=extension.pk).update(
-                approved_at=_at(asked + timedelta(days=1), 15)
+        asked = max(_at(old_deadline - timedelta(days=3), 11), done_at + timedelta(hours=1))
+        with as_of(asked):
+            extension = commitments.measure_request_extension(
+                measure=measure,
+                reason=plan.extension_reason,
+                new_deadline=new_deadline,
+                actor=worker,
             )
+        Extension.objects.filter(pk=extension.pk).update(requested_at=asked)
+        if scenario == EXTENDED:
+            approved = asked + timedelta(days=1, hours=4)
+            with as_of(approved):
+                commitments.measure_approve_extension(
+                    measure=measure, actor=signer, note="同意延期"
+                )
+            Extension.objects.filter(pk=extension.pk).update(approved_at=approved)
         return
     if not finished:
         return
+    evidence_at = _at(done_on, 16) + timedelta(minutes=30)
     if scenario in (VERIFIED, CLOSED):
         upload = SimpleUploadedFile("现场照片.jpg", _photo(rng), content_type="image/jpeg")
-        commitments.evidence_add(
-            measure=measure, upload=upload, actor=worker, note=rng.choice(EVIDENCE_NOTES)
-        )
-    commitments.measure_mark_done(measure=measure, actor=worker, note="已按承诺完成")
-    done_on = min(measure.deadline - timedelta(days=rng.randint(0, 5)), today - timedelta(days=8))
+        with as_of(evidence_at):
+            commitments.evidence_add(
+                measure=measure, upload=upload, actor=worker, note=rng.choice(EVIDENCE_NOTES)
+            )
     stamps = {"done_at": _at(done_on, 17)}
-    Evidence.objects.filter(measure=measure).update(uploaded_at=_at(done_on, 16))
+    with as_of(stamps["done_at"]):
+        commitments.measure_mark_done(measure=measure, actor=worker, note="已按承诺完成")
+    Evidence.objects.filter(measure=measure).update(uploaded_at=evidence_at)
     if scenario in (VERIFIED, CLOSED):
-        commitments.measure_verify(measure=measure, actor=signer, note=rng.choice(VERIFY_NOTES))
         stamps["verified_at"] = _at(done_on + timedelta(days=rng.randint(2, 4)), 10)
+        with as_of(stamps["verified_at"]):
+            commitments.measure_verify(measure=measure, actor=signer, note=rng.choice(VERIFY_NOTES))
     if scenario == CLOSED:
-        commitments.measure_close(measure=measure, actor=signer, note=rng.choice(CLOSE_NOTES))
         stamps["closed_at"] = _at(done_on + timedelta(days=rng.randint(5, 7)), 10)
+        with as_of(stamps["closed_at"]):
+            commitments.measure_close(measure=measure, actor=signer, note=rng.choice(CLOSE_NOTES))
     Measure.objects.filter(pk=measure.pk).update(**stamps)
 
 
@@ -443,41 +467,42 @@ def ensure_problems(
         problem_rng = random.Random(f"{seed}-problem-{index}")
         if plan.title in existing:
             continue
-        problem = problem_save(
-            problem=None,
-            actor=people.creator(problem_rng),
-            title=plan.title,
-            description=plan.description,
-            category=categories.get(plan.category),
-            lead_unit=units[plan.lead],
-            co_units=[units[code] for code in plan.co],
-            responsible_official=plan.official,
-            campaigns=[campaigns[code] for code in plan.campaigns if code in campaigns],
-            cases=_linked_cases(problem_rng, plan),
-        )
-        problems += 1
-        earliest = today
-        for measure_plan in plan.measures:
-            start, deadline = _dates(problem_rng, today, measure_plan.scenario)
-            measure = commitments.measure_create(
-                problem=problem,
-                data=commitments.NewMeasure(
-                    title=measure_plan.title,
-                    unit=units[measure_plan.unit],
-                    start_date=start,
-                    deadline=deadline,
-                    description=measure_plan.description,
-                    weight=measure_plan.weight,
-                ),
+        # The measures' dates first: the problem was listed five days before the earliest.
+        dates = [_dates(problem_rng, today, m.scenario) for m in plan.measures]
+        listed = _at(min([today] + [start for start, _deadline in dates]) - timedelta(days=5), 9)
+        with as_of(listed):
+            problem = problem_save(
+                problem=None,
                 actor=people.creator(problem_rng),
+                title=plan.title,
+                description=plan.description,
+                category=categories.get(plan.category),
+                lead_unit=units[plan.lead],
+                co_units=[units[code] for code in plan.co],
+                responsible_official=plan.official,
+                campaigns=[campaigns[code] for code in plan.campaigns if code in campaigns],
+                cases=_linked_cases(problem_rng, plan),
             )
-            _play(problem_rng, today, measure, measure_plan, people)
-            Measure.objects.filter(pk=measure.pk).update(
-                created_at=_at(min(start, today) - timedelta(days=2), 9)
-            )
-            earliest = min(earliest, start)
+        problems += 1
+        # In the order they were promised, so that each history reads forwards.
+        planned = sorted(zip(plan.measures, dates, strict=True), key=lambda pair: pair[1][0])
+        for measure_plan, (start, deadline) in planned:
+            created = max(listed, _at(min(start, today) - timedelta(days=2), 9))
+            with as_of(created):
+                measure = commitments.measure_create(
+                    problem=problem,
+                    data=commitments.NewMeasure(
+                        title=measure_plan.title,
+                        unit=units[measure_plan.unit],
+                        start_date=start,
+                        deadline=deadline,
+                        description=measure_plan.description,
+                        weight=measure_plan.weight,
+                    ),
+                    actor=people.creator(problem_rng),
+                )
+            _play(problem_rng, today, measure, measure_plan, people, created)
+            Measure.objects.filter(pk=measure.pk).update(created_at=created)
             measures += 1
-        Problem.objects.filter(pk=problem.pk).update(
-            created_at=_at(earliest - timedelta(days=5), 9)
-        )
+        Problem.objects.filter(pk=problem.pk).update(created_at=listed)
     return problems, measures

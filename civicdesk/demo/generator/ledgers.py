@@ -11,13 +11,12 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-
-from django.utils import timezone
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.core.credit_code import make_credit_code
+from civicdesk.demo.generator.dates import as_of, at
 from civicdesk.ledgers import services as ledgers
 from civicdesk.ledgers.models import (
     BacklogCase,
@@ -31,9 +30,7 @@ from civicdesk.reports import services as reports
 from civicdesk.reports.models import Report, Setting
 from civicdesk.reports.workflow import Action, Ledger
 
-
-def _at(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
+_at = at
 
 
 # (name, the 9 characters after the region code; with "91330106" they make 17)
@@ -219,30 +216,30 @@ def ensure_ledgers(
         if (code, plan.promise) in known_promises:
             continue
         promised_on = today - timedelta(days=plan.promised_days_ago)
-        item = ledgers.promise_create(
-            enterprise_name=name,
-            credit_code=code,
-            promise=plan.promise,
-            promised_on=promised_on,
-            document=plan.document,
-            amount_owed=Decimal(plan.amount) if plan.amount else None,
-            unit=units[plan.unit],
-            deadline=promised_on + timedelta(days=plan.deadline_days),
-            actor=clerk,
-        )
+        with as_of(_at(promised_on, 9)):
+            item = ledgers.promise_create(
+                enterprise_name=name,
+                credit_code=code,
+                promise=plan.promise,
+                promised_on=promised_on,
+                document=plan.document,
+                amount_owed=Decimal(plan.amount) if plan.amount else None,
+                unit=units[plan.unit],
+                deadline=promised_on + timedelta(days=plan.deadline_days),
+                actor=clerk,
+            )
         counts.promises += 1
         if plan.resolution:
             resolved_on = min(item.deadline, today) - timedelta(days=rng.randint(1, 10))
             resolved_on = max(resolved_on, promised_on)
-            ledgers.promise_resolve(
-                item=item, resolution=plan.resolution, resolved_on=resolved_on, actor=desk
-            )
-            if plan.confirmed:
-                ledgers.promise_confirm(
-                    item=item,
-                    confirmed_on=min(today, resolved_on + timedelta(days=rng.randint(2, 7))),
-                    actor=desk,
+            with as_of(_at(resolved_on, 15)):
+                ledgers.promise_resolve(
+                    item=item, resolution=plan.resolution, resolved_on=resolved_on, actor=desk
                 )
+            if plan.confirmed:
+                confirmed_on = min(today, resolved_on + timedelta(days=rng.randint(2, 7)))
+                with as_of(_at(confirmed_on, 11)):
+                    ledgers.promise_confirm(item=item, confirmed_on=confirmed_on, actor=desk)
         PromiseItem.objects.filter(pk=item.pk).update(created_at=_at(promised_on, 9))
 
     known_cases = set(BacklogCase.objects.values_list("case_number", flat=True))
@@ -251,36 +248,44 @@ def ensure_ledgers(
             continue
         filed_on = today - timedelta(days=days_ago)
         closed_on = today - timedelta(days=rng.randint(10, 40)) if stage == Stage.CLOSED else None
-        ledgers.backlog_create(
-            case_number=number,
-            court_or_agency=COURTS[court],
-            enterprise_name=ENTERPRISES[enterprise][0] if enterprise is not None else other_name,
-            credit_code=_code(enterprise) if enterprise is not None else "",
-            filed_on=filed_on,
-            stage=stage,
-            target_close_on=filed_on + timedelta(days=rng.choice([180, 270, 365])),
-            closed_on=closed_on,
-            unit=units["enterprise-desk"],
-            actor=desk,
-        )
+        # Entered in the ledger when it closed, or else a week after it was filed.
+        entered = closed_on or min(today, filed_on + timedelta(days=7))
+        with as_of(_at(entered, 10)):
+            ledgers.backlog_create(
+                case_number=number,
+                court_or_agency=COURTS[court],
+                enterprise_name=ENTERPRISES[enterprise][0]
+                if enterprise is not None
+                else other_name,
+                credit_code=_code(enterprise) if enterprise is not None else "",
+                filed_on=filed_on,
+                stage=stage,
+                target_close_on=filed_on + timedelta(days=rng.choice([180, 270, 365])),
+                closed_on=closed_on,
+                unit=units["enterprise-desk"],
+                actor=desk,
+            )
         counts.backlog += 1
 
     known_utilities = set(Utility.objects.values_list("name", flat=True))
     for plan in UTILITIES:
         if plan.name in known_utilities or plan.unit not in units:
             continue
-        utility = ledgers.utility_create(
-            name=plan.name, kind=plan.kind, unit=units[plan.unit], actor=users["admin"]
-        )
+        published = [
+            _at(today - timedelta(days=40 * (len(plan.versions) - number) + rng.randint(0, 10)), 15)
+            for number in range(len(plan.versions))
+        ]
+        with as_of(published[0] - timedelta(hours=1)):
+            utility = ledgers.utility_create(
+                name=plan.name, kind=plan.kind, unit=units[plan.unit], actor=users["admin"]
+            )
         counts.utilities += 1
-        for number, version in enumerate(plan.versions):
-            disclosure = ledgers.disclosure_publish(
-                utility=utility, actor=users[f"handler-{plan.unit}"], **version
-            )
-            days_ago = 40 * (len(plan.versions) - number) + rng.randint(0, 10)
-            Disclosure.objects.filter(pk=disclosure.pk).update(
-                published_at=_at(today - timedelta(days=days_ago), 15)
-            )
+        for version, published_at in zip(plan.versions, published, strict=True):
+            with as_of(published_at):
+                disclosure = ledgers.disclosure_publish(
+                    utility=utility, actor=users[f"handler-{plan.unit}"], **version
+                )
+            Disclosure.objects.filter(pk=disclosure.pk).update(published_at=published_at)
             counts.disclosures += 1
 
     counts.reports = _ensure_reports(rng, today, users, units)
@@ -380,21 +385,28 @@ def _ensure_reports(
         token = uuid.uuid5(uuid.NAMESPACE_URL, f"civicdesk-demo-report:{plan.key}")
         if Report.objects.filter(form_token=token).exists():
             continue
-        report, _code = reports.report_file(
-            ledger=plan.ledger,
-            data=plan.data,
-            filed_by=users[plan.filed_by] if plan.filed_by else None,
-            form_token=token,
-        )
-        handler = users["supervisor"] if plan.ledger == Ledger.INACTION else users["discipline"]
-        for action, text in plan.steps:
-            if action == Action.NOTE:
-                reports.report_add_note(report=report, actor=handler, text=text)
-            elif action == Action.REPLY:
-                reports.report_reply(report=report, actor=handler, text=text)
-            else:
-                reports.report_transition(report=report, action=action, actor=handler, note=text)
         received = today - timedelta(days=plan.days_ago)
-        Report.objects.filter(pk=report.pk).update(received_at=_at(received, rng.randint(8, 20)))
+        received_at = _at(received, rng.randint(8, 20))
+        with as_of(received_at):
+            report, _code = reports.report_file(
+                ledger=plan.ledger,
+                data=plan.data,
+                filed_by=users[plan.filed_by] if plan.filed_by else None,
+                form_token=token,
+            )
+        handler = users["supervisor"] if plan.ledger == Ledger.INACTION else users["discipline"]
+        # The steps spread evenly between the report's arrival and today.
+        gap = timedelta(days=plan.days_ago) / (len(plan.steps) + 1)
+        for step, (action, text) in enumerate(plan.steps, start=1):
+            with as_of(received_at + step * gap + timedelta(minutes=step)):
+                if action == Action.NOTE:
+                    reports.report_add_note(report=report, actor=handler, text=text)
+                elif action == Action.REPLY:
+                    reports.report_reply(report=report, actor=handler, text=text)
+                else:
+                    reports.report_transition(
+                        report=report, action=action, actor=handler, note=text
+                    )
+        Report.objects.filter(pk=report.pk).update(received_at=received_at)
         created += 1
     return created

@@ -101,3 +101,31 @@ def test_chain_verifies_and_detects_an_edited_event(items, clerk, capsys):
     assert [(b.chain, b.position) for b in breaks] == [("promises", event.position)]
     with pytest.raises(CommandError):
         call_command("verify_chains")
+
+
+def test_events_of_a_past_loaded_now_carry_their_own_dates(units, clerk, capsys):
+    from datetime import timedelta
+
+    from civicdesk.core.chain import recorded_as_of
+
+    promised = timezone.now() - timedelta(days=200)
+    with recorded_as_of(promised):
+        item = services.promise_create(
+            enterprise_name="甲", credit_code=CODE_A, promise="兑现补贴",
+            promised_on=promised.date(), unit=units["urban"],
+            deadline=promised.date() + timedelta(days=90), actor=clerk,
+        )  # fmt: skip
+    later = services.promise_resolve(
+        item=item, resolution="已拨付", resolved_on=timezone.localdate(), actor=clerk
+    )
+    events = list(LedgerEvent.objects.filter(chain="promises").order_by("position"))
+    assert [e.created_at for e in events[:2]] == [promised, promised]  # enterprise, item
+    assert events[2].created_at > promised and later.status == "resolved"
+    assert verify(LedgerEvent) == []
+    call_command("verify_chains")
+    # The date is hashed like the rest: moving it afterwards is detected.
+    LedgerEvent.objects.filter(pk=events[1].pk).update(created_at=timezone.now())
+    assert verify(LedgerEvent)
+    with pytest.raises(ValueError):
+        with recorded_as_of(timezone.now() + timedelta(days=1)):
+            pass

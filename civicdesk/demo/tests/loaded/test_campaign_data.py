@@ -150,3 +150,42 @@ def test_a_second_run_adds_nothing_and_the_chains_hold(loaded_demo: LoadedDemo) 
     call_command("verify_chains", stdout=out, stderr=StringIO())
     assert "Every chain is intact." in out.getvalue()
     assert "commitments.MeasureEvent: 0 events" not in out.getvalue()
+
+
+def test_histories_carry_the_dates_they_tell_of(loaded_demo: LoadedDemo) -> None:
+    """Measures, problems, ledgers and reports were recorded as of their own past, in order,
+    not all at the moment the demo was loaded."""
+    loaded_at = loaded_demo.now
+    for model, owner in (
+        (MeasureEvent, "measure_id"),
+        (ProblemEvent, "problem_id"),
+        (ProblemChange, "problem_id"),
+        (LedgerEvent, "entity_id"),
+        (ReportEvent, "report_id"),
+    ):
+        events = list(model.objects.order_by("chain", "position"))
+        assert events, model.__name__
+        assert all(event.created_at <= timezone.now() for event in events)
+        by_owner: dict[tuple, list] = {}
+        for event in events:
+            key = (event.chain, getattr(event, owner), getattr(event, "entity_type", ""))
+            by_owner.setdefault(key, []).append(event.created_at)
+        for key, times in by_owner.items():
+            assert times == sorted(times), (model.__name__, key, times)
+        older = sum(event.created_at < loaded_at - timezone.timedelta(days=1) for event in events)
+        assert older > len(events) * 0.8, (model.__name__, older, len(events))
+    for item in PromiseItem.objects.all():
+        created = LedgerEvent.objects.get(
+            entity_type="promiseitem", entity_id=item.pk, action="create"
+        )
+        assert timezone.localtime(created.created_at).date() == item.promised_on
+        resolved = LedgerEvent.objects.filter(
+            entity_type="promiseitem", entity_id=item.pk, action="resolve"
+        ).first()
+        if item.resolved_on:
+            assert timezone.localtime(resolved.created_at).date() == item.resolved_on
+    for measure in Measure.objects.exclude(done_at=None):
+        done = measure.events.filter(action="mark_done").get()
+        assert done.created_at == measure.done_at
+    for problem in Problem.objects.all():
+        assert problem.changes.get(action="create").created_at == problem.created_at
