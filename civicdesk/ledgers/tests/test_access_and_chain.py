@@ -126,6 +126,5 @@ def test_events_of_a_past_loaded_now_carry_their_own_dates(units, clerk, capsys)
     # The date is hashed like the rest: moving it afterwards is detected.
     LedgerEvent.objects.filter(pk=events[1].pk).update(created_at=timezone.now())
     assert verify(LedgerEvent)
-    with pytest.raises(ValueError):
-        with recorded_as_of(timezone.now() + timedelta(days=1)):
-            pass
+    with pytest.raises(ValueError), recorded_as_of(timezone.now() + timedelta(days=1)):
+        pass
