@@ -108,6 +108,16 @@ def test_staff_pages_with_wide_tables_and_long_words_fit_a_phone(
     assert page.js_errors == []
 
 
+def test_same_problem_hints_appear_while_the_clerk_types(new_context, open_page, clerk, make_case):
+    light = make_case(description="西湖小学门口的路灯一直闪烁，晚上很黑，孩子放学不敢走")
+    page = open_page(new_context())
+    log_in(page, clerk.username)
+    page.goto("/staff/record/")
+    page.locator("#id_description").press_sequentially("西湖小学门口路灯坏了一直闪烁")
+    expect(page.locator("#same-problem-hints")).to_contain_text(light.tracking_code)
+    assert page.js_errors == []
+
+
 def test_citizen_report_is_assigned_answered_and_read(
     new_context, open_page, units, supervisor, handler, tmp_path
 ):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("problems/<int:pk>/", views.problem_detail, name="problem"),
     path("problems/<int:pk>/edit/", views.problem_edit, name="problem_edit"),
     path("cases/<int:pk>/triage/", views.case_triage_panel, name="case_triage"),
+    path("hints/", views.same_problem_hints, name="same_problem_hints"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicdesk.cases.access import get_case_for_user
 from civicdesk.core.access import staff_view
+from civicdesk.intake import in_person
 from civicdesk.problems import services
 from civicdesk.problems.access import (
     can_edit,
@@ -272,4 +273,27 @@ def case_triage_panel(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "similar": similar,
         },
+    )
+
+
+# Hints need some words to go on; past this much text, more adds nothing to the match.
+HINT_MIN_CHARS = 6
+HINT_MAX_CHARS = 2000
+
+
+@require_GET
+@staff_view(in_person.can_record)
+def same_problem_hints(request: HttpRequest) -> HttpResponse:
+    """Open cases that may report the same problem as the opinion being typed (htmx, on the
+    in-person recording form), among those the user may see."""
+    description = request.GET.get("description", "").strip()[:HINT_MAX_CHARS]
+    address = request.GET.get("address", "").strip()[:HINT_MAX_CHARS]
+    similar = []
+    if len(description) >= HINT_MIN_CHARS:
+        text = "\n".join(part for part in (description, address) if part)
+        similar = services.similar_open_cases(text, user=request.user)
+    return render(
+        request,
+        "problems/_same_problem_hints.html",
+        {"similar": similar, "asked": len(description) >= HINT_MIN_CHARS},
     )
