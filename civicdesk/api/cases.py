@@ -11,7 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.api.auth import staff_token
-from civicdesk.api.common import MAX_OFFSET, category_by_code, reads, writes
+from civicdesk.api.common import MAX_OFFSET, category_by_code, forbid_unless, reads, writes
 from civicdesk.api.errors import ApiError, invalid
 from civicdesk.api.schemas import (
     AssignIn,
@@ -27,6 +27,7 @@ from civicdesk.api.schemas import (
     ReplyIn,
     ReplyTemplateOut,
     ReturnIn,
+    SimilarCaseOut,
 )
 from civicdesk.cases.access import get_case_for_user
 from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate
@@ -52,6 +53,7 @@ from civicdesk.cases.workflow import (
     allowed_actions,
 )
 from civicdesk.core.tracking import normalize_tracking_code
+from civicdesk.intake import in_person
 from civicdesk.intake.models import Channel
 from civicdesk.problems.services import case_text, similar_open_cases, suggest_categories
 
@@ -250,6 +252,29 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     if filters.received_before:
         cases = cases.filter(received_at__date__lte=filters.received_before)
     return cases
+
+
+class SameProblemQuery(Schema):
+    description: str = Field(
+        ..., min_length=1, max_length=5000, description="What the person said, as typed so far."
+    )
+    address: str = Field("", max_length=500, description="Where, if said.")
+
+
+# Before "/{case_id}", whose pattern would otherwise take this path.
+@router.get(
+    "/same-problem",
+    response=reads(list[SimilarCaseOut]),
+    summary="Open cases that may report the same problem as an opinion being recorded",
+)
+def same_problem_cases(request: HttpRequest, query: Query[SameProblemQuery]) -> list[dict]:
+    """For staff recording an opinion heard in person: best first, among the cases the caller
+    may see, so that a duplicate can be linked instead of filed again."""
+    user: User = request.auth
+    forbid_unless(in_person.can_record(user))
+    text = "\n".join(part for part in (query.description.strip(), query.address.strip()) if part)
+    similar = similar_open_cases(text, user=user)
+    return [case_list_item(other) | {"score": score} for other, score in similar]
 
 
 @router.get(

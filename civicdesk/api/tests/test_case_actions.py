@@ -103,3 +103,25 @@ def test_open_filter_is_the_inboxs_default_view(api_as, supervisor, answered, ma
 
     assert [c["id"] for c in client.get(CASES, open="true").json()["items"]] == [waiting.pk]
     assert [c["id"] for c in client.get(CASES, open="false").json()["items"]] == [answered.pk]
+
+
+@pytest.mark.django_db
+def test_same_problem_cases_for_an_opinion_being_recorded(
+    api_as, clerk, handler, supervisor, discipline, units, make_case
+):
+    from civicdesk.problems.services import reset_open_case_index
+
+    reset_open_case_index()
+    lamp = make_case(description="东苑小区3号楼门口路灯不亮已经一周")
+    make_case(description="幸福社区垃圾桶满了没有人清运")
+    typed = {"description": "东苑小区3号楼门口的路灯一周都不亮", "address": "东苑小区"}
+
+    response = api_as(clerk).get(f"{CASES}/same-problem", **typed)
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()] == [lamp.pk]
+    assert response.json()[0]["tracking_code"] == lamp.tracking_code
+    case_assign(case=lamp, unit=units["market"], actor=supervisor)
+    assert api_as(handler).get(f"{CASES}/same-problem", **typed).json() == []  # not theirs
+    assert api_as(clerk).get(f"{CASES}/same-problem", description="").status_code == 422
+    assert api_as(clerk).get(f"{CASES}/same-problem").status_code == 422
+    assert api_as(discipline).get(f"{CASES}/same-problem", **typed).status_code == 403
