@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from civicdesk.cases.models import Category
-from civicdesk.cases.services import case_merge
+from civicdesk.cases.services import case_assign, case_merge
 from civicdesk.cases.workflow import Action, Status
 from civicdesk.conftest import login
 
@@ -248,10 +248,17 @@ def test_actions_need_post(supervisor, make_case):
     assert response.status_code == 405
 
 
-def test_deadlines_shown_on_the_case_page(supervisor, make_case):
+def test_deadlines_shown_on_the_case_page(supervisor, units, make_case):
     case = make_case()
 
     body = login(supervisor).get(case_url(case)).content.decode()
 
     local = timezone.localtime(case.answer_due_at)
     assert local.strftime("%Y-%m-%d %H:%M") in body
+    assign_due = timezone.localtime(case.assign_due_at).strftime("%Y-%m-%d %H:%M")
+    assert f"{assign_due}</dd>" in body  # not assigned yet: no tick
+
+    case = case_assign(case=case, unit=units["urban"], actor=supervisor)
+    body = login(supervisor).get(case_url(case)).content.decode()
+    assigned = timezone.localtime(case.assigned_at).strftime("%Y-%m-%d %H:%M")
+    assert f"{assign_due} ✓ {assigned}</dd>" in body
