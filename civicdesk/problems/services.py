@@ -170,6 +170,7 @@ class _OpenCaseIndex:
 _index_lock = threading.Lock()
 _load_lock = threading.Lock()
 _index: _OpenCaseIndex | None = None
+_loader: threading.Thread | None = None  # the latest background load, for tests to wait on
 _unreadable_stamp: tuple[int, int] | None = None
 
 
@@ -231,6 +232,13 @@ def _load_saved_index(stamp: tuple[int, int]) -> None:
         _index = _OpenCaseIndex(index, last_id, time.monotonic(), stamp)
 
 
+def _load_in_background(stamp: tuple[int, int]) -> None:
+    try:
+        _load_saved_index(stamp)
+    finally:
+        _load_lock.release()
+
+
 def _open_case_hits(text: str, k: int) -> list[tuple[str, float]]:
     """Ids and scores of the open cases most like `text`, from this process's index of open
     cases, with cases newer than the index added first.
@@ -238,20 +246,25 @@ def _open_case_hits(text: str, k: int) -> list[tuple[str, float]]:
     The index is the file a worker saves every few minutes (`build_same_problem_index`) when
     there is a recent one; otherwise, as with the embedded default and no scheduled jobs, this
     process builds its own and rebuilds it every few minutes so closed cases drop out."""
-    global _index
+    global _index, _loader
     stamp = _saved_index_stamp()
     current = _index
-    # One thread loads a new file; the others go on with the index they have, if they have one.
-    if (
-        stamp is not None
-        and (current is None or current.saved_stamp != stamp)
-        and _load_lock.acquire(blocking=current is None)
-    ):
-        try:
+    if stamp is not None and current is None:
+        with _load_lock:  # nothing to answer from yet: wait for the file
             if _index is None or _index.saved_stamp != stamp:
                 _load_saved_index(stamp)
-        finally:
-            _load_lock.release()
+    elif (
+        stamp is not None
+        and current is not None
+        and current.saved_stamp != stamp
+        and _load_lock.acquire(blocking=False)
+    ):
+        # A newer file: one thread loads it in the background while every request, this one
+        # included, goes on with the index there is (a load takes seconds for a city).
+        _loader = threading.Thread(
+            target=_load_in_background, args=(stamp,), name="same-problem-index", daemon=True
+        )
+        _loader.start()
     with _index_lock:
         now = time.monotonic()
         if (
@@ -276,6 +289,8 @@ def _open_case_hits(text: str, k: int) -> list[tuple[str, float]]:
 
 def reset_open_case_index() -> None:
     global _index, _unreadable_stamp
+    if _loader is not None:
+        _loader.join()
     with _index_lock:
         _index = None
         _unreadable_stamp = None

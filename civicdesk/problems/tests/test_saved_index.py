@@ -78,8 +78,12 @@ def test_a_new_file_replaces_the_loaded_index_and_drops_closed_cases(supervisor,
     build_same_problem_index.call()
     assert file_stamp() != first_stamp
     assert saved_ids() == {str(light.pk)}
+    # The request that finds the new file is answered from the index there is; the new one
+    # is loaded in the background.
     assert light_again.tracking_code not in panel(supervisor, light)
+    services._loader.join(timeout=10)
     assert services._index.saved_stamp == file_stamp()
+    assert light_again.tracking_code not in panel(supervisor, light)
 
 
 def test_without_a_recent_file_each_process_builds_its_own(supervisor, make_case):
@@ -111,6 +115,7 @@ def test_an_unreadable_file_is_logged_once_and_hints_still_work(supervisor, make
 
     build_same_problem_index.call()  # a good file replaces it
     assert light_again.tracking_code in panel(supervisor, light)
+    services._loader.join(timeout=10)
     assert services._index.saved_stamp == file_stamp()
 
 
@@ -155,3 +160,25 @@ def test_a_case_added_while_another_thread_queries_waits_for_the_query(make_case
     assert seen["waited"] is True
     assert str(light_again.pk) in [case_id for case_id, _score in hits]
     assert isinstance(seen["hits"], list)
+
+
+def test_a_new_file_is_loaded_without_holding_up_the_request(supervisor, make_case, monkeypatch):
+    light, light_again = make_case(description=LIGHT), make_case(description=LIGHT_AGAIN)
+    build_same_problem_index.call()
+    assert light_again.tracking_code in panel(supervisor, light)  # the first file: waited for
+    build_same_problem_index.call()
+    finish = threading.Event()
+    original_load = SameProblemIndex.load
+
+    def slow_load(path):
+        finish.wait(timeout=10)
+        return original_load(path)
+
+    monkeypatch.setattr(services.SameProblemIndex, "load", slow_load)
+    started = time.monotonic()
+    assert light_again.tracking_code in panel(supervisor, light)  # from the index it had
+    assert time.monotonic() - started < 5
+    assert services._loader.is_alive()
+    finish.set()
+    services._loader.join(timeout=10)
+    assert services._index.saved_stamp == file_stamp()
