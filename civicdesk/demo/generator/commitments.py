@@ -299,9 +299,6 @@ def _photo(rng: random.Random) -> bytes:
     return buffer.getvalue()
 
 
-_at = at
-
-
 @dataclass
 class _People:
     users: dict[str, User]
@@ -375,20 +372,20 @@ def _play(
         else today - timedelta(days=1)
     )
     reported_on = max(created.date(), min(measure.start_date + timedelta(days=span // 3), done_on))
-    with as_of(max(created, _at(reported_on, 14))):
+    with as_of(max(created, at(reported_on, 14))):
         commitments.measure_update_progress(
             measure=measure, progress=progress, actor=worker, note=rng.choice(PROGRESS_NOTES)
         )
     reached = milestones if finished else milestones[:1]
     for milestone in reached:
-        done_at = max(created, _at(max(reported_on, min(milestone.due_date, done_on)), 16))
+        done_at = max(created, at(max(reported_on, min(milestone.due_date, done_on)), 16))
         with as_of(done_at):
             commitments.milestone_complete(milestone=milestone, actor=worker)
         Milestone.objects.filter(pk=milestone.pk).update(done_at=done_at)
     if scenario in (EXTENDED, ASKING):
         old_deadline = measure.deadline
         new_deadline = max(old_deadline, today) + timedelta(days=rng.randint(20, 35))
-        asked = max(_at(old_deadline - timedelta(days=3), 11), done_at + timedelta(hours=1))
+        asked = max(at(old_deadline - timedelta(days=3), 11), done_at + timedelta(hours=1))
         with as_of(asked):
             extension = commitments.measure_request_extension(
                 measure=measure,
@@ -407,23 +404,23 @@ def _play(
         return
     if not finished:
         return
-    evidence_at = _at(done_on, 16) + timedelta(minutes=30)
+    evidence_at = at(done_on, 16) + timedelta(minutes=30)
     if scenario in (VERIFIED, CLOSED):
         upload = SimpleUploadedFile("现场照片.jpg", _photo(rng), content_type="image/jpeg")
         with as_of(evidence_at):
             commitments.evidence_add(
                 measure=measure, upload=upload, actor=worker, note=rng.choice(EVIDENCE_NOTES)
             )
-    stamps = {"done_at": _at(done_on, 17)}
+    stamps = {"done_at": at(done_on, 17)}
     with as_of(stamps["done_at"]):
         commitments.measure_mark_done(measure=measure, actor=worker, note="已按承诺完成")
     Evidence.objects.filter(measure=measure).update(uploaded_at=evidence_at)
     if scenario in (VERIFIED, CLOSED):
-        stamps["verified_at"] = _at(done_on + timedelta(days=rng.randint(2, 4)), 10)
+        stamps["verified_at"] = at(done_on + timedelta(days=rng.randint(2, 4)), 10)
         with as_of(stamps["verified_at"]):
             commitments.measure_verify(measure=measure, actor=signer, note=rng.choice(VERIFY_NOTES))
     if scenario == CLOSED:
-        stamps["closed_at"] = _at(done_on + timedelta(days=rng.randint(5, 7)), 10)
+        stamps["closed_at"] = at(done_on + timedelta(days=rng.randint(5, 7)), 10)
         with as_of(stamps["closed_at"]):
             commitments.measure_close(measure=measure, actor=signer, note=rng.choice(CLOSE_NOTES))
     Measure.objects.filter(pk=measure.pk).update(**stamps)
@@ -469,7 +466,7 @@ def ensure_problems(
             continue
         # The measures' dates first: the problem was listed five days before the earliest.
         dates = [_dates(problem_rng, today, m.scenario) for m in plan.measures]
-        listed = _at(min([today] + [start for start, _deadline in dates]) - timedelta(days=5), 9)
+        listed = at(min([today] + [start for start, _deadline in dates]) - timedelta(days=5), 9)
         with as_of(listed):
             problem = problem_save(
                 problem=None,
@@ -487,7 +484,7 @@ def ensure_problems(
         # In the order they were promised, so that each history reads forwards.
         planned = sorted(zip(plan.measures, dates, strict=True), key=lambda pair: pair[1][0])
         for measure_plan, (start, deadline) in planned:
-            created = max(listed, _at(min(start, today) - timedelta(days=2), 9))
+            created = max(listed, at(min(start, today) - timedelta(days=2), 9))
             with as_of(created):
                 measure = commitments.measure_create(
                     problem=problem,

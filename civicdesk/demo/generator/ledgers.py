@@ -30,9 +30,6 @@ from civicdesk.reports import services as reports
 from civicdesk.reports.models import Report, Setting
 from civicdesk.reports.workflow import Action, Ledger
 
-_at = at
-
-
 # (name, the 9 characters after the region code; with "91330106" they make 17)
 ENTERPRISES = [
     ("示范区恒达精密机械有限公司", "MA2H3K7L0"),
@@ -216,7 +213,7 @@ def ensure_ledgers(
         if (code, plan.promise) in known_promises:
             continue
         promised_on = today - timedelta(days=plan.promised_days_ago)
-        with as_of(_at(promised_on, 9)):
+        with as_of(at(promised_on, 9)):
             item = ledgers.promise_create(
                 enterprise_name=name,
                 credit_code=code,
@@ -232,15 +229,15 @@ def ensure_ledgers(
         if plan.resolution:
             resolved_on = min(item.deadline, today) - timedelta(days=rng.randint(1, 10))
             resolved_on = max(resolved_on, promised_on)
-            with as_of(_at(resolved_on, 15)):
+            with as_of(at(resolved_on, 15)):
                 ledgers.promise_resolve(
                     item=item, resolution=plan.resolution, resolved_on=resolved_on, actor=desk
                 )
             if plan.confirmed:
                 confirmed_on = min(today, resolved_on + timedelta(days=rng.randint(2, 7)))
-                with as_of(_at(confirmed_on, 11)):
+                with as_of(at(confirmed_on, 11)):
                     ledgers.promise_confirm(item=item, confirmed_on=confirmed_on, actor=desk)
-        PromiseItem.objects.filter(pk=item.pk).update(created_at=_at(promised_on, 9))
+        PromiseItem.objects.filter(pk=item.pk).update(created_at=at(promised_on, 9))
 
     known_cases = set(BacklogCase.objects.values_list("case_number", flat=True))
     for number, court, enterprise, other_name, days_ago, stage in BACKLOG:
@@ -250,7 +247,7 @@ def ensure_ledgers(
         closed_on = today - timedelta(days=rng.randint(10, 40)) if stage == Stage.CLOSED else None
         # Entered in the ledger when it closed, or else a week after it was filed.
         entered = closed_on or min(today, filed_on + timedelta(days=7))
-        with as_of(_at(entered, 10)):
+        with as_of(at(entered, 10)):
             ledgers.backlog_create(
                 case_number=number,
                 court_or_agency=COURTS[court],
@@ -272,7 +269,7 @@ def ensure_ledgers(
         if plan.name in known_utilities or plan.unit not in units:
             continue
         published = [
-            _at(today - timedelta(days=40 * (len(plan.versions) - number) + rng.randint(0, 10)), 15)
+            at(today - timedelta(days=40 * (len(plan.versions) - number) + rng.randint(0, 10)), 15)
             for number in range(len(plan.versions))
         ]
         with as_of(published[0] - timedelta(hours=1)):
@@ -386,7 +383,7 @@ def _ensure_reports(
         if Report.objects.filter(form_token=token).exists():
             continue
         received = today - timedelta(days=plan.days_ago)
-        received_at = _at(received, rng.randint(8, 20))
+        received_at = at(received, rng.randint(8, 20))
         with as_of(received_at):
             report, _code = reports.report_file(
                 ledger=plan.ledger,
