@@ -157,148 +157,622 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 @dataclass(frozen=True)
 class Problem:
-    """One kind of complaint: its category, ways people phrase it, and what they add."""
+    """One concrete grievance: its category, the ways people put it, and what they add.
 
+    ``code`` and ``name`` identify the grievance: the demo writes down, for every opinion, the
+    place (or window) and the grievance it was generated from, so the problem list can be scored
+    against that truth. ``phrases`` are paraphrases of the same complaint, in varied words, so
+    that grouping them is a real test rather than matching one template. ``where`` says what kind
+    of place it happens at: ``estate`` (a housing estate), ``street`` (a road, market, park or
+    school gate) or ``any``.
+    """
+
+    code: str
+    name: str
     category: str
     phrases: tuple[str, ...]
     impacts: tuple[str, ...]
     unit: str | None = None  # overrides the category's default unit (utilities)
+    where: str = "any"
 
 
-# Problems people report about a place in their neighbourhood.
+P = Problem
+
+# Grievances people report about a place in their neighbourhood.
 PLACE_PROBLEMS: list[Problem] = [
-    Problem(
+    P(
+        "lights-out",
+        "路灯不亮",
         "street-lights",
-        ("路灯不亮", "路灯一直闪烁", "路灯白天也亮着", "好几盏路灯坏了"),
+        ("路灯不亮", "好几盏路灯坏了", "路灯一到晚上就不亮", "路灯坏了没人修，晚上黑漆漆的"),
         ("晚上出行很不安全", "老人晚上散步摔倒过", "黑灯瞎火的孩子放学不敢走"),
     ),
-    Problem(
+    P(
+        "lights-daytime",
+        "路灯白天常亮",
+        "street-lights",
+        ("路灯白天也亮着", "大白天路灯一直开着", "路灯白天不关，太浪费电了"),
+        ("一整天都亮着", "浪费公共资源"),
+    ),
+    P(
+        "lights-flicker",
+        "路灯闪烁",
+        "street-lights",
+        ("路灯一直闪烁", "路灯忽明忽暗", "路灯一闪一闪的晃眼睛"),
+        ("开车经过很晃眼", "晚上看着心里发慌"),
+    ),
+    P(
+        "manhole",
+        "井盖缺失松动",
         "roads-traffic",
-        ("井盖缺失", "路面坑洼积水", "人行道砖松动", "红绿灯时间太短", "井盖松动一踩就响"),
-        ("老人小孩经过很危险", "电动车已经摔过好几辆", "下雨天根本没法走"),
+        ("井盖缺失", "井盖松动一踩就响", "有个井盖不见了，只拿块木板盖着", "窨井盖破损塌陷"),
+        ("老人小孩经过很危险", "电动车已经摔过好几辆", "晚上看不见容易掉下去"),
+        where="street",
     ),
-    Problem(
+    P(
+        "potholes",
+        "路面坑洼",
+        "roads-traffic",
+        ("路面坑洼积水", "马路上好几个大坑", "路面破损严重，坑里全是水", "道路坑坑洼洼"),
+        ("电动车已经摔过好几辆", "下雨天根本没法走", "车子开过去颠得厉害"),
+        where="street",
+    ),
+    P(
+        "pavement",
+        "人行道砖松动",
+        "roads-traffic",
+        ("人行道砖松动", "人行道地砖翘起来了", "人行道的砖一踩就溅一身泥水"),
+        ("老人走路容易绊倒", "下雨天根本没法走"),
+        where="street",
+    ),
+    P(
+        "signal-short",
+        "行人绿灯时间短",
+        "roads-traffic",
+        ("红绿灯时间太短", "行人绿灯只有十几秒", "过马路的绿灯太短，老人走不过去"),
+        ("老人小孩经过很危险", "每次都要在路中间等"),
+        where="street",
+    ),
+    P(
+        "night-construction",
+        "夜间施工噪音",
         "noise",
-        ("噪音扰民", "夜间施工噪音很大", "广场舞音响太吵", "烧烤店排风机噪音大"),
-        ("晚上根本睡不着", "影响孩子学习", "居民意见很大"),
+        (
+            "夜间施工噪音很大",
+            "工地半夜还在干活，电钻声吵得人睡不着",
+            "旁边工地晚上十一点以后还在打桩",
+            "工地每天夜里施工，机器轰隆隆响到凌晨",
+            "深夜施工扰民，挖掘机声音特别大",
+        ),
+        ("晚上根本睡不着", "影响孩子学习", "老人心脏不好受不了"),
     ),
-    Problem(
+    P(
+        "square-dance",
+        "广场舞噪音",
+        "noise",
+        ("广场舞音响太吵", "每天晚上跳广场舞，音乐开得震天响", "广场舞大喇叭放到很晚"),
+        ("孩子没法写作业", "上夜班的人白天晚上都休息不好", "居民意见很大"),
+    ),
+    P(
+        "bbq-fan",
+        "烧烤店排风机噪音",
+        "noise",
+        ("烧烤店排风机噪音大", "烧烤店的排风扇整夜嗡嗡响", "楼下烧烤店风机声音扰民"),
+        ("晚上根本睡不着", "窗户都不敢开"),
+        where="street",
+    ),
+    P(
+        "fire-lane",
+        "消防通道被占",
         "parking",
-        ("停车难", "消防通道被车辆占用", "僵尸车长期占道", "共享单车乱停放"),
-        ("救护车都开不进来", "每天下班找不到车位", "行人只能走机动车道"),
+        ("消防通道被车辆占用", "消防通道上停满了私家车", "车都停在消防通道上，没人管"),
+        ("救护车都开不进来", "万一着火消防车进不来"),
+        where="estate",
     ),
-    Problem(
+    P(
+        "zombie-car",
+        "僵尸车占道",
+        "parking",
+        ("僵尸车长期占道", "有辆车停了半年没动过，落满了灰", "废弃车辆长期占着车位"),
+        ("本来车位就紧张", "轮胎都瘪了也没人管"),
+    ),
+    P(
+        "shared-bikes",
+        "共享单车乱停放",
+        "parking",
+        ("共享单车乱停放", "共享单车堆在人行道上", "共享单车横七竖八挡着路"),
+        ("行人只能走机动车道", "推婴儿车根本过不去"),
+        where="street",
+    ),
+    P(
+        "parking-shortage",
+        "停车难",
+        "parking",
+        ("停车难", "车位太少，每天下班找不到地方停车", "停车位严重不足"),
+        ("每天下班找不到车位", "车只能停到很远的地方"),
+        where="estate",
+    ),
+    P(
+        "garbage",
+        "垃圾清运不及时",
         "sanitation",
-        ("垃圾清运不及时", "垃圾桶满溢", "公厕无人打扫", "建筑垃圾乱堆"),
-        ("臭味很大", "招了很多蚊虫", "影响小区环境"),
+        ("垃圾清运不及时", "垃圾桶满了好几天没人拉走", "垃圾堆成山了也不清理", "垃圾桶满溢"),
+        ("臭味很大", "招了很多蚊虫", "夏天味道熏得人头疼"),
     ),
-    Problem(
+    P(
+        "toilet",
+        "公厕无人打扫",
+        "sanitation",
+        ("公厕无人打扫", "公共厕所脏得没法进", "公厕臭气熏天没人管"),
+        ("臭味很大", "游客和居民都有意见"),
+        where="street",
+    ),
+    P(
+        "debris",
+        "建筑垃圾乱堆",
+        "sanitation",
+        ("建筑垃圾乱堆", "装修垃圾随便堆在路边", "渣土和建筑垃圾一直没人清"),
+        ("影响小区环境", "刮风天灰尘满天飞"),
+    ),
+    P(
+        "branches",
+        "树枝遮挡采光",
         "greening",
-        ("树枝遮挡窗户", "绿化带被毁", "行道树倒伏没人管", "草坪被改成菜地"),
-        ("屋里白天都要开灯", "存在安全隐患", "影响小区环境"),
+        ("树枝遮挡窗户", "树长得太高挡住了阳光", "树枝都伸到阳台上了"),
+        ("屋里白天都要开灯", "衣服晒不干"),
+        where="estate",
     ),
-    Problem(
+    P(
+        "green-damage",
+        "绿地被毁种菜",
+        "greening",
+        ("绿化带被毁", "草坪被改成菜地", "有人在绿化带里种菜"),
+        ("影响小区环境", "浇粪水臭得很"),
+    ),
+    P(
+        "fallen-tree",
+        "行道树倒伏",
+        "greening",
+        ("行道树倒伏没人管", "大树被风刮倒压在路边", "倒下的树好几天没人清理"),
+        ("存在安全隐患", "行人只能绕着走"),
+        where="street",
+    ),
+    P(
+        "sewer",
+        "下水道堵塞",
         "water-drainage",
-        ("下水道堵塞", "雨后积水严重"),
-        ("污水漫到路面上", "一楼住户家里进水", "出门要蹚水"),
+        ("下水道堵塞", "下水道堵了，污水往外冒", "排水管堵塞，污水横流"),
+        ("污水漫到路面上", "一楼住户家里进水", "臭味很大"),
     ),
-    Problem(
+    P(
+        "waterlogging",
+        "雨后积水",
         "water-drainage",
-        ("停水未提前通知", "自来水发黄"),
-        ("家里没法做饭", "不敢给孩子喝", "影响正常生活"),
+        ("雨后积水严重", "一下雨就积水", "下点雨路上就成了河"),
+        ("出门要蹚水", "车子都熄火了"),
+        where="street",
     ),
-    Problem(
+    P(
+        "water-cut",
+        "停水未通知",
+        "water-drainage",
+        ("停水未提前通知", "突然停水，也不提前说一声", "停水没有任何通知"),
+        ("家里没法做饭", "影响正常生活"),
+        where="estate",
+    ),
+    P(
+        "yellow-water",
+        "自来水发黄",
+        "water-drainage",
+        ("自来水发黄", "水龙头放出来的水是黄的", "自来水发浑还有股怪味"),
+        ("不敢给孩子喝", "只能买桶装水"),
+        where="estate",
+    ),
+    P(
+        "elevator",
+        "电梯经常故障",
         "property-management",
-        ("物业不作为", "电梯经常故障", "小区门禁坏了", "物业费乱收费"),
-        ("老人上下楼很困难", "外来人员随便进出", "业主意见很大"),
+        ("电梯经常故障", "电梯三天两头坏", "电梯又坏了，前几天还困过人"),
+        ("老人上下楼很困难", "住高层的只能爬楼梯"),
+        where="estate",
     ),
-    Problem(
+    P(
+        "gate",
+        "门禁损坏",
+        "property-management",
+        ("小区门禁坏了", "门禁系统坏了好久没修", "单元门禁形同虚设"),
+        ("外来人员随便进出", "晚上不安全"),
+        where="estate",
+    ),
+    P(
+        "property-fee",
+        "物业乱收费",
+        "property-management",
+        ("物业费乱收费", "物业多收停车管理费", "物业收费从来不公示"),
+        ("业主意见很大", "问物业也说不清楚"),
+        where="estate",
+    ),
+    P(
+        "roof-building",
+        "楼顶违建",
         "illegal-construction",
-        ("楼顶违建", "占用绿地搭建棚子", "一楼住户私自扩建院子"),
-        ("存在安全隐患", "影响邻居采光", "大家都很有意见"),
+        ("楼顶违建", "顶楼住户在楼顶加盖了房子", "楼顶私搭乱建"),
+        ("存在安全隐患", "楼下漏水了"),
+        where="estate",
     ),
-    Problem(
+    P(
+        "yard-extension",
+        "一楼扩建院子",
+        "illegal-construction",
+        ("一楼住户私自扩建院子", "一楼把公共绿地圈进自家院子", "一楼住户圈地扩建"),
+        ("影响邻居采光", "大家都很有意见"),
+        where="estate",
+    ),
+    P(
+        "kitchen",
+        "餐馆后厨卫生差",
         "food-safety",
-        ("餐馆后厨卫生差", "超市售卖过期食品", "流动摊贩卖的熟食没有包装"),
-        ("吃完拉肚子", "担心食品安全", "孩子经常去买"),
+        ("餐馆后厨卫生差", "饭店后厨脏乱差", "餐馆厨房里老鼠乱窜"),
+        ("吃完拉肚子", "担心食品安全"),
+        where="street",
     ),
-    Problem(
+    P(
+        "expired-food",
+        "超市售卖过期食品",
+        "food-safety",
+        ("超市售卖过期食品", "超市货架上有过期的牛奶", "在超市买到了过期食品"),
+        ("孩子喝了肚子疼", "担心食品安全"),
+    ),
+    P(
+        "power-cut",
+        "经常停电",
         "utilities",
-        ("经常停电", "电压不稳", "电线私拉乱接"),
-        ("冰箱里的东西都坏了", "家电烧坏了", "存在火灾隐患"),
+        ("经常停电", "三天两头停电", "一个星期停了好几次电"),
+        ("冰箱里的东西都坏了", "晚上一片漆黑"),
         unit="power",
     ),
-    Problem(
+    P(
+        "voltage",
+        "电压不稳",
         "utilities",
-        ("燃气管道有异味", "燃气表更换后计费不准"),
-        ("担心出安全事故", "费用比以前高了一倍"),
+        ("电压不稳", "电压忽高忽低，灯一直闪", "电压不稳，家电都带不动"),
+        ("家电烧坏了", "空调开不起来"),
+        unit="power",
+    ),
+    P(
+        "flying-wires",
+        "电线私拉乱接",
+        "utilities",
+        ("电线私拉乱接", "楼道里电线乱拉，给电动车充电", "有人从楼上拉电线下来飞线充电"),
+        ("存在火灾隐患", "万一着火后果不堪设想"),
+        unit="power",
+    ),
+    P(
+        "gas-smell",
+        "燃气管道异味",
+        "utilities",
+        ("燃气管道有异味", "楼道里闻到煤气味", "燃气管道好像漏气了"),
+        ("担心出安全事故", "晚上都不敢开火"),
         unit="gas",
     ),
-    Problem("utilities", ("水压不足",), ("高层住户经常没水", "洗澡都成问题"), unit="water"),
-    Problem("utilities", ("水管爆裂",), ("路面都被淹了", "水白白流了一晚上"), unit="water"),
+    P(
+        "gas-meter",
+        "燃气表计费不准",
+        "utilities",
+        ("燃气表更换后计费不准", "换了燃气表以后气费翻倍", "新燃气表走字特别快"),
+        ("费用比以前高了一倍", "问了也没人解释"),
+        unit="gas",
+    ),
+    P(
+        "water-pressure",
+        "高层水压不足",
+        "utilities",
+        ("水压不足", "高层水压太低，热水器都打不着火", "楼上水压小，水龙头只滴水"),
+        ("高层住户经常没水", "洗澡都成问题"),
+        unit="water",
+    ),
+    P(
+        "pipe-burst",
+        "水管爆裂",
+        "utilities",
+        ("水管爆裂", "地下水管爆了，水冒到路面上", "自来水管破裂漏水"),
+        ("路面都被淹了", "水白白流了一晚上"),
+        unit="water",
+    ),
+]
+PLACE_PROBLEM_CODES = {p.code: p for p in PLACE_PROBLEMS}
+
+# The hot spots of the two months: one grievance at one place that many people report, as
+# happens in a real district (the rest are drawn at random). (place, grievance code, weight)
+HOT_SPOTS: list[tuple[str, str, int]] = [
+    ("文化街", "night-construction", 9),
+    ("中山路口", "water-pressure", 5),
+    ("幸福里小区", "fire-lane", 8),
+    ("锦绣路夜市", "bbq-fan", 7),
+    ("东苑公园", "square-dance", 7),
+    ("朝阳新村", "elevator", 6),
+    ("湖滨路", "potholes", 6),
+    ("南苑农贸市场", "garbage", 6),
+    ("柳岸小区", "yellow-water", 5),
+    ("人民路与建设路口", "signal-short", 5),
+    ("翠苑三区", "property-fee", 5),
+    ("南环路", "lights-out", 5),
+    ("和平新村", "sewer", 4),
+    ("幸福路", "shared-bikes", 4),
+    ("西湖花园", "roof-building", 4),
+    ("光明巷", "flying-wires", 4),
+    ("桂花里", "gas-smell", 4),
+    ("东苑小区", "power-cut", 4),
+    ("朝阳路公交站", "waterlogging", 3),
+    ("锦绣家园", "yard-extension", 3),
+    ("南苑小区", "zombie-car", 3),
+    ("西湖小学门口", "manhole", 3),
+    ("东苑菜市场", "kitchen", 3),
+    ("中山路口", "potholes", 3),
+]
+# Share of neighbourhood opinions that are about a hot spot.
+HOT_SHARE = 0.5
+
+# How people tell a neighbourhood grievance (place, spot, phrase, duration, impact, request).
+PLACE_TEMPLATES = [
+    "{opening}{place}{spot}{phrase}，{duration}，{impact}，{request}。",
+    "{opening}{place}{spot}{phrase}，{impact}。{duration}，{request}。",
+    "{opening}我家住在{place}附近，{phrase}，{impact}，{request}。",
+    "{opening}{phrase}，地点在{place}{spot}，{duration}，{request}。",
+    "{place}{spot}这边{phrase}，{impact}！{request}。",
 ]
 
-# Problems about services rather than places.
+# Grievances about services rather than places: one problem for the whole district each.
 SERVICE_PROBLEMS: list[Problem] = [
-    Problem(
+    P(
+        "school-traffic",
+        "学校门口接送拥堵",
         "education",
-        ("学校门口接送时段交通拥堵", "学位紧张，孩子入学难"),
-        ("家长意见很大", "孩子上学不方便"),
+        ("学校门口接送时段交通拥堵", "放学时学校门口堵得水泄不通", "接孩子的车把校门口堵死了"),
+        ("家长意见很大", "孩子过马路很危险"),
     ),
-    Problem("education", ("校外培训机构收费不退",), ("钱已经交了半年", "机构电话打不通")),
-    Problem(
+    P(
+        "school-places",
+        "学位紧张入学难",
+        "education",
+        ("学位紧张，孩子入学难", "孩子上学报不上名", "附近学校学位不够"),
+        ("孩子上学不方便", "只能送去很远的学校"),
+    ),
+    P(
+        "tutoring-refund",
+        "培训机构不退费",
+        "education",
+        ("校外培训机构收费不退", "培训机构关门了，学费退不了", "辅导班倒闭，交的钱要不回来"),
+        ("钱已经交了半年", "机构电话打不通"),
+    ),
+    P(
+        "clinic-queue",
+        "社区医院排队久",
         "health",
-        ("社区卫生服务中心排队时间长", "家庭医生签约后联系不上"),
-        ("老人等了一上午", "有问题找不到人"),
+        ("社区卫生服务中心排队时间长", "社区医院看病要排很久的队", "卫生服务中心挂号排长队"),
+        ("老人等了一上午", "看个小病要耗半天"),
     ),
-    Problem("health", ("医保报销太慢",), ("垫付的钱迟迟没到账", "材料交了两个月没消息")),
-    Problem(
-        "social-security", ("社保转移手续复杂", "失业金申领进度慢"), ("跑了好几趟", "生活有困难")
+    P(
+        "family-doctor",
+        "家庭医生联系不上",
+        "health",
+        ("家庭医生签约后联系不上", "签了家庭医生却找不到人", "家庭医生电话从来没人接"),
+        ("有问题找不到人", "签约形同虚设"),
     ),
-    Problem("social-security", ("养老金查询不方便",), ("老人不会用手机查", "只能跑到窗口问")),
-    Problem(
+    P(
+        "insurance-refund",
+        "医保报销慢",
+        "health",
+        ("医保报销太慢", "医保报销几个月都没到账", "看病垫付的钱报销遥遥无期"),
+        ("垫付的钱迟迟没到账", "材料交了两个月没消息"),
+    ),
+    P(
+        "insurance-transfer",
+        "社保转移手续复杂",
+        "social-security",
+        ("社保转移手续复杂", "社保关系转不过来", "办社保转移要开一堆证明"),
+        ("跑了好几趟", "换了工作社保断了"),
+    ),
+    P(
+        "unemployment-benefit",
+        "失业金申领慢",
+        "social-security",
+        ("失业金申领进度慢", "失业保险金迟迟领不到", "申请了失业金一直在审核"),
+        ("生活有困难", "房租都交不起了"),
+    ),
+    P(
+        "pension-query",
+        "养老金查询不便",
+        "social-security",
+        ("养老金查询不方便", "查养老金还得跑窗口", "手机上查不到养老金明细"),
+        ("老人不会用手机查", "只能跑到窗口问"),
+    ),
+    P(
+        "canteen-price",
+        "老年食堂涨价",
         "elderly-care",
-        ("老年食堂价格上涨", "缺少日间照料服务", "养老服务补贴没到账"),
-        ("独居老人吃饭成问题", "子女上班没人照看", "老人很着急"),
+        ("老年食堂价格上涨", "老年食堂饭菜涨价了", "助餐点的饭一下子贵了好几块"),
+        ("独居老人吃饭成问题", "退休金本来就不多"),
     ),
-    Problem("housing", ("公租房申请进度慢",), ("等了大半年", "一家人还在外面租房")),
-    Problem("housing", ("老旧小区屋顶漏水",), ("下雨天家里到处接水", "墙皮都泡掉了")),
-    Problem("housing", ("加装电梯推进慢",), ("老人上下楼困难", "方案定了一年还没动工")),
-    Problem(
+    P(
+        "day-care",
+        "缺少日间照料",
+        "elderly-care",
+        ("缺少日间照料服务", "社区没有老人白天能去的照料中心", "老人白天没人照看"),
+        ("子女上班没人照看", "老人一个人在家不放心"),
+    ),
+    P(
+        "elderly-subsidy",
+        "养老补贴未到账",
+        "elderly-care",
+        ("养老服务补贴没到账", "高龄补贴一直没发", "老人的养老补贴好几个月没到账"),
+        ("老人很着急", "问了几次都说在走流程"),
+    ),
+    P(
+        "rental-housing",
+        "公租房申请慢",
+        "housing",
+        ("公租房申请进度慢", "公租房排了大半年没消息", "申请公租房一直在等"),
+        ("一家人还在外面租房", "房租负担太重"),
+    ),
+    P(
+        "roof-leak",
+        "老旧小区屋顶漏水",
+        "housing",
+        ("老旧小区屋顶漏水", "老房子顶楼一下雨就漏", "顶楼屋面渗水"),
+        ("下雨天家里到处接水", "墙皮都泡掉了"),
+    ),
+    P(
+        "elevator-retrofit",
+        "加装电梯推进慢",
+        "housing",
+        ("加装电梯推进慢", "加装电梯的事拖了一年多", "老楼加装电梯迟迟不动工"),
+        ("老人上下楼困难", "方案定了一年还没动工"),
+    ),
+    P(
+        "job-fair",
+        "招聘会信息不透明",
         "employment",
-        ("招聘会信息不透明", "创业补贴申请难", "就业培训名额太少"),
-        ("找工作没有渠道", "材料交了没下文", "想报名报不上"),
+        ("招聘会信息不透明", "招聘会什么时候开都不知道", "招聘信息没地方查"),
+        ("找工作没有渠道", "错过了好几场"),
     ),
-    Problem(
+    P(
+        "startup-subsidy",
+        "创业补贴申请难",
+        "employment",
+        ("创业补贴申请难", "创业补贴材料交了没下文", "申请创业扶持资金太难"),
+        ("材料交了没下文", "小店快撑不下去了"),
+    ),
+    P(
+        "training-slots",
+        "就业培训名额少",
+        "employment",
+        ("就业培训名额太少", "技能培训报不上名", "免费职业培训一开放就报满"),
+        ("想报名报不上", "想学门手艺都没机会"),
+    ),
+    P(
+        "false-ads",
+        "商家虚假宣传",
         "market-regulation",
-        ("商家虚假宣传", "农贸市场缺斤短两"),
+        ("商家虚假宣传", "商家宣传的和实际卖的不一样", "广告上写的优惠到店就不认"),
         ("消费者权益受损", "好几次都这样"),
     ),
-    Problem("market-regulation", ("预付卡商家跑路",), ("充的卡退不了", "好多人都受骗了")),
-    Problem(
+    P(
+        "short-weight",
+        "农贸市场缺斤短两",
+        "market-regulation",
+        ("农贸市场缺斤短两", "菜市场的秤不准", "买的肉回家一称少了二两"),
+        ("消费者权益受损", "老人买菜经常吃亏"),
+    ),
+    P(
+        "prepaid-card",
+        "预付卡商家跑路",
+        "market-regulation",
+        ("预付卡商家跑路", "健身房关门了，卡里的钱退不了", "理发店卷款跑路，充的卡作废了"),
+        ("充的卡退不了", "好多人都受骗了"),
+    ),
+    P(
+        "intermediary-fee",
+        "中介收费代办",
         "black-intermediaries",
-        ("中介收费代办业务", "黑中介冒充工作人员揽活"),
+        ("中介收费代办业务", "有中介收钱代办本来免费的业务", "大厅门口有人收费帮忙插队代办"),
         ("多花了好几百块", "老百姓分不清真假"),
     ),
-    Problem("inaction", ("反映多次无人处理", "热线答复敷衍了事"), ("问题一直拖着", "很失望")),
+    P(
+        "fake-staff",
+        "黑中介冒充工作人员",
+        "black-intermediaries",
+        ("黑中介冒充工作人员揽活", "有人假装是工作人员拉人办业务"),
+        ("老百姓分不清真假", "被骗了好几百"),
+    ),
+    P(
+        "no-response",
+        "反映多次无人处理",
+        "inaction",
+        ("反映多次无人处理", "打了好几次热线都没人管", "反映了三次还是没有下文"),
+        ("问题一直拖着", "很失望"),
+    ),
+    P(
+        "perfunctory-reply",
+        "热线答复敷衍",
+        "inaction",
+        ("热线答复敷衍了事", "热线回复都是套话", "答复说已处理，其实根本没人来"),
+        ("问题一直拖着", "很失望"),
+    ),
 ]
 
-# What people say about service windows (百姓评 ratings, window visits, leaders at windows).
+# What people say about service windows (百姓评 ratings, window visits, leaders at windows):
+# one problem per window and grievance.
 WINDOW_PROBLEMS: list[Problem] = [
-    Problem(
+    P(
+        "window-attitude",
+        "窗口人员态度生硬",
         "window-service",
-        ("窗口工作人员态度生硬", "排队时间太长", "午休时间窗口不办理", "取号后被告知系统故障"),
-        ("白白等了一上午", "请假过来办事很不容易", "群众体验很差"),
+        ("窗口工作人员态度生硬", "窗口的人说话很冲", "工作人员爱理不理的"),
+        ("群众体验很差", "问两句就不耐烦"),
     ),
-    Problem(
+    P(
+        "window-queue",
+        "排队时间长",
+        "window-service",
+        ("排队时间太长", "取号排了两个多小时", "只开了两个窗口，队排到门外"),
+        ("白白等了一上午", "请假过来办事很不容易"),
+    ),
+    P(
+        "window-lunch",
+        "午休时间不办理",
+        "window-service",
+        ("午休时间窗口不办理", "中午去办事窗口都关了", "午饭时间一个窗口都不开"),
+        ("请假过来办事很不容易", "只能下午再跑一趟"),
+    ),
+    P(
+        "window-system",
+        "系统故障办不了",
+        "window-service",
+        ("取号后被告知系统故障", "排到了说系统坏了办不了", "系统又出故障了"),
+        ("白白等了一上午", "只能改天再来"),
+    ),
+    P(
+        "window-resubmit",
+        "材料反复提交",
         "approval-efficiency",
-        ("审批材料反复提交", "审批超过承诺时限", "网上办理系统经常卡顿", "一件事要跑好几个窗口"),
-        ("前后跑了三趟", "耽误了正常经营", "办事效率太低"),
+        ("审批材料反复提交", "同样的材料要交好几遍", "每次去都说材料不全，要重新交"),
+        ("前后跑了三趟", "办事效率太低"),
     ),
-    Problem(
+    P(
+        "window-overdue",
+        "审批超时",
+        "approval-efficiency",
+        ("审批超过承诺时限", "说好五个工作日办好，一个月了还没批", "审批一拖再拖"),
+        ("耽误了正常经营", "办事效率太低"),
+    ),
+    P(
+        "window-online",
+        "网上办理系统卡顿",
+        "approval-efficiency",
+        ("网上办理系统经常卡顿", "网上办事大厅老是打不开", "网上提交到一半就卡死"),
+        ("只能跑到现场办", "办事效率太低"),
+    ),
+    P(
+        "window-many",
+        "一件事跑多个窗口",
+        "approval-efficiency",
+        ("一件事要跑好几个窗口", "一件事让我在几个窗口之间来回跑"),
+        ("前后跑了三趟", "办事效率太低"),
+    ),
+    P(
+        "window-buck-passing",
+        "工作人员推诿扯皮",
         "cadre-conduct",
-        ("工作人员推诿扯皮", "工作人员上班时间玩手机"),
-        ("问什么都说不归我管", "让人很寒心"),
+        ("工作人员推诿扯皮", "几个窗口互相推，谁都不管", "问什么都说不归我管"),
+        ("让人很寒心", "白跑一趟"),
+    ),
+    P(
+        "window-phones",
+        "上班时间玩手机",
+        "cadre-conduct",
+        ("工作人员上班时间玩手机", "窗口工作人员一直低头刷手机", "工作人员上班时间聊天玩手机"),
+        ("群众在外面排长队", "让人很寒心"),
     ),
 ]
 WINDOW_PRAISE = [
@@ -308,41 +782,133 @@ WINDOW_PRAISE = [
     "延时服务解决了上班族的难题",
 ]
 
-# Problems enterprises raise (enterprise questionnaires, leaders at windows).
+# Grievances enterprises raise (enterprise questionnaires, leaders at windows): one problem for
+# the whole district each.
 ENTERPRISE_PROBLEMS: list[Problem] = [
-    Problem(
+    P(
+        "repeat-proofs",
+        "重复提供证明材料",
         "business-environment",
-        ("审批材料反复提交", "办事要求提供重复证明", "项目开工手续办理周期长"),
-        ("前后跑了{n}趟", "项目已经延误{n}个月", "增加了企业成本"),
+        ("办事要求提供重复证明", "同一份证明每个部门都要我们开一次", "各部门重复要求企业提交证明"),
+        ("前后跑了{n}趟", "增加了企业成本"),
     ),
-    Problem(
+    P(
+        "project-permits",
+        "项目开工手续周期长",
+        "business-environment",
+        ("项目开工手续办理周期长", "项目开工审批手续拖了好几个月", "开工许可迟迟办不下来"),
+        ("项目已经延误{n}个月", "增加了企业成本"),
+    ),
+    P(
+        "subsidy-unpaid",
+        "企业补贴未兑现",
         "enterprise-services",
-        ("企业补贴未兑现", "政策兑现周期长", "企业招工难", "融资难融资贵"),
-        ("涉及金额约{n}万元", "去年申报的到现在没消息", "影响企业扩大生产"),
+        ("企业补贴未兑现", "说好的企业补贴一直没拨付", "申报的奖励资金到现在没到账"),
+        ("涉及金额约{n}万元", "去年申报的到现在没消息"),
     ),
-    Problem(
+    P(
+        "policy-slow",
+        "政策兑现周期长",
+        "enterprise-services",
+        ("政策兑现周期长", "惠企政策兑现要等大半年", "政策兑现流程太长"),
+        ("去年申报的到现在没消息", "影响企业扩大生产"),
+    ),
+    P(
+        "hiring",
+        "企业招工难",
+        "enterprise-services",
+        ("企业招工难", "生产线招不到工人", "熟练工很难招"),
+        ("订单做不完", "影响企业扩大生产"),
+    ),
+    P(
+        "financing",
+        "融资难融资贵",
+        "enterprise-services",
+        ("融资难融资贵", "银行贷款批不下来", "贷款利息太高，融资成本吃不消"),
+        ("企业资金周转困难", "影响企业扩大生产"),
+    ),
+    P(
+        "promised-road",
+        "招商承诺配套道路未建",
         "government-promises",
-        ("招商时承诺的配套道路至今未建", "拖欠企业工程款", "承诺的厂房租金优惠没有落实"),
-        ("拖了{n}个月", "企业资金周转困难", "当初是看中政策才落户的"),
+        ("招商时承诺的配套道路至今未建", "园区门口承诺修的路到现在没动工"),
+        ("拖了{n}个月", "货车进出很不方便"),
     ),
-    Problem(
+    P(
+        "arrears",
+        "拖欠企业工程款",
+        "government-promises",
+        ("拖欠企业工程款", "工程款拖了一年多还没结", "政府项目工程款迟迟不付"),
+        ("企业资金周转困难", "工人工资都发不出来"),
+    ),
+    P(
+        "rent-discount",
+        "厂房租金优惠未落实",
+        "government-promises",
+        ("承诺的厂房租金优惠没有落实", "说好的租金减免一直不兑现"),
+        ("当初是看中政策才落户的", "拖了{n}个月"),
+    ),
+    P(
+        "repeat-inspections",
+        "重复检查影响经营",
         "judicial-enforcement",
-        ("重复检查影响经营", "执法标准不一", "罚款依据不明确"),
-        ("一个月来了{n}拨检查", "不同人说法不一样", "企业无所适从"),
+        ("重复检查影响经营", "各部门轮番上门检查", "检查一拨接一拨"),
+        ("一个月来了{n}拨检查", "企业无所适从"),
     ),
-    Problem(
+    P(
+        "inconsistent-enforcement",
+        "执法标准不一",
+        "judicial-enforcement",
+        ("执法标准不一", "同样的问题不同执法人员说法不一样"),
+        ("不同人说法不一样", "企业无所适从"),
+    ),
+    P(
+        "unclear-fines",
+        "罚款依据不明确",
+        "judicial-enforcement",
+        ("罚款依据不明确", "罚了款却说不出依据", "处罚没有书面依据"),
+        ("企业无所适从", "罚了{n}万元"),
+    ),
+    P(
+        "power-connection",
+        "用电报装慢",
         "utilities",
-        ("用电报装等了一个多月", "园区频繁停电"),
+        ("用电报装等了一个多月", "新厂房通电报装迟迟不批", "申请用电增容等了很久"),
         ("生产线停了{n}天", "订单交付受影响"),
         unit="power",
     ),
-    Problem("utilities", ("燃气接入费用不透明",), ("报价比同行高出{n}成",), unit="gas"),
-    Problem(
+    P(
+        "park-outages",
+        "园区频繁停电",
+        "utilities",
+        ("园区频繁停电", "工业园区一个月停了好几次电", "园区总是突然断电"),
+        ("生产线停了{n}天", "订单交付受影响"),
+        unit="power",
+    ),
+    P(
+        "gas-connection-fee",
+        "燃气接入费用不透明",
+        "utilities",
+        ("燃气接入费用不透明", "燃气开户接入费没有明细", "燃气公司接气报价说不清依据"),
+        ("报价比同行高出{n}成", "问了也没有收费明细"),
+        unit="gas",
+    ),
+    P(
+        "discharge-permit",
+        "排污许可办理复杂",
         "approval-efficiency",
-        ("办理排污许可流程复杂", "营业执照变更要跑多个部门"),
+        ("办理排污许可流程复杂", "排污许可证办了好几个月", "排污许可要准备的材料太多"),
+        ("前后跑了{n}趟", "耽误了{n}周"),
+    ),
+    P(
+        "licence-change",
+        "营业执照变更跑多个部门",
+        "approval-efficiency",
+        ("营业执照变更要跑多个部门", "变更执照要在好几个部门之间来回跑"),
         ("前后跑了{n}趟", "耽误了{n}周"),
     ),
 ]
+
 ENTERPRISE_REQUESTS = ["希望尽快协调解决", "希望政府兑现承诺", "希望简化流程", "请帮助企业渡过难关"]
 ENTERPRISE_PREFIXES = [
     "恒达",

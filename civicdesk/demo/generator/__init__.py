@@ -15,5 +15,15 @@ from civicdesk.demo.generator.plan import CHANNEL_COUNTS, EXTERNAL_ID_PREFIX
 from civicdesk.demo.generator.plan import _choose_statuses as _choose_statuses
 from civicdesk.demo.generator.plan import _draw_specs as _draw_specs
 from civicdesk.demo.generator.plan import scaled_counts as scaled_counts
+from civicdesk.demo.generator.truth import Truth, read_truth, write_truth
 
-__all__ = ["CHANNEL_COUNTS", "DEMO_PASSWORD", "EXTERNAL_ID_PREFIX", "DemoSummary", "load_demo"]
+__all__ = [
+    "CHANNEL_COUNTS",
+    "DEMO_PASSWORD",
+    "EXTERNAL_ID_PREFIX",
+    "DemoSummary",
+    "Truth",
+    "load_demo",
+    "read_truth",
+    "write_truth",
+]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from django.db import connection, transaction
@@ -34,6 +35,7 @@ from civicdesk.demo.generator.timelines import (
     _new_submission,
     _run_steps,
 )
+from civicdesk.demo.generator.truth import Truth, truth_of, write_truth
 from civicdesk.intake.models import Channel, Submission
 from civicdesk.intake.services import submission_create
 from civicdesk.notifications.services import suppressed as notifications_suppressed
@@ -59,6 +61,8 @@ class DemoSummary:
     questionnaire_responses: int = 0
     service_quality_seconds: float = 0.0
     seconds: float = 0.0
+    # Which problem each demo opinion reports, by external id (see generator/truth.py).
+    truth: dict[str, Truth] = field(default_factory=dict)
 
 
 @contextmanager
@@ -85,8 +89,12 @@ def load_demo(
     submissions: int = 2044,
     now: datetime | None = None,
     stdout: TextIO | None = None,
+    truth_file: str | Path | None = None,
 ) -> DemoSummary:
-    """Create (or complete) the demo district; a second run adds nothing it already has."""
+    """Create (or complete) the demo district; a second run adds nothing it already has.
+
+    The summary's ``truth`` says which problem each opinion reports; ``truth_file`` also
+    writes it down as a CSV (generator/truth.py)."""
     started = time.perf_counter()
     now = now or timezone.now()
     rng = random.Random(seed)
@@ -106,6 +114,9 @@ def load_demo(
 
         specs = _draw_specs(rng, now, submissions)
         _choose_statuses(rng, now, specs)
+        summary.truth = truth_of(specs)
+        if truth_file is not None:
+            write_truth(truth_file, summary.truth)
         unit_names = {code: name for code, name, _k, _p in v.UNITS}
         for spec in specs:
             _plan_steps(rng, now, spec, unit_names)

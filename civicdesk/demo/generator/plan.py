@@ -273,5 +273,6 @@ def _make_duplicate(rng: random.Random, specs: list[Spec], index: int, target: i
     spec.merge_into = target
     spec.category, spec.unit, spec.address = original.category, original.unit, original.address
     spec.summary = original.summary
+    spec.problem, spec.problem_title = original.problem, original.problem_title
     spec.description = rng.choice(v.DUPLICATE_TEMPLATES).format(summary=original.summary)
     spec.latitude, spec.longitude = original.latitude, original.longitude

@@ -44,4 +44,8 @@ class Spec:
     external_id: str = ""
     status: str = ""
     merge_into: int | None = None
+    # The truth the opinion was generated from: which problem it reports (the same key for
+    # every opinion about one grievance at one place or window) and that problem's name.
+    problem: str = ""
+    problem_title: str = ""
     steps: list[Step] = field(default_factory=list)

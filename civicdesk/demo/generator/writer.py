@@ -64,26 +64,50 @@ class _Writer:
             + "有限公司"
         )
 
-    def place_problem(self, spec: Spec) -> None:
+    def _place_and_problem(self) -> tuple[str, str, v.Problem]:
+        """A hot spot (one grievance at one place that many people report) or a random
+        grievance at a random place where it can happen; returns (community, place, problem)."""
+        if self.rng.random() < v.HOT_SHARE:
+            spots = v.HOT_SPOTS
+            place, code, _weight = self.rng.choices(spots, [w for _p, _c, w in spots])[0]
+            community = next(c for c, (names, _la, _lo) in v.PLACES.items() if place in names)
+            return community, place, v.PLACE_PROBLEM_CODES[code]
         problem = self.rng.choice(v.PLACE_PROBLEMS)
         community = self.rng.choice(self.communities)
-        places, lat, lon = v.PLACES[community]
-        place = self.rng.choice(places)
+        places = v.PLACES[community][0]
+        if problem.where != "any":
+            fitting = [
+                p for p in places if p.endswith(v.ESTATE_SUFFIXES) == (problem.where == "estate")
+            ]
+            places = fitting or places
+        return community, self.rng.choice(places), problem
+
+    def place_problem(self, spec: Spec) -> None:
+        community, place, problem = self._place_and_problem()
+        _places, lat, lon = v.PLACES[community]
         phrase = self.rng.choice(problem.phrases)
         spec.kind = "place"
         spec.category = problem.category
         spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        spec.problem = f"{place}·{problem.code}"
+        spec.problem_title = f"{place} · {problem.name}"
         if problem.category in v.NEIGHBOURHOOD_CATEGORIES and self.rng.random() < 0.5:
             # Small local matters are often sorted out by the community or street.
             spec.unit = (
                 community if self.rng.random() < 0.6 else community.split("-")[0] + "-street"
             )
         spots = v.ESTATE_SPOTS if place.endswith(v.ESTATE_SUFFIXES) else v.STREET_SPOTS
-        spec.summary = place + self.rng.choice(spots) + phrase
+        spot = self.rng.choice(spots)
+        spec.summary = place + spot + phrase
         spec.address = place
-        text = (
-            f"{self.opening(spec)}{spec.summary}，{self.rng.choice(v.DURATIONS)}，"
-            f"{self.rng.choice(problem.impacts)}，{self.rng.choice(v.REQUESTS)}。"
+        text = self.rng.choice(v.PLACE_TEMPLATES).format(
+            opening=self.opening(spec),
+            place=place,
+            spot=spot,
+            phrase=phrase,
+            duration=self.rng.choice(v.DURATIONS),
+            impact=self.rng.choice(problem.impacts),
+            request=self.rng.choice(v.REQUESTS),
         )
         if problem.category == "parking" and self.rng.random() < 0.3:
             text += f"占道车辆的车牌是{self.plate()}。"
@@ -100,6 +124,8 @@ class _Writer:
         spec.kind = "service"
         spec.category = problem.category
         spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        spec.problem = problem.code
+        spec.problem_title = problem.name
         spec.summary = phrase
         text = (
             f"{self.opening(spec)}{phrase}，{self.rng.choice(problem.impacts)}，"
@@ -116,12 +142,17 @@ class _Writer:
             spec.unit = "service-center"
             spec.summary = self.rng.choice(v.WINDOW_PRAISE)
             spec.description = f"{window}：{spec.summary}，点个赞！"
+            # Praise is no problem: the same words about the same window are one repost.
+            spec.problem = f"{window}·praise·{v.WINDOW_PRAISE.index(spec.summary)}"
+            spec.problem_title = f"{window} · {spec.summary}"
             return
         problem = self.rng.choice(v.WINDOW_PROBLEMS)
         phrase = self.rng.choice(problem.phrases)
         spec.kind = "window"
         spec.category = problem.category
         spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        spec.problem = f"{window}·{problem.code}"
+        spec.problem_title = f"{window} · {problem.name}"
         spec.summary = f"{window}{phrase}"
         errands = v.WINDOW_ERRANDS.get(window) or [
             e for es in v.WINDOW_ERRANDS.values() for e in es
@@ -140,6 +171,8 @@ class _Writer:
         spec.kind = "enterprise"
         spec.category = problem.category
         spec.unit = problem.unit or v.CATEGORY_UNITS[problem.category]
+        spec.problem = problem.code
+        spec.problem_title = problem.name
         spec.for_enterprise = True
         spec.enterprise_name = self.enterprise()
         spec.enterprise_credit_code = self.credit_code()
