@@ -31,10 +31,11 @@ def end_of(y: int, m: int, d: int, tz: ZoneInfo = SHANGHAI) -> datetime:
     return datetime.combine(date(y, m, d), time.max, tzinfo=tz)
 
 
-def test_data_file_has_source_note_and_both_years() -> None:
+def test_data_file_has_source_note_and_its_years() -> None:
     data = json.loads(DEFAULT_CALENDAR_PATH.read_text(encoding="utf-8"))
     assert "State Council" in data["source"]
-    assert {d[:4] for d in data["holidays"]} == {"2025", "2026"}
+    assert {d[:4] for d in data["holidays"]} == set(data["years"]) == {"2025", "2026", "2027"}
+    assert all(year["source"] for year in data["years"].values())
     assert data["weekend"] == [5, 6]
 
 
@@ -179,6 +180,12 @@ def test_load_is_cached(tmp_path: Path) -> None:
         (
             '{"holidays": ["2026-02-14"], "workdays": ["2026-02-14"]}',
             "2026-02-14 listed both as holiday and as workday",
+        ),
+        ('{"years": {"2026": {"status": "maybe"}}}', "years['2026'].status must be"),
+        ('{"years": {"26": {"status": "official"}}}', "years: '26' is not a year"),
+        (
+            '{"years": {"2026": {"status": "official"}}, "holidays": ["2027-01-01"]}',
+            "dates of 2027 are listed but the year is missing from 'years'",
         ),
     ],
 )
