@@ -1,7 +1,5 @@
 """Reporting a problem and following it by tracking code, for apps and the public."""
 
-import math
-import time
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -37,8 +35,7 @@ from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import Action
 from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.core.photos import ProcessedPhoto
-from civicdesk.core.ratelimit import limit_reached, over_limit, parse_rate
-from civicdesk.core.redaction import redact
+from civicdesk.core.ratelimit import limit_reached, over_limit, seconds_left
 from civicdesk.intake import in_person
 from civicdesk.intake.models import Channel, IdempotencyKey
 from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
@@ -67,12 +64,6 @@ _CREATE_RESPONSES = {
 _OPTIONAL_TOKEN = {"security": [{"StaffToken": []}, {}]}
 
 
-def _retry_after_seconds(spec: str) -> int:
-    """Seconds until the current fixed window of ``over_limit`` ends."""
-    _, window = parse_rate(spec)
-    return max(1, math.ceil(window - time.time() % window))
-
-
 def _check_rate_limit(request: HttpRequest, staff: User | None) -> None:
     """Refuse an anonymous client past its limit. Called only when a report is about to be
     stored: a retry of one already stored creates nothing, and refusing it would leave a
@@ -99,7 +90,7 @@ def _too_many_reports(spec: str) -> ApiError:
     return ApiError(
         429,
         _("Too many reports were sent from your network. Please try again later."),
-        headers={"Retry-After": str(_retry_after_seconds(spec))},
+        headers={"Retry-After": str(seconds_left(spec))},
     )
 
 
@@ -431,20 +422,19 @@ def _localized_name(category: Category) -> str:
 def submission_status(request: HttpRequest, tracking_code: str) -> dict:
     try:
         case: Case = get_case_for_tracking_code(tracking_code, request=request)
-    except LookupThrottled:
+    except LookupThrottled as throttled:
         raise ApiError(
             429,
             _("Too many unknown tracking codes were tried from your network. Try again later."),
-            headers={"Retry-After": "3600"},
+            headers={"Retry-After": str(throttled.retry_after)},
         ) from None
-    # Public text may quote the reporter; hide personal data, including their own name.
-    names = [case.submission.contact_name] if case.submission.contact_name else []
+    # Public text may quote the reporter; hide personal data known anywhere in the case.
     timeline = [
         {
             "action": event.action,
             "label": str(Action(event.action).label),
             "at": event.created_at,
-            "note": redact(event.note, names) if event.note else "",
+            "note": case.public_text(event.note),
         }
         for event in case.events.public()
     ]
@@ -455,7 +445,7 @@ def submission_status(request: HttpRequest, tracking_code: str) -> dict:
         "received_at": case.received_at,
         "category": _localized_name(case.category) if case.category else None,
         "unit": case.unit.name if case.unit else None,
-        "answer": redact(case.answer, names) if case.answer else "",
+        "answer": case.public_text(case.answer),
         "answered_at": case.answered_at,
         "merged_into": case.merged_into.tracking_code if case.merged_into else None,
         "timeline": timeline,

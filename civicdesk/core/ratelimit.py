@@ -2,8 +2,11 @@
 
 import hashlib
 import logging
+import math
 import re
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -74,3 +79,37 @@ def limit_reached(request: HttpRequest, scope: str, spec: str, *, key: str | Non
     except Exception:
         logger.warning("rate limit %s not checked: the cache cannot be reached", scope)
         return False
+
+
+def seconds_left(spec: str) -> int:
+    """Seconds until the current window of ``spec`` ends (windows are fixed, so a refused
+    client may come back then)."""
+    _count, window = parse_rate(spec)
+    return max(1, math.ceil(window - time.time() % window))
+
+
+class LimitReached(Exception):
+    """A client used up its misses of a secret look-up; ``retry_after`` is in seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def guarded_lookup(
+    request: HttpRequest | None, scope: str, spec: str, find: Callable[[], T | None]
+) -> T | None:
+    """What ``find`` returns for a secret the client sent (a tracking code, a link's token),
+    with the client's misses counted in ``scope``.
+
+    Once the client has used up its misses, every look-up is refused with LimitReached until
+    the window ends, before ``find`` is even called: a right secret and a wrong one then get
+    the same answer, so the limit slows guessing instead of telling hits from misses. Other
+    clients are not affected, and a hit never counts. Without a request nothing is counted.
+    """
+    if request is not None and limit_reached(request, scope, spec):
+        raise LimitReached(seconds_left(spec))
+    found = find()
+    if found is None and request is not None and over_limit(request, scope, spec):
+        raise LimitReached(seconds_left(spec))
+    return found

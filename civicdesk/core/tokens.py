@@ -7,8 +7,6 @@ refused until the window ends, right token or wrong, so a hit cannot be told apa
 miss. Other clients are not affected, and a right token never counts.
 """
 
-import math
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,29 +14,19 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from civicdesk.core.ratelimit import limit_reached, over_limit, parse_rate
+from civicdesk.core.ratelimit import LimitReached, guarded_lookup
 
 SCOPE = "token-miss"
 
 T = TypeVar("T")
 
 
-class TokenThrottled(Exception):
+class TokenThrottled(LimitReached):
     """Too many wrong links from one client: someone may be guessing tokens."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
 
 
 def token_miss_rate_limit() -> str:
     return getattr(settings, "CIVICDESK_TOKEN_MISS_RATE_LIMIT", "20/h")
-
-
-def _throttled(spec: str) -> TokenThrottled:
-    # Windows are fixed, so the client may come back when the current one ends.
-    _count, window = parse_rate(spec)
-    return TokenThrottled(max(1, math.ceil(window - time.time() % window)))
 
 
 def find_by_token(
@@ -47,13 +35,11 @@ def find_by_token(
     """What `find` returns for the link's token; Http404 (`what`) when it finds nothing, which
     counts one miss for the client of `request`. TokenThrottled when that client is over the
     limit, before `find` is even called. Without a request (no client), nothing is counted."""
-    spec = token_miss_rate_limit()
-    if request is not None and limit_reached(request, SCOPE, spec):
-        raise _throttled(spec)
-    found = find()
+    try:
+        found = guarded_lookup(request, SCOPE, token_miss_rate_limit(), find)
+    except LimitReached as reached:
+        raise TokenThrottled(reached.retry_after) from None
     if found is None:
-        if request is not None and over_limit(request, SCOPE, spec):
-            raise _throttled(spec)
         raise Http404(what)
     return found
 

@@ -136,6 +136,8 @@ def get_service(code: str) -> tuple[Category, Category]:
 
 def with_public_details(cases: QuerySet) -> QuerySet:
     """Everything a request's representation needs, in a fixed number of queries."""
+    # with_public_texts: the notes that Case.public_text looks for names in.
+    cases = cases.with_public_texts()
     return cases.select_related("submission", "unit", "category", "merged_into").prefetch_related(
         Prefetch(
             "events",
@@ -146,11 +148,11 @@ def with_public_details(cases: QuerySet) -> QuerySet:
     )
 
 
-def _throttled() -> Open311Error:
+def _throttled(throttled: LookupThrottled) -> Open311Error:
     return Open311Error(
         429,
         _("Too many unknown service_request_ids were tried from your network. Try again later."),
-        headers={"Retry-After": "3600"},
+        headers={"Retry-After": str(throttled.retry_after)},
     )
 
 
@@ -158,8 +160,8 @@ def get_request(request: HttpRequest, raw_id: str) -> Case:
     """The case whose tracking code is ``raw_id``; misses count against the look-up limit."""
     try:
         case = get_case_for_tracking_code(raw_id, request=request)
-    except LookupThrottled:
-        raise _throttled() from None
+    except LookupThrottled as throttled:
+        raise _throttled(throttled) from None
     except Http404:
         raise Open311Error(
             404, _("No service request has the id “%(id)s”.") % {"id": raw_id}
@@ -173,8 +175,8 @@ def get_requests(request: HttpRequest, raw_ids: list[str]) -> list[Case]:
     for raw_id in raw_ids:
         try:
             case = get_case_for_tracking_code(raw_id, request=request)
-        except LookupThrottled:
-            raise _throttled() from None
+        except LookupThrottled as throttled:
+            raise _throttled(throttled) from None
         except Http404:
             continue
         found.setdefault(case.pk, case)

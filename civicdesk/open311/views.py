@@ -1,7 +1,5 @@
 """The GeoReport v2 endpoint: plain views answering in the format the URL ends with."""
 
-import math
-import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from civicdesk.accounts.models import ApiToken
 from civicdesk.cases.workflow import OPEN_STATUSES
-from civicdesk.core.ratelimit import over_limit, parse_rate
+from civicdesk.core.ratelimit import over_limit, seconds_left
 from civicdesk.intake.services import IdempotencyConflict
 from civicdesk.open311 import representation
 from civicdesk.open311.access import (
@@ -55,9 +53,7 @@ def post_rate_limit() -> str:
 
 
 def _too_many(spec: str, message: str) -> Open311Error:
-    _count, window = parse_rate(spec)
-    retry_after = max(1, math.ceil(window - time.time() % window))
-    return Open311Error(429, message, headers={"Retry-After": str(retry_after)})
+    return Open311Error(429, message, headers={"Retry-After": str(seconds_left(spec))})
 
 
 def _form_params(request: HttpRequest) -> QueryDict:

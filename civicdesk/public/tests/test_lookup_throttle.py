@@ -1,24 +1,64 @@
-"""Guessing tracking codes is throttled; people who have a real code are never slowed down."""
+"""Guessing tracking codes is throttled on every surface that looks codes up (pages, API,
+Open311), with one count per client. Past the limit a real code gets exactly what a wrong one
+gets until the window ends: a 200 among the 429s would still tell a guesser each hit."""
 
+from unittest import mock
+
+from civicdesk.core import ratelimit
 from civicdesk.core.tracking import new_tracking_code
 
+SURFACES = {
+    "status page": "/track/{code}/",
+    "track form": "/track/?code={code}",
+    "API": "/api/v1/submissions/{code}",
+    "Open311": "/open311/v2/requests/{code}.json",
+}
 
-def test_failed_lookups_are_throttled_but_real_codes_still_work(settings, citizen, make_case):
-    settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT = "3/h"
+
+def _answer(response) -> tuple:
+    """What a client can compare between two answers: status, content type and body (pages:
+    the template, since each page carries its own nonce)."""
+    if response["Content-Type"].startswith("text/html"):
+        body = [template.name for template in response.templates]
+    else:
+        body = response.json()
+    return response.status_code, response["Content-Type"], body
+
+
+def test_past_the_limit_real_and_wrong_codes_get_the_same_answer(settings, citizen, make_case):
+    settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT = "4/h"
     case = make_case()
-    guesses = [new_tracking_code() for _ in range(4)]
-    statuses = [citizen.get(f"/track/{code}/").status_code for code in guesses]
-    assert statuses == [404, 404, 404, 429]
-    assert citizen.get(f"/track/?code={new_tracking_code()}").status_code == 429
-    response = citizen.get(f"/api/v1/submissions/{new_tracking_code()}")
-    assert response.status_code == 429 and response["Retry-After"] == "3600"
-    assert citizen.get(f"/track/{case.tracking_code}/").status_code == 200
-    assert citizen.get(f"/api/v1/submissions/{case.tracking_code}").status_code == 200
+    # Misses on different surfaces count together.
+    misses = [
+        citizen.get(path.format(code=new_tracking_code())).status_code for path in SURFACES.values()
+    ]
+    assert misses == [404, 404, 404, 404]
+
+    for name, path in SURFACES.items():
+        wrong = citizen.get(path.format(code=new_tracking_code()))
+        real = citizen.get(path.format(code=case.tracking_code))
+        assert wrong.status_code == 429, name
+        assert _answer(real) == _answer(wrong), name
+        assert 0 < int(real["Retry-After"]) <= 3600, name
+
+
+def test_real_codes_work_again_when_the_window_ends(settings, citizen, make_case):
+    settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT = "1/h"
+    case = make_case()
+    citizen.get(f"/track/{new_tracking_code()}/")
+    assert citizen.get(f"/api/v1/submissions/{case.tracking_code}").status_code == 429
+
+    an_hour_later = ratelimit.time.time() + 3600
+    with mock.patch.object(ratelimit.time, "time", return_value=an_hour_later):
+        assert citizen.get(f"/api/v1/submissions/{case.tracking_code}").status_code == 200
+        assert citizen.get(f"/track/{case.tracking_code}/").status_code == 200
 
 
 def test_the_throttle_is_per_client(settings, client, make_case):
-    settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT = "1/h"
-    for _ in range(2):
+    settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT = "2/h"
+    case = make_case()
+    for _ in range(3):
         client.get(f"/track/{new_tracking_code()}/", REMOTE_ADDR="10.0.0.1")
     response = client.get(f"/track/{new_tracking_code()}/", REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 404
+    assert client.get(f"/track/{case.tracking_code}/", REMOTE_ADDR="10.0.0.2").status_code == 200
