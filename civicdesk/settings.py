@@ -232,7 +232,9 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: photos are checked by content in civicdesk.core.photos; these bound the request itself.
 CIVICDESK_MAX_PHOTOS = env_int("CIVICDESK_MAX_PHOTOS", 6)
 CIVICDESK_MAX_PHOTO_BYTES = env_int("CIVICDESK_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
-CIVICDESK_MAX_PHOTO_PIXELS = env_int("CIVICDESK_MAX_PHOTO_PIXELS", 40_000_000)
+# Most pixels a photo is decoded to (what one photo costs in memory: about 2 × 4 bytes a pixel).
+# Phones take 12 megapixels; their 48-200 megapixel JPEGs are decoded reduced to fit (photos.py).
+CIVICDESK_MAX_PHOTO_PIXELS = env_int("CIVICDESK_MAX_PHOTO_PIXELS", 16_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -8,6 +8,14 @@ common formats are decoded, and decompression bombs are refused before decoding.
 Every accepted photo is decoded and re-encoded from its pixels alone, which drops all
 metadata (EXIF, GPS, XMP, ICC, comments) after the EXIF orientation has been applied.
 Errors carry a machine-readable ``code``; the Django layer turns codes into messages.
+
+Decoding memory is bounded, since anyone may send photos: a small file can hold a huge picture
+(a 117 KB PNG of 40 megapixels decodes to 160 MB, and the steps below copied it four times).
+``max_pixels`` is the most pixels a photo is decoded to. A bigger JPEG, what phones write, is
+decoded by libjpeg at 1/2, 1/4 or 1/8 of its size (``draft``) and kept at that size, so the
+48 and 200 megapixel modes of phone cameras cost what a 12 megapixel photo costs; a bigger PNG
+or WebP, which cannot be decoded reduced, is refused before decoding. After decoding no step
+holds more than two full-size copies of the pixels.
 """
 
 from __future__ import annotations
@@ -25,6 +33,13 @@ __all__ = ["ALLOWED_FORMATS", "PhotoError", "ProcessedPhoto", "process_photo"]
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 85
 THUMB_QUALITY = 80
+# libjpeg decodes at 1/1, 1/2, 1/4 or 1/8 of the stored size.
+JPEG_SCALES = (1, 2, 4, 8)
+# Pillow's own decompression-bomb limit for every picture this process opens (here and in
+# spreadsheets): the largest phone camera (200 megapixels) with some room. Photos are held to
+# the much smaller max_pixels before decoding; this only stops a header claiming more.
+LARGEST_PICTURE_PIXELS = 210_000_000
+Image.MAX_IMAGE_PIXELS = LARGEST_PICTURE_PIXELS
 
 # Magic numbers of image formats we recognise but refuse, so the user hears "unsupported
 # format" rather than "not an image". These are never handed to a decoder.
@@ -124,8 +139,27 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     if width <= 0 or height <= 0:
         raise PhotoError("corrupt")
     if width * height > max_pixels:
-        raise PhotoError("too_many_pixels", max_pixels=max_pixels, pixels=width * height)
+        _decode_reduced(image, max_pixels)
     return image
+
+
+def _decode_reduced(image: Image.Image, max_pixels: int) -> None:
+    """Have a JPEG decoded at the largest scale of libjpeg whose pixels fit ``max_pixels``;
+    refuse any other picture above it (PNG and WebP are always decoded whole)."""
+    width, height = image.size
+    refusal = PhotoError("too_many_pixels", max_pixels=max_pixels, pixels=width * height)
+    if image.format != "JPEG":
+        raise refusal
+    for scale in JPEG_SCALES:
+        reduced = (-(-width // scale), -(-height // scale))  # rounded up, as libjpeg does
+        if reduced[0] * reduced[1] <= max_pixels:
+            break
+    else:
+        raise refusal
+    image.draft(image.mode, (width // scale, height // scale))
+    # draft() does nothing for files it cannot scale; those would be decoded whole.
+    if image.width * image.height > max_pixels:
+        raise refusal
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
@@ -172,8 +206,26 @@ def _png_mode(image: Image.Image) -> Image.Image:
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:
-    """A new image holding only the pixels: no info dict, no EXIF, no XMP, no ICC."""
-    return Image.frombytes(image.mode, image.size, image.tobytes())
+    """A new image holding only the pixels: no info dict, no EXIF, no XMP, no ICC.
+
+    Pasted into a blank image rather than passed through ``tobytes()``, which would hold a
+    third copy of the pixels as one bytes object."""
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
+
+
+def _thumbnail(clean: Image.Image, size: int) -> Image.Image:
+    """A small RGB copy fitting ``size`` × ``size``, never enlarged.
+
+    Shrunk by whole factors first (cheap, and never a full-size copy of a plain RGB or L
+    photo), then resampled with Lanczos from at least twice the final size."""
+    image = clean if clean.mode in ("RGB", "L", "RGBA", "LA") else clean.convert("RGB")
+    factor = max(1, max(image.size) // (2 * size))
+    small = image.reduce(factor) if factor > 1 else image.copy()
+    small.thumbnail((size, size), Image.Resampling.LANCZOS)
+    small = _flatten(small)
+    return small if small.mode == "RGB" else small.convert("RGB")
 
 
 def _encode(image: Image.Image, fmt: str, **params: Any) -> bytes:
@@ -207,36 +259,30 @@ def process_photo(
     except _DECODE_ERRORS:
         raise PhotoError("corrupt", format=source_format) from None
 
+    # Each step below replaces `image`, so that the previous full-size copy can be freed.
     try:
-        oriented = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     except (*_DECODE_ERRORS, KeyError, ZeroDivisionError, AttributeError):
-        oriented = image  # unreadable EXIF: keep the pixels as stored
-    if oriented is None:  # pragma: no cover - only returned when in_place=True
-        oriented = image
-    oriented = _to_srgb(oriented)
+        pass  # unreadable EXIF: keep the pixels as stored
+    image = _to_srgb(image)
 
     if source_format == "PNG":
-        clean = _pixels_only(_png_mode(oriented))
-        content = _encode(clean, "PNG")
+        image = _pixels_only(_png_mode(image))
+        content = _encode(image, "PNG")
         extension, content_type = "png", "image/png"
     else:
-        clean = _pixels_only(_flatten(oriented))
-        content = _encode(clean, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        image = _pixels_only(_flatten(image))
+        content = _encode(image, "JPEG", quality=JPEG_QUALITY, optimize=True)
         extension, content_type = "jpg", "image/jpeg"
 
-    thumb = _flatten(clean if clean.mode != "I;16" else clean.convert("RGB"))
-    if thumb.mode != "RGB":
-        thumb = thumb.convert("RGB")
-    thumb = thumb.copy()
-    thumb.thumbnail((thumb_size, thumb_size), Image.Resampling.LANCZOS)
-    thumbnail = _encode(_pixels_only(thumb), "JPEG", quality=THUMB_QUALITY, optimize=True)
+    thumbnail = _encode(_thumbnail(image, thumb_size), "JPEG", quality=THUMB_QUALITY, optimize=True)
 
     return ProcessedPhoto(
         content=content,
         thumbnail=thumbnail,
         extension=extension,
         content_type=content_type,
-        width=clean.width,
-        height=clean.height,
+        width=image.width,
+        height=image.height,
         sha256=hashlib.sha256(content).hexdigest(),
     )
