@@ -8,6 +8,7 @@ so that a client can show it as is.
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -59,6 +60,15 @@ def named_error(error: dict) -> dict:
     return cleaned | {"msg": message}
 
 
+def unreadable_form_message() -> str:
+    """Why a multipart body could not be read (no boundary, or parts that do not use it)."""
+    return _(
+        "The multipart form could not be read: send Content-Type: multipart/form-data with "
+        "its boundary (multipart/form-data; boundary=…), as HTTP clients do when they send "
+        "files, and separate the parts with that boundary."
+    )
+
+
 def install_handlers(api: NinjaAPI) -> None:
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
         response = api.create_response(request, {"detail": exc.message}, status=exc.status)
@@ -93,6 +103,11 @@ def install_handlers(api: NinjaAPI) -> None:
         message = _("The request has too many fields or files; send less at a time.")
         return api.create_response(request, {"detail": message}, status=413)
 
+    def on_unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # Django raises this while reading request.POST or FILES, before any view runs: a 500
+        # (ninja, in debug mode) or Django's HTML 400 page otherwise, neither of them JSON.
+        return api.create_response(request, {"detail": unreadable_form_message()}, status=400)
+
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc.__cause__, NinjaValidationError):
             # ninja turns any error of the body parser into a 400; ours names the field.
@@ -110,6 +125,7 @@ def install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(TooManyFieldsSent, on_too_many)
     api.add_exception_handler(TooManyFilesSent, on_too_many)
+    api.add_exception_handler(MultiPartParserError, on_unreadable_form)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(Http404, on_not_found)

@@ -6,6 +6,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -86,6 +87,16 @@ def _form_params(request: HttpRequest) -> QueryDict:
         ) from None
     except TooManyFieldsSent:
         raise Open311Error(400, _("The request has too many fields.")) from None
+    except MultiPartParserError:
+        # Without this, Django's HTML 400 page (a 500 in debug mode), not the spec's errors.
+        raise Open311Error(
+            400,
+            _(
+                "The multipart form could not be read: its Content-Type names no boundary, or "
+                "the parts do not use it. Send the request form-encoded (Content-Type: "
+                "application/x-www-form-urlencoded), or as multipart/form-data with its boundary."
+            ),
+        ) from None
 
 
 def _with_query(request: HttpRequest, body: QueryDict) -> QueryDict:

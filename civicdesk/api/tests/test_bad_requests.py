@@ -1,8 +1,12 @@
 """Requests the API cannot take: too large, not JSON, not authorised. Each gets a JSON error
 with a `detail` that says what to do, and nothing is saved."""
 
+import json
+
 import pytest
 from django.test import Client
+
+from civicdesk.api.tests.conftest import ApiClient
 
 from civicdesk.cases.models import CaseEvent
 from civicdesk.cases.services import case_assign
@@ -76,3 +80,44 @@ def test_every_staff_area_needs_a_token(path):
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
+
+
+def _multipart_operations(document: dict) -> list[str]:
+    """The paths of every operation that takes a multipart form, path parameters filled in
+    (an enum's first value, else 1): the form is read before any object is looked up."""
+    paths = []
+    for template, operations in document["paths"].items():
+        for operation in operations.values():
+            content = (operation.get("requestBody") or {}).get("content", {})
+            if "multipart/form-data" not in content:
+                continue
+            path = template
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    schema = parameter["schema"]
+                    value = (schema.get("enum") or [1])[0]
+                    path = path.replace("{" + parameter["name"] + "}", str(value))
+            paths.append(path)
+    return paths
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_multipart_body_without_boundary_is_a_400_saying_so(
+    debug, served_openapi, api_as, admin_user, settings
+):
+    settings.DEBUG = debug  # in debug mode ninja answered the error with a 500 traceback
+    paths = _multipart_operations(json.loads(served_openapi))
+    assert len(paths) >= 7
+    clients = {"anonymous": ApiClient(), "staff": api_as(admin_user)}
+
+    for name, client in clients.items():
+        for path in paths:
+            if name == "anonymous" and path != "/api/v1/submissions/multipart":
+                continue
+            response = client.client.post(
+                path, b"--x\r\n", content_type="multipart/form-data", headers=client.headers
+            )
+            assert response.status_code == 400, (name, path)
+            assert response["Content-Type"].startswith("application/json"), (name, path)
+            assert "boundary" in response.json()["detail"], (name, path)

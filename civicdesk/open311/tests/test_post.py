@@ -285,6 +285,23 @@ def test_a_json_body_is_refused_with_a_clear_error(client, api_key):
     assert not Submission.objects.exists()
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_multipart_body_without_boundary_gets_the_specs_error(
+    client, api_key, settings, fmt, debug
+):
+    settings.DEBUG = debug
+    response = client.post(
+        f"{ROOT}/requests.{fmt}?api_key={api_key}",
+        b"--x\r\n",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    [(code, description)] = errors_of(response, fmt)
+    assert code == 400 and "boundary" in description
+    assert not Submission.objects.exists()
+
+
 def test_requests_per_key_are_rate_limited(client, api_key, open311_settings):
     open311_settings.CIVICDESK_OPEN311_POST_RATE_LIMIT = "1/h"
     assert post(client, **FULL_REQUEST, api_key=api_key).status_code == 201
