@@ -21,6 +21,7 @@ from civicdesk.api import (
     submissions,
     triage,
 )
+from civicdesk.api.bounds import bound_integers
 from civicdesk.api.errors import install_handlers
 from civicdesk.api.parser import CivicdeskParser
 
@@ -43,7 +44,8 @@ api = CivicdeskAPI(
         "staff's work with a staff API token sent as `Authorization: Bearer <token>`: a token "
         "acts as its user, with that user's role and unit. Error bodies have a `detail`: a "
         "sentence in the language of `Accept-Language`, or for 422 a list of "
-        "`{type, loc, msg}` whose `msg` starts with the field name. 401: no valid token; "
+        "`{type, loc, msg}` whose `msg` starts with the field name; integers must fit in 64 "
+        "bits (the database's range), larger ones are a 422. 401: no valid token; "
         "404: no such object, or not one the caller may see; 403: the caller sees it but "
         "their role may not do this; 409: a rule of the app refuses it as things stand; "
         "413: the body is too large."
@@ -65,3 +67,5 @@ api.add_router("/bulletins", bulletins.router)
 api.add_router("/questionnaires", questionnaires.router)
 api.add_router("/imports", imports.router)
 api.add_router("/notifications", notifications.router)
+# Last, once every operation exists: integers past the database's range become a 422.
+bound_integers(api)
