@@ -2,7 +2,7 @@
 
 Every error body has a ``detail``: a translated sentence for our own errors, or ninja's list
 of ``{type, loc, msg}`` for validation errors, whose ``msg`` always starts with the field name
-so that a client can show it as is.
+so that a client can show it as is, in the request's language (civicdesk.api.messages).
 """
 
 from django.conf import settings
@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+from civicdesk.api.messages import translated_message
 
 # Names of our view parameters that hold a whole schema; they say nothing to the client.
 _PARAM_NAMES = frozenset({"payload", "filters", "pagination"})
@@ -52,7 +54,7 @@ def field_name(loc: list) -> str:
 
 def named_error(error: dict) -> dict:
     name = field_name(error.get("loc") or [])
-    message = str(error.get("msg", ""))
+    message = translated_message(error)
     if name and not message.startswith(f"{name}: "):
         message = f"{name}: {message}"
     # ctx and url may hold objects that are not JSON (exceptions) and add nothing for clients.
@@ -109,9 +111,11 @@ def install_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": unreadable_form_message()}, status=400)
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja turns any error of the body parser into a 400; ours say what is wrong.
         if isinstance(exc.__cause__, NinjaValidationError):
-            # ninja turns any error of the body parser into a 400; ours names the field.
             return on_validation_error(request, exc.__cause__)
+        if isinstance(exc.__cause__, ApiError):
+            return on_api_error(request, exc.__cause__)
         message = str(exc)
         if exc.status_code == 400:
             # ninja's own words are untranslated and do not say what to send instead.

@@ -1,5 +1,7 @@
-"""Reading request data: ninja's parser, refusing text that the database cannot store."""
+"""Reading request data: JSON bodies that say what is wrong with them, and no text that the
+database cannot store."""
 
+import json
 from typing import Any
 
 from django.http import HttpRequest
@@ -8,25 +10,89 @@ from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from civicdesk.api.errors import field_error
+from civicdesk.api.errors import ApiError, field_error
 
 NUL = "\x00"
+# Far deeper than any body of this API (a questionnaire is 5 levels); deeper nesting is an
+# attack on the parser and the validators, which recurse.
+MAX_JSON_DEPTH = 32
 
 
-def _nul_paths(value: Any, path: tuple = ()) -> list[tuple]:
-    """Where in a decoded JSON value a string (or an object key) holds a NUL character."""
-    if isinstance(value, str):
-        return [path] if NUL in value else []
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            if isinstance(key, str) and NUL in key:
-                found.append((*path, key))
-            found.extend(_nul_paths(item, (*path, key)))
-        return found
-    if isinstance(value, list):
-        return [p for index, item in enumerate(value) for p in _nul_paths(item, (*path, index))]
-    return []
+def _json_problem(error: json.JSONDecodeError) -> str:
+    """The decoder's complaint, in the request's language where it is a known one."""
+    problems = {
+        "Expecting value": _("a value was expected"),
+        "Expecting property name enclosed in double quotes": _(
+            "a property name in double quotes was expected"
+        ),
+        "Expecting ',' delimiter": _("a comma was expected"),
+        "Expecting ':' delimiter": _("a colon was expected"),
+        "Unterminated string starting at": _("a string is not closed"),
+        "Invalid control character at": _("a string holds a control character"),
+        "Invalid \\escape": _("a string holds an invalid escape"),
+        "Invalid \\uXXXX escape": _("a string holds an invalid Unicode escape"),
+        "Extra data": _("more follows the JSON value"),
+    }
+    return problems.get(error.msg, error.msg)
+
+
+def _wrong_content_type(request: HttpRequest) -> bool:
+    content_type = (request.content_type or "").lower()
+    return content_type != "application/json" and not content_type.endswith("+json")
+
+
+def _unreadable(request: HttpRequest, error: Exception) -> ApiError:
+    if _wrong_content_type(request):
+        return ApiError(
+            400,
+            _(
+                "The body could not be read as JSON: send it with Content-Type: "
+                "application/json, not “%(type)s”, or a multipart form where the operation "
+                "takes files."
+            )
+            % {"type": request.content_type or _("no content type")},
+        )
+    if isinstance(error, json.JSONDecodeError):
+        return ApiError(
+            400,
+            _("The body is not valid JSON: %(problem)s at line %(line)d, column %(column)d.")
+            % {"problem": _json_problem(error), "line": error.lineno, "column": error.colno},
+        )
+    return ApiError(400, _("The body is not valid JSON: it is not UTF-8 text."))
+
+
+def _too_deep() -> ApiError:
+    return ApiError(
+        400,
+        _("The JSON body is nested too deeply: at most %(depth)d levels are accepted.")
+        % {"depth": MAX_JSON_DEPTH},
+    )
+
+
+def _checked(value: Any) -> list[tuple]:
+    """Where in a decoded JSON value a string (or an object key) holds a NUL character, in
+    document order; raises when the value is nested too deeply. Walks with its own stack, not
+    by recursion, so that depth cannot exhaust Python's."""
+    found: list[tuple] = []
+    # (path, value); an object's key is checked as a string at its value's path, just before
+    # that value (a stack pops what was pushed last).
+    stack: list[tuple[tuple, Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if len(path) > MAX_JSON_DEPTH:
+            raise _too_deep()
+        if isinstance(item, str):
+            if NUL in item:
+                found.append(path)
+        elif isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                stack.append(((*path, key), child))
+                stack.append(((*path, key), key))
+        elif isinstance(item, list):
+            stack.extend(
+                ((*path, index), child) for index, child in reversed(list(enumerate(item)))
+            )
+    return found
 
 
 def _refuse(source: str, paths: list[tuple]) -> None:
@@ -40,8 +106,15 @@ def _refuse(source: str, paths: list[tuple]) -> None:
 
 class CivicdeskParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
-        data = super().parse_body(request)
-        _refuse("body", _nul_paths(data))
+        # ninja turns any error raised here into a 400 with this error as its cause, which
+        # errors.on_http_error answers with our message.
+        try:
+            data = json.loads(request.body)
+        except RecursionError:
+            raise _too_deep() from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise _unreadable(request, error) from None
+        _refuse("body", _checked(data))
         return data
 
     def parse_querydict(

@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from civicdesk.api.tests.conftest import ApiClient
-
 from civicdesk.cases.models import CaseEvent
 from civicdesk.cases.services import case_assign
 
@@ -30,19 +29,119 @@ def test_oversized_json_body_is_413(api_as, handler, case, settings):
     assert CaseEvent.objects.count() == events
 
 
-@pytest.mark.django_db
-def test_malformed_json_is_400_with_advice(api_as, handler, case):
-    client = api_as(handler)
-
-    response = client.client.post(
-        f"/api/v1/cases/{case.pk}/note",
-        "{not json",
-        content_type="application/json",
-        headers=client.headers,
+def _post_raw(client: ApiClient, path: str, body, content_type: str, **headers: str):
+    return client.client.post(
+        path, body, content_type=content_type, headers=client.headers | headers
     )
 
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "detail"),
+    [
+        (
+            '{"text": "备注",\n "x": }',
+            "application/json",
+            "The body is not valid JSON: a value was expected at line 2, column 7.",
+        ),
+        (
+            "{not json",
+            "application/json; charset=utf-8",
+            "The body is not valid JSON: a property name in double quotes was expected at "
+            "line 1, column 2.",
+        ),
+        (
+            b'{"text": "\xff"}',
+            "application/json",
+            "The body is not valid JSON: it is not UTF-8 text.",
+        ),
+        (
+            "text=%E5%A4%87%E6%B3%A8",
+            "application/x-www-form-urlencoded",
+            "The body could not be read as JSON: send it with Content-Type: application/json, "
+            "not “application/x-www-form-urlencoded”, or a multipart form where the operation "
+            "takes files.",
+        ),
+        (
+            "[" * 5000 + "]" * 5000,
+            "application/json",
+            "The JSON body is nested too deeply: at most 32 levels are accepted.",
+        ),
+        (
+            '{"text": "备注", "x": ' + "[" * 40 + "]" * 40 + "}",
+            "application/json",
+            "The JSON body is nested too deeply: at most 32 levels are accepted.",
+        ),
+    ],
+    ids=["invalid", "unquoted name", "not utf-8", "form-encoded", "very deep", "too deep"],
+)
+def test_an_unreadable_json_body_is_a_400_saying_what_is_wrong(
+    api_as, handler, case, body, content_type, detail
+):
+    events = CaseEvent.objects.count()
+
+    response = _post_raw(api_as(handler), f"/api/v1/cases/{case.pk}/note", body, content_type)
+
     assert response.status_code == 400
-    assert "application/json" in response.json()["detail"]
+    assert response.json() == {"detail": detail}
+    assert CaseEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_json_errors_speak_the_requests_language(api_as, handler, case):
+    client = api_as(handler)
+    path = f"/api/v1/cases/{case.pk}/note"
+
+    hans = _post_raw(client, path, '{"text": }', "application/json", accept_language="zh-hans")
+    hant = _post_raw(
+        client, path, "[" * 40 + "]" * 40, "application/json", accept_language="zh-hant"
+    )
+
+    assert hans.json()["detail"] == "请求正文不是有效的 JSON：第 1 行第 10 列处缺少值。"
+    assert "嵌套層級過深" in hant.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_validation_messages_speak_the_requests_language(api_as, handler, case):
+    client = api_as(handler)
+    body = {"description": 5, "latitude": "north", "contact_name": "长" * 81}
+
+    english = client.client.post("/api/v1/submissions", body, content_type="application/json")
+    hans = client.client.post(
+        "/api/v1/submissions",
+        body,
+        content_type="application/json",
+        headers={"accept-language": "zh-hans"},
+    )
+    hant = client.client.post(
+        "/api/v1/submissions",
+        body,
+        content_type="application/json",
+        headers={"accept-language": "zh-hant"},
+    )
+    missing = _post_raw(
+        client, f"/api/v1/cases/{case.pk}/note", "{}", "application/json", accept_language="zh-hans"
+    )
+
+    def messages(response):
+        return sorted(error["msg"] for error in response.json()["detail"])
+
+    assert messages(english) == [
+        "contact_name: String should have at most 80 characters",
+        "description: Input should be a valid string",
+        "latitude: Input should be a valid number",
+    ]
+    assert messages(hans) == [
+        "contact_name: 最多 80 个字符",
+        "description: 应为文本",
+        "latitude: 应为数字",
+    ]
+    assert messages(hant) == [
+        "contact_name: 最多 80 個字符",
+        "description: 應爲文本",
+        "latitude: 應爲數字",
+    ]
+    assert missing.json()["detail"][0]["msg"] == "text: 必填"
 
 
 @pytest.mark.django_db
