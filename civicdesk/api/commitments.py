@@ -107,6 +107,11 @@ class MeasureEventOut(Schema):
     deadline: date | None
     note: str = Field(..., description="Internal note.")
     public_note: str
+    reason: str = Field(
+        ...,
+        description="Why a supervisor marked the measure done without all its milestones "
+        "reached or without evidence (public).",
+    )
     actor: PersonOut | None
     is_public: bool
     created_at: datetime
@@ -126,6 +131,12 @@ class MeasureOut(MeasureListItemOut):
     pending_extension: ExtensionOut | None
     events: list[MeasureEventOut] = Field(..., description="Newest first.")
     allowed_actions: list[MeasureAction] = Field(..., description="What the caller may do now.")
+    missing_for_done: list[str] = Field(
+        ...,
+        description="What the measure lacks to be marked done (milestones not reached, "
+        "evidence); empty when it may be. Only a supervisor may mark it done without them, "
+        "giving a reason.",
+    )
 
 
 class ProblemCommitmentsOut(Schema):
@@ -175,6 +186,14 @@ class ExtensionIn(Schema):
 
 class MeasureNoteIn(Schema):
     note: LongText = ""
+
+
+class MarkDoneIn(MeasureNoteIn):
+    reason: LongText = Field(
+        "",
+        description="Supervisors only: why the measure is done although milestones are not "
+        "reached or there is no evidence; kept in its history and public.",
+    )
 
 
 class EvidenceIn(Schema):
@@ -272,6 +291,7 @@ def measure_out(measure: Measure, user: User) -> dict:
                 "deadline": event.deadline,
                 "note": event.note,
                 "public_note": event.public_note,
+                "reason": event.reason,
                 "actor": person(event.actor),
                 "is_public": event.is_public,
                 "created_at": event.created_at,
@@ -280,6 +300,7 @@ def measure_out(measure: Measure, user: User) -> dict:
             for event in events
         ],
         "allowed_actions": _allowed(measure, user),
+        "missing_for_done": measure.missing_for_done(),
     }
 
 
@@ -529,10 +550,19 @@ def approve_extension(request: HttpRequest, measure_id: int, payload: MeasureNot
     )
 
 
-@router.post("/measures/{measure_id}/done", response=writes(MeasureOut), summary="Mark done")
-def mark_measure_done(request: HttpRequest, measure_id: int, payload: MeasureNoteIn) -> dict:
+@router.post(
+    "/measures/{measure_id}/done",
+    response=writes(MeasureOut),
+    summary="Mark done: needs every milestone reached and evidence, or a supervisor's reason",
+)
+def mark_measure_done(request: HttpRequest, measure_id: int, payload: MarkDoneIn) -> dict:
     return _act(
-        request, measure_id, MeasureAction.MARK_DONE, services.measure_mark_done, note=payload.note
+        request,
+        measure_id,
+        MeasureAction.MARK_DONE,
+        services.measure_mark_done,
+        note=payload.note,
+        reason=payload.reason,
     )
 
 

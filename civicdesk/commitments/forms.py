@@ -72,6 +72,27 @@ class NoteForm(forms.Form):
     )
 
 
+class MarkDoneForm(NoteForm):
+    """Done needs every milestone reached and evidence; a supervisor may instead give the
+    reason for marking the measure done without them (`may_give_reason`)."""
+
+    reason = forms.CharField(
+        label=_("Reason for marking it done without them"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        help_text=_(
+            "Only when milestones are not reached or there is no evidence. Kept in the "
+            "measure's history and shown with it on the public page."
+        ),
+    )
+
+    def __init__(self, *args, may_give_reason: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_give_reason:
+            del self.fields["reason"]
+
+
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, FloatField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Unit, User
@@ -82,6 +83,23 @@ class Measure(models.Model):
 
     objects = MeasureQuerySet.as_manager()
 
+    # What each MeasureEvent records of the measure, and `civicdesk verify_chains` compares
+    # with the row: the public promise and where it stands.
+    chained_state = (
+        "problem",
+        "title",
+        "description",
+        "unit",
+        "start_date",
+        "deadline",
+        "weight",
+        "progress",
+        "status",
+        "done_at",
+        "verified_at",
+        "closed_at",
+    )
+
     class Meta:
         ordering = ["deadline", "id"]
         constraints = [
@@ -113,6 +131,27 @@ class Measure(models.Model):
     @property
     def pending_extension(self) -> "Extension | None":
         return self.extensions.filter(approved_at__isnull=True).first()
+
+    def missing_for_done(self) -> list[str]:
+        """What the measure lacks to be marked done, in words: milestones not yet reached,
+        and evidence. Empty when it may be marked done."""
+        missing = []
+        open_milestones = list(
+            self.milestones.filter(done_at__isnull=True).values_list("title", flat=True)
+        )
+        if open_milestones:
+            titles = pgettext("list separator", ", ").join(open_milestones)
+            missing.append(
+                ngettext(
+                    "%(count)d milestone not reached (%(titles)s)",
+                    "%(count)d milestones not reached (%(titles)s)",
+                    len(open_milestones),
+                )
+                % {"count": len(open_milestones), "titles": titles}
+            )
+        if not self.evidence.exists():
+            missing.append(gettext("no evidence (a photo or document)"))
+        return missing
 
 
 def problem_progress_subquery() -> Subquery:
@@ -230,6 +269,9 @@ class MeasureEvent(ChainedEvent):
     public_note = models.TextField(blank=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     is_public = models.BooleanField(default=False)
+    # Why a supervisor marked the measure done without all its milestones reached or without
+    # evidence; public like the rest of the "done" event.
+    reason = models.TextField(blank=True)
 
     chained_fields = (
         "measure",
@@ -243,6 +285,8 @@ class MeasureEvent(ChainedEvent):
         "actor",
         "is_public",
     )
+    later_chained_fields = ("reason",)
+    subject_field = "measure"
 
     class Meta(ChainedEvent.Meta):
         verbose_name = _("measure event")

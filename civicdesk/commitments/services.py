@@ -26,12 +26,14 @@ from civicdesk.commitments.models import (
 from civicdesk.commitments.validation import EvidenceError, check_evidence
 from civicdesk.commitments.workflow import (
     CREATORS,
+    SIGNERS,
     SYSTEM,
     TRANSITIONS,
     MeasureAction,
     MeasureStatus,
     ProblemAction,
 )
+from civicdesk.core.chain import recorded_now
 from civicdesk.core.files import is_disk_full, save_file
 from civicdesk.notifications import services as notify
 from civicdesk.notifications.models import Channel, Event
@@ -106,6 +108,7 @@ def _record(
     note: str = "",
     public_note: str = "",
     is_public: bool = False,
+    reason: str = "",
 ) -> MeasureEvent:
     changed = bool(from_status) and from_status != measure.status
     return MeasureEvent.append(
@@ -120,6 +123,7 @@ def _record(
         public_note=public_note,
         actor=actor,
         is_public=is_public,
+        reason=reason,
     )
 
 
@@ -230,6 +234,7 @@ def measure_create(*, problem: Problem, data: NewMeasure, actor: User) -> Measur
         deadline=data.deadline,
         weight=data.weight,
         created_by=actor,
+        created_at=recorded_now(),
     )
     _record(
         measure,
@@ -308,7 +313,7 @@ def milestone_complete(*, milestone: Milestone, actor: User, note: str = "") -> 
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.done_at is not None:
         raise MeasureError(_("This milestone is already reached."))
-    milestone.done_at = timezone.now()
+    milestone.done_at = recorded_now()
     milestone.save(update_fields=["done_at"])
     _record(
         measure,
@@ -339,6 +344,7 @@ def evidence_add(*, measure: Measure, upload, actor: User, note: str = "") -> Ev
         sha256=checked.sha256,
         note=note,
         uploaded_by=actor,
+        uploaded_at=recorded_now(),
     )
     try:
         stored = save_file(
@@ -386,6 +392,7 @@ def measure_request_extension(
         previous_deadline=measure.deadline,
         new_deadline=new_deadline,
         requested_by=actor,
+        requested_at=recorded_now(),
     )
     _record(
         measure,
@@ -406,7 +413,7 @@ def measure_approve_extension(*, measure: Measure, actor: User, note: str = "") 
     if extension is None:
         raise MeasureError(_("No extension is waiting for approval."))
     extension.approved_by = actor
-    extension.approved_at = timezone.now()
+    extension.approved_at = recorded_now()
     extension.save(update_fields=["approved_by", "approved_at"])
     measure.deadline = extension.new_deadline
     measure.save(update_fields=["deadline"])
@@ -423,7 +430,35 @@ def measure_approve_extension(*, measure: Measure, actor: User, note: str = "") 
     return measure
 
 
-def _transition(measure: Measure, action: str, actor: User, note: str, stamp: str) -> Measure:
+def _check_done(measure: Measure, actor: User, reason: str) -> None:
+    """Done needs every milestone reached and evidence, or a supervisor's recorded reason."""
+    missing = measure.missing_for_done()
+    if not missing:
+        return
+    values = {"missing": "; ".join(missing)}
+    if actor.role not in SIGNERS:
+        raise MeasureError(
+            _(
+                "This measure cannot be marked done yet: %(missing)s. Reach its milestones and "
+                "add evidence first; only a supervisor may mark it done without them, giving "
+                "the reason."
+            )
+            % values
+        )
+    if not reason:
+        raise MeasureError(
+            _(
+                "This measure cannot be marked done yet: %(missing)s. Reach its milestones and "
+                "add evidence first, or give the reason for marking it done without them."
+            )
+            % values,
+            field="reason",
+        )
+
+
+def _transition(
+    measure: Measure, action: str, actor: User, note: str, stamp: str, reason: str = ""
+) -> Measure:
     measure = _lock(measure)
     target = _check(measure, action, actor)
     if action == MeasureAction.VERIFY and not measure.evidence.exists():
@@ -433,9 +468,12 @@ def _transition(measure: Measure, action: str, actor: User, note: str, stamp: st
                 "document."
             )
         )
+    reason = reason.strip()
+    if action == MeasureAction.MARK_DONE:
+        _check_done(measure, actor, reason)
     from_status = measure.status
     measure.status = target
-    setattr(measure, stamp, timezone.now())
+    setattr(measure, stamp, recorded_now())
     fields = ["status", stamp]
     if action == MeasureAction.MARK_DONE:
         measure.progress = 100
@@ -449,14 +487,20 @@ def _transition(measure: Measure, action: str, actor: User, note: str, stamp: st
         progress=measure.progress,
         note=note,
         is_public=True,
+        reason=reason,
     )
     _announce(measure, event)
     return measure
 
 
 @transaction.atomic
-def measure_mark_done(*, measure: Measure, actor: User, note: str = "") -> Measure:
-    return _transition(measure, MeasureAction.MARK_DONE, actor, note, "done_at")
+def measure_mark_done(
+    *, measure: Measure, actor: User, note: str = "", reason: str = ""
+) -> Measure:
+    """Report the measure done: with every milestone reached and at least one piece of
+    evidence, or, lacking them, by a supervisor who gives the reason (kept in the chained
+    event and shown with it). Only then are subscribers and reporters told it is done."""
+    return _transition(measure, MeasureAction.MARK_DONE, actor, note, "done_at", reason)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from civicdesk.commitments.forms import (
     DueFilterForm,
     EvidenceForm,
     ExtensionForm,
+    MarkDoneForm,
     MeasureForm,
     MilestoneCompleteForm,
     MilestoneForm,
@@ -40,7 +41,7 @@ from civicdesk.commitments.models import (
     problem_progress,
     with_progress,
 )
-from civicdesk.commitments.workflow import CREATORS, MeasureAction, ProblemAction
+from civicdesk.commitments.workflow import CREATORS, SIGNERS, MeasureAction, ProblemAction
 from civicdesk.core.access import staff_required
 from civicdesk.core.downloads import upload_response
 from civicdesk.core.ratelimit import over_limit
@@ -54,7 +55,7 @@ ACTION_FORMS = {
     MeasureAction.EVIDENCE: EvidenceForm,
     MeasureAction.REQUEST_EXTENSION: ExtensionForm,
     MeasureAction.APPROVE_EXTENSION: NoteForm,
-    MeasureAction.MARK_DONE: NoteForm,
+    MeasureAction.MARK_DONE: MarkDoneForm,
     MeasureAction.VERIFY: NoteForm,
     MeasureAction.CLOSE: NoteForm,
 }
@@ -117,6 +118,14 @@ def staff_problem(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Staff: one measure ------------------------------------------------------------------
 
 
+def _action_form(action: str, user, *args, **kwargs):
+    """The form of one action for this user (only supervisors are asked for a reason to mark
+    a measure done without its milestones and evidence)."""
+    if action == MeasureAction.MARK_DONE:
+        kwargs["may_give_reason"] = user.role in SIGNERS
+    return ACTION_FORMS[action](*args, **kwargs)
+
+
 def _action_forms(request, measure: Measure, bound: tuple[str, object] | None = None) -> dict:
     forms = {}
     for action, form_class in ACTION_FORMS.items():
@@ -131,12 +140,13 @@ def _action_forms(request, measure: Measure, bound: tuple[str, object] | None = 
         elif action == MeasureAction.PROGRESS:
             forms[action] = form_class(prefix=action, initial={"progress": measure.progress})
         else:
-            forms[action] = form_class(prefix=action)
+            forms[action] = _action_form(action, request.user, prefix=action)
     return forms
 
 
 def _render_measure(request, measure: Measure, bound=None, status: int = 200) -> HttpResponse:
     may_complete = services.may(measure, MeasureAction.MILESTONE_COMPLETE, request.user)
+    forms = _action_forms(request, measure, bound)
     context = {
         "measure": measure,
         "events": measure.events.select_related("actor").order_by("-position"),
@@ -144,7 +154,10 @@ def _render_measure(request, measure: Measure, bound=None, status: int = 200) ->
         "evidence": measure.evidence.select_related("uploaded_by"),
         "extensions": measure.extensions.select_related("requested_by", "approved_by"),
         "pending_extension": measure.pending_extension,
-        "forms": _action_forms(request, measure, bound),
+        "forms": forms,
+        "missing_for_done": (
+            measure.missing_for_done() if MeasureAction.MARK_DONE in forms else []
+        ),
         "may_complete_milestones": may_complete,
         "overdue": measure.is_overdue(),
     }
@@ -180,7 +193,9 @@ def _perform(action: str, measure: Measure, user, data: dict) -> str:
         services.measure_approve_extension(measure=measure, actor=user, note=data["note"])
         return _("The extension was approved; the new deadline and its reason are public.")
     if action == MeasureAction.MARK_DONE:
-        services.measure_mark_done(measure=measure, actor=user, note=data["note"])
+        services.measure_mark_done(
+            measure=measure, actor=user, note=data["note"], reason=data.get("reason", "")
+        )
         return _("The measure is marked done.")
     if action == MeasureAction.VERIFY:
         services.measure_verify(measure=measure, actor=user, note=data["note"])
@@ -197,7 +212,7 @@ def staff_measure_action(request: HttpRequest, pk: int, action: str) -> HttpResp
         return _complete_milestone(request, measure)
     if action not in ACTION_FORMS:
         raise Http404
-    form = ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
+    form = _action_form(action, request.user, request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return _render_measure(request, measure, bound=(action, form), status=400)
     try:

@@ -2,6 +2,9 @@
 utilities' published service standards. Every change to a ledger row is a hash-chained
 LedgerEvent, so `civicdesk verify_chains` covers the ledgers too."""
 
+import hashlib
+import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist
@@ -18,6 +21,9 @@ class Enterprise(models.Model):
     name = models.CharField(_("enterprise name"), max_length=200)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
 
+    # What the LedgerEvents of a row record of it (see civicdesk.core.chain).
+    chained_state = ("name", "credit_code")
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("enterprise")
@@ -30,6 +36,16 @@ class Enterprise(models.Model):
 class PromiseStatus(models.TextChoices):
     OPEN = "open", _("Open")
     RESOLVED = "resolved", _("Resolved")
+
+
+def promise_row_key(*, credit_code: str, promised_on: date, promise: str) -> str:
+    """What recognises one promise however often it is entered or imported: the enterprise
+    (its credit code), the day of the promise and its words, spaces, width and case aside.
+    The document, amount, unit and deadline are no part of it: a workbook that differs there
+    is told so rather than adding the promise a second time."""
+    words = re.sub(r"\s+", "", unicodedata.normalize("NFKC", promise)).casefold()
+    raw = "\x1f".join([credit_code.strip().upper(), promised_on.isoformat(), words])
+    return "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 class PromiseItemQuerySet(models.QuerySet):
@@ -68,8 +84,26 @@ class PromiseItem(models.Model):
     enterprise_confirmed = models.BooleanField(_("confirmed by the enterprise"), default=False)
     confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # promise_row_key(): a second entry or import of the same promise is recognised by it.
+    # Empty only on rows that doubled an earlier one before keys existed.
+    row_key = models.CharField(max_length=71, blank=True, editable=False)
 
     objects = PromiseItemQuerySet.as_manager()
+
+    chained_state = (
+        "enterprise",
+        "promise",
+        "promised_on",
+        "document",
+        "amount_owed",
+        "unit",
+        "deadline",
+        "status",
+        "resolution",
+        "resolved_on",
+        "enterprise_confirmed",
+        "confirmed_on",
+    )
 
     class Meta:
         ordering = ["deadline", "pk"]
@@ -79,7 +113,12 @@ class PromiseItem(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount_owed__isnull=True) | models.Q(amount_owed__gte=0),
                 name="ledgers_promise_amount_not_negative",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["row_key"],
+                condition=~models.Q(row_key=""),
+                name="ledgers_one_promise_per_row_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +181,18 @@ class BacklogCase(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    chained_state = (
+        "case_number",
+        "court_or_agency",
+        "enterprise",
+        "enterprise_name",
+        "filed_on",
+        "stage",
+        "target_close_on",
+        "closed_on",
+        "unit",
+    )
+
     class Meta:
         ordering = ["filed_on", "pk"]
         verbose_name = _("backlog case")
@@ -179,6 +230,8 @@ class Utility(models.Model):
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("utility's unit")
     )
 
+    chained_state = ("name", "kind", "unit")
+
     class Meta:
         ordering = ["kind", "name"]
         verbose_name = _("utility")
@@ -209,6 +262,16 @@ class Disclosure(models.Model):
     legal_conditions = models.TextField(_("legal conditions"))
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     published_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    # Recorded by the utility's "publish" event: a published version never changes.
+    chained_state = (
+        "utility",
+        "version",
+        "service_standards",
+        "procedures",
+        "fees",
+        "legal_conditions",
+    )
 
     class Meta:
         ordering = ["utility", "-version"]
@@ -262,6 +325,16 @@ class LedgerEvent(ChainedEvent):
     def __str__(self) -> str:
         return f"{self.chain} {self.entity_type}:{self.entity_id} {self.action}"
 
+    def subjects(self) -> list[tuple[type[models.Model], int]]:
+        """The ledger row the event is about, and for a "publish" the version it published."""
+        model = _ENTITY_MODELS.get(self.entity_type)
+        rows = [] if model is None else [(model, self.entity_id)]
+        if self.action == "publish":
+            _before, version = self.changes.get("version", [None, None])
+            published = Disclosure.objects.filter(utility_id=self.entity_id, version=version)
+            rows += [(Disclosure, pk) for pk in published.values_list("pk", flat=True)]
+        return rows
+
     ACTION_LABELS = {
         "create": _("Created"),
         "update": _("Changed"),
@@ -310,6 +383,11 @@ def _readable(field: models.Field, value: object) -> object:
         return field.related_model.objects.filter(pk=value).first() or value
     return value
 
+
+# The model of each entity type, by its model name as the events store it.
+_ENTITY_MODELS: dict[str, type[models.Model]] = {
+    model._meta.model_name: model for model in (Enterprise, PromiseItem, BacklogCase, Utility)
+}
 
 # Where the fields named in each entity type's events are defined (a utility's "publish" event
 # records the new disclosure's sections).

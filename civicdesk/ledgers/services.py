@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from civicdesk.ledgers.models import (
     Section,
     Stage,
     Utility,
+    promise_row_key,
 )
 
 DEVIATION_CHANNEL = "utility_deviation"
@@ -105,18 +106,38 @@ def promise_create(
         raise LedgerError(_("The amount owed cannot be negative."))
     if deadline < promised_on:
         raise LedgerError(_("The deadline cannot be before the day of the promise."))
+    key = promise_row_key(credit_code=credit_code, promised_on=promised_on, promise=promise)
+    _refuse_known_promise(key)
     enterprise = enterprise_for(name=enterprise_name, credit_code=credit_code, actor=actor)
-    item = PromiseItem.objects.create(
-        enterprise=enterprise,
-        promise=promise.strip(),
-        promised_on=promised_on,
-        document=document.strip(),
-        amount_owed=amount_owed,
-        unit=unit,
-        deadline=deadline,
-    )
+    try:
+        with transaction.atomic():
+            item = PromiseItem.objects.create(
+                enterprise=enterprise,
+                promise=promise.strip(),
+                promised_on=promised_on,
+                document=document.strip(),
+                amount_owed=amount_owed,
+                unit=unit,
+                deadline=deadline,
+                row_key=key,
+            )
+    except IntegrityError:  # entered at the same moment by someone else
+        _refuse_known_promise(key)
+        raise
     _record(PROMISES, item, "create", _created(item, PROMISE_FIELDS), actor)
     return item
+
+
+def _refuse_known_promise(key: str) -> None:
+    known = PromiseItem.objects.filter(row_key=key).values_list("pk", flat=True).first()
+    if known is not None:
+        raise LedgerError(
+            _(
+                "This promise (the same enterprise, day and words) is already in the ledger as "
+                "no. %(number)d."
+            )
+            % {"number": known}
+        )
 
 
 def _lock_promise(item: PromiseItem) -> PromiseItem:

@@ -285,6 +285,11 @@ class Row:
         self.columns = {c.key: c for c in columns}
         self.errors: list[str] = []
         self.clean: dict = {}
+        # Why a good row is not loaded (it is in the ledger already), for the uploader.
+        self.skipped: str | None = None
+
+    def skip(self, message: str) -> None:
+        self.skipped = _("Row %(row)d: %(message)s") % {"row": self.number, "message": message}
 
     def error(self, key: str, message: str) -> None:
         column = self.columns[key]

@@ -303,7 +303,8 @@ def ledger_import(request: HttpRequest, ledger: str) -> HttpResponse:
                 request,
                 _("%(count)d rows were imported.") % {"count": outcome.created},
             )
-            return redirect(back)
+            if not outcome.skipped:
+                return redirect(back)
     context = {
         "form": form,
         "outcome": outcome,
@@ -313,7 +314,8 @@ def ledger_import(request: HttpRequest, ledger: str) -> HttpResponse:
         "help": help_text,
         "back": back,
     }
-    return render(request, "ledgers/import.html", context, status=400 if form.is_bound else 200)
+    failed = form.is_bound and (outcome is None or bool(outcome.errors))
+    return render(request, "ledgers/import.html", context, status=400 if failed else 200)
 
 
 @require_GET

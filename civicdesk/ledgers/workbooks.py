@@ -10,16 +10,26 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from civicdesk.accounts.models import User
 from civicdesk.intake.validation import clean_credit_code
 from civicdesk.ledgers import spreadsheets as sheets
 from civicdesk.ledgers.access import ledger_rows_for_user
-from civicdesk.ledgers.models import BacklogCase, ImportReport, Section, Stage, Utility
+from civicdesk.ledgers.models import (
+    BacklogCase,
+    ImportReport,
+    PromiseItem,
+    Section,
+    Stage,
+    Utility,
+    promise_row_key,
+)
 from civicdesk.ledgers.services import (
     BACKLOG,
     PROMISES,
     UTILITIES,
+    LedgerError,
     backlog_create,
     disclosure_publish,
     promise_create,
@@ -33,6 +43,8 @@ class ImportOutcome:
     created: int = 0
     errors: list[str] = field(default_factory=list)
     report: ImportReport | None = None
+    # Rows recognised as already in the ledger (or twice in the file), not loaded again.
+    skipped: list[str] = field(default_factory=list)
 
 
 _STAGE_WORDS = {
@@ -77,7 +89,62 @@ def _promise_rows(sheet: sheets.Sheet) -> list[sheets.Row]:
         if "deadline" in c and "promised_on" in c and c["deadline"] < c["promised_on"]:
             row.error("deadline", _("the deadline is before the day of the promise."))
         rows.append(row)
+    _skip_known_promises(rows)
     return rows
+
+
+# The columns a promise already in the ledger is compared on, to say what the workbook changes.
+_PROMISE_DETAILS = ("enterprise_name", "document", "amount_owed", "unit", "deadline")
+
+
+def _skip_known_promises(rows: list[sheets.Row]) -> None:
+    """Rows of promises already in the ledger, or already on an earlier row, are not loaded
+    again (the same enterprise, day and words: `promise_row_key`), as message imports skip
+    messages already stored; each says why, and which of its details differ."""
+    keys: dict[int, str] = {}
+    for row in rows:
+        c = row.clean
+        if not row.errors and {"credit_code", "promised_on", "promise"} <= c.keys():
+            keys[row.number] = promise_row_key(
+                credit_code=c["credit_code"], promised_on=c["promised_on"], promise=c["promise"]
+            )
+    known = {
+        item.row_key: item
+        for item in PromiseItem.objects.filter(row_key__in=set(keys.values())).select_related(
+            "enterprise"
+        )
+    }
+    first_row: dict[str, int] = {}
+    for row in rows:
+        key = keys.get(row.number)
+        if key is None:
+            continue
+        if key in known:
+            item = known[key]
+            message = _("this promise is already in the ledger as no. %(number)d.") % {
+                "number": item.pk
+            }
+            ledger_values = {
+                "enterprise_name": item.enterprise.name,
+                "document": item.document,
+                "amount_owed": item.amount_owed,
+                "unit": item.unit,
+                "deadline": item.deadline,
+            }
+            differ = [
+                str(row.columns[name].label)
+                for name in _PROMISE_DETAILS
+                if (row.clean.get(name) or None) != (ledger_values[name] or None)
+            ]
+            if differ:
+                message += " " + _(
+                    "Its %(columns)s differ from the ledger's, which were kept as they are."
+                ) % {"columns": pgettext("list separator", ", ").join(differ)}
+            row.skip(message)
+        elif key in first_row:
+            row.skip(_("the same promise as row %(row)d; loaded once.") % {"row": first_row[key]})
+        else:
+            first_row[key] = row.number
 
 
 def _backlog_rows(sheet: sheets.Sheet) -> list[sheets.Row]:
@@ -209,7 +276,8 @@ def _rejected_report(
 
 def ledger_import(*, ledger: str, file_name: str, content: bytes, actor: User) -> ImportOutcome:
     """Load every row of the workbook, or none: any bad row rejects the whole file, and the
-    rejected rows come back as a report with an error column."""
+    rejected rows come back as a report with an error column. Rows already in the ledger
+    are skipped and listed, so importing a workbook twice loads it once."""
     spec = LEDGER_IMPORTS[ledger]
     try:
         sheet = sheets.read_sheet(content, spec.columns)
@@ -222,10 +290,21 @@ def ledger_import(*, ledger: str, file_name: str, content: bytes, actor: User) -
             ledger=ledger, file_name=file_name, sheet=sheet, rows=rows, actor=actor
         )
         return ImportOutcome(errors=errors, report=report)
-    with transaction.atomic():
-        for row in rows:
-            spec.create(**row.clean, actor=actor)
-    return ImportOutcome(created=len(rows))
+    loaded = [row for row in rows if row.skipped is None]
+    try:
+        with transaction.atomic():
+            for row in loaded:
+                try:
+                    spec.create(**row.clean, actor=actor)
+                except LedgerError as error:  # e.g. the same promise loaded meanwhile
+                    raise LedgerError(
+                        _("Row %(row)d: %(message)s") % {"row": row.number, "message": error}
+                    ) from error
+    except LedgerError as error:
+        return ImportOutcome(errors=[str(error)])
+    return ImportOutcome(
+        created=len(loaded), skipped=[row.skipped for row in rows if row.skipped is not None]
+    )
 
 
 # --- export ---------------------------------------------------------------------------------

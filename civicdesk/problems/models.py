@@ -160,6 +160,19 @@ class Problem(models.Model):
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    # What each ProblemChange records of the problem, and `civicdesk verify_chains` compares
+    # with the row (the fields and sets problem_save changes).
+    chained_state = (
+        "title",
+        "description",
+        "category",
+        "lead_unit",
+        "responsible_official",
+        "campaigns",
+        "co_units",
+        "cases",
+    )
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("problem")
@@ -179,6 +192,7 @@ class ProblemChange(ChainedEvent):
     fields = models.JSONField(default=dict)
 
     chained_fields = ("problem", "action", "actor", "fields")
+    subject_field = "problem"
 
     class Meta(ChainedEvent.Meta):
         verbose_name = _("problem change")

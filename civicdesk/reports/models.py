@@ -67,6 +67,24 @@ class Report(models.Model):
     form_token = models.UUIDField(unique=True, null=True, editable=False)
     received_at = models.DateTimeField(_("received on"), default=timezone.now)
 
+    # What each ReportEvent records of the report, and `civicdesk verify_chains` compares with
+    # the row: what was reported and where it stands. The reporter's contact details stay out
+    # of the append-only chain, as they stay out of the "create" event's data.
+    chained_state = (
+        "ledger",
+        "status",
+        "reported_unit",
+        "official_name",
+        "official_position",
+        "setting",
+        "intermediary",
+        "description",
+        "occurred_on",
+        "place",
+        "evidence",
+        "source",
+    )
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("confidential report")
@@ -125,6 +143,7 @@ class ReportEvent(ChainedEvent):
         "is_public",
         "data",
     )
+    subject_field = "report"
 
     objects = ReportEventQuerySet.as_manager()
 

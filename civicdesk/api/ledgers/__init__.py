@@ -26,7 +26,6 @@ from civicdesk.api.common import (
     READ_ERRORS,
     XLSX,
     ImportErrorOut,
-    ImportOut,
     Page,
     code_name,
     field_changes,
@@ -48,6 +47,7 @@ from civicdesk.api.ledgers.schemas import (
     BacklogUpdateIn,
     ConfirmIn,
     DisclosureIn,
+    LedgerImportOut,
     LedgerName,
     PromiseDetailOut,
     PromiseFilters,
@@ -462,7 +462,7 @@ def publish_disclosure(
 
 @router.post(
     "/imports/{ledger}",
-    response={**writes(ImportOut), 422: ImportErrorOut},
+    response={**writes(LedgerImportOut), 422: ImportErrorOut},
     summary="Import an XLSX workbook into a ledger: every row, or none",
 )
 def import_ledger(request: HttpRequest, ledger: LedgerName, file: File[UploadedFile]) -> Any:
@@ -480,7 +480,7 @@ def import_ledger(request: HttpRequest, ledger: LedgerName, file: File[UploadedF
     if outcome.errors:
         url = reverse("api-v1:import_report", args=[outcome.report.pk]) if outcome.report else None
         return Status(422, import_errors(outcome.errors, url))
-    return {"created": outcome.created}
+    return {"created": outcome.created, "skipped": outcome.skipped}
 
 
 @router.get(

@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from civicdesk.api.common import FieldChangeOut, PersonOut
+from civicdesk.api.common import FieldChangeOut, ImportOut, PersonOut
 from civicdesk.api.schemas import CodeNameOut, Text
 from civicdesk.intake.validation import clean_credit_code
 from civicdesk.ledgers import services
@@ -227,3 +227,13 @@ class UtilityDetailOut(UtilityOut):
     can_write: bool
     disclosures: list[DisclosureOut] = Field(..., description="Newest version first.")
     events: list[LedgerEventOut]
+
+
+class LedgerImportOut(ImportOut):
+    skipped: list[str] = Field(
+        ...,
+        description=(
+            "Rows not loaded because the ledger (or an earlier row) has them already, each "
+            "saying which and what differs; importing a workbook twice loads it once."
+        ),
+    )

@@ -97,11 +97,10 @@ def test_the_whole_workflow_to_closing(api_as, handler, supervisor, make_measure
     assert "approve_extension" not in asked.json()["allowed_actions"]
     approved = signer.post(f"{url}/extension-approval", {})
     assert approved.json()["deadline"] == day(40)
-    done = worker.post(f"{url}/done", {"note": "完工"})
-    assert done.json()["progress"] == 100
-
-    no_evidence = signer.post(f"{url}/verify", {})
+    assert worker.get(url).json()["missing_for_done"] == ["no evidence (a photo or document)"]
+    no_evidence = worker.post(f"{url}/done", {"note": "完工"})
     assert no_evidence.status_code == 409
+    assert "no evidence" in no_evidence.json()["detail"]
     uploaded = worker.upload(f"{url}/evidence", {"file": png(), "note": "现场照片"})
     assert uploaded.status_code == 201, uploaded.content
     evidence = uploaded.json()["evidence"][0]
@@ -109,6 +108,9 @@ def test_the_whole_workflow_to_closing(api_as, handler, supervisor, make_measure
     download = worker.client.get(evidence["download_url"], headers=worker.headers)
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"
+    assert uploaded.json()["missing_for_done"] == []
+    done = worker.post(f"{url}/done", {"note": "完工"})
+    assert done.json()["progress"] == 100
 
     assert signer.post(f"{url}/verify", {}).json()["status"] == "verified"
     closed = signer.post(f"{url}/close", {})
@@ -124,8 +126,8 @@ def test_the_whole_workflow_to_closing(api_as, handler, supervisor, make_measure
         "milestone_complete",
         "request_extension",
         "approve_extension",
-        "mark_done",
         "evidence",
+        "mark_done",
         "verify",
         "close",
     ]
@@ -201,3 +203,27 @@ def test_measure_filters(api_as, supervisor, make_measure):
     assert [m["id"] for m in client.get(MEASURES, unit="urban").json()["items"]] == [urban.pk]
     assert [m["id"] for m in client.get(MEASURES, overdue="true").json()["items"]] == [market.pk]
     assert client.get(MEASURES, unit="atlantis").status_code == 422
+
+
+@pytest.mark.django_db
+def test_done_needs_milestones_and_evidence_or_a_supervisors_reason(
+    api_as, handler, supervisor, make_measure
+):
+    measure = make_measure()
+    services.milestone_add(
+        measure=measure, title="Half the street", due_date=measure.deadline, actor=handler
+    )
+    url = f"{MEASURES}/{measure.pk}"
+
+    refused = api_as(handler).post(f"{url}/done", {"note": ""})
+    assert refused.status_code == 409
+    assert "1 milestone not reached (Half the street)" in refused.json()["detail"]
+    missing = api_as(supervisor).post(f"{url}/done", {"note": ""})
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"][-1] == "reason"
+
+    done = api_as(supervisor).post(f"{url}/done", {"note": "", "reason": "节点调整"})
+
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "done"
+    assert done.json()["events"][0]["reason"] == "节点调整"

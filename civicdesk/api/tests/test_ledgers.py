@@ -197,7 +197,15 @@ def test_import_is_all_or_nothing_with_a_rejected_rows_report(api_as, clerk):
 
     loaded = client.upload(f"{LEDGERS}/imports/promises", {"file": xlsx([header, good])})
     assert loaded.status_code == 200, loaded.content
-    assert loaded.json() == {"created": 1}
+    assert loaded.json() == {"created": 1, "skipped": []}
+    assert PromiseItem.objects.count() == 1
+    again = client.upload(f"{LEDGERS}/imports/promises", {"file": xlsx([header, good])})
+    assert again.status_code == 200, again.content
+    item = PromiseItem.objects.get()
+    assert again.json() == {
+        "created": 0,
+        "skipped": [f"Row 2: this promise is already in the ledger as no. {item.pk}."],
+    }
     assert PromiseItem.objects.count() == 1
 
 

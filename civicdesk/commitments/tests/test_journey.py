@@ -4,6 +4,7 @@ escalation, and signs the measure off only with evidence."""
 
 import io
 from datetime import timedelta
+from unittest import mock
 
 from django.core import mail
 from django.core.management import call_command
@@ -75,15 +76,16 @@ def test_from_problem_list_to_signed_off_commitment(
     public = login(handler).get(f"/commitments/{problem.pk}/")
     assert "更换东苑小区全部路灯" in public.content.decode()
 
-    # 3. The deadline passes without the work being done: the measure is overdue.
-    Measure.objects.filter(pk=measure.pk).update(deadline=today - timedelta(days=2))
-    assert Measure.objects.overdue().filter(pk=measure.pk).exists()
-    due_page = boss.get("/commitments/staff/due/").content.decode()
+    # 3. Twelve days pass without the work being done: the measure is overdue.
+    later = mock.patch("django.utils.timezone.localdate", return_value=today + timedelta(days=12))
+    with later:
+        assert Measure.objects.overdue().filter(pk=measure.pk).exists()
+        due_page = boss.get("/commitments/staff/due/").content.decode()
     assert "更换东苑小区全部路灯" in due_page
 
     # 4. The escalation reaches the supervisors and the unit's leader, once.
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with later, django_capture_on_commit_callbacks(execute=True):
         escalate_overdue_measures.call()
         escalate_overdue_measures.call()
     recipients = {address for message in mail.outbox for address in message.to}
@@ -91,14 +93,18 @@ def test_from_problem_list_to_signed_off_commitment(
     assert len(mail.outbox) == len({tuple(m.to) for m in mail.outbox})
     assert district_leader.email in recipients
 
-    # 5. The unit finishes; sign-off is refused without evidence, then given with it.
+    # 5. The unit finishes; it is done only with evidence, then signed off.
     worker = login(handler)
     worker.post(f"/commitments/staff/measures/{measure.pk}/progress/", {"progress-progress": 100})
-    worker.post(f"/commitments/staff/measures/{measure.pk}/mark_done/", {"mark_done-note": ""})
-    refused = boss.post(f"/commitments/staff/measures/{measure.pk}/verify/", {"verify-note": ""})
-    assert refused.status_code in {400, 409}
-    assert Measure.objects.get(pk=measure.pk).status == MeasureStatus.DONE
+    refused = worker.post(
+        f"/commitments/staff/measures/{measure.pk}/mark_done/", {"mark_done-note": ""}
+    )
+    assert refused.status_code == 400
+    assert "no evidence" in refused.content.decode()
+    assert Measure.objects.get(pk=measure.pk).status == MeasureStatus.IN_PROGRESS
     worker.post(f"/commitments/staff/measures/{measure.pk}/evidence/", {"evidence-file": jpeg()})
+    worker.post(f"/commitments/staff/measures/{measure.pk}/mark_done/", {"mark_done-note": ""})
+    assert Measure.objects.get(pk=measure.pk).status == MeasureStatus.DONE
     signed = boss.post(f"/commitments/staff/measures/{measure.pk}/verify/", {"verify-note": ""})
     assert signed.status_code == 302
     assert Measure.objects.get(pk=measure.pk).status == MeasureStatus.VERIFIED

@@ -90,17 +90,13 @@ def test_full_lifecycle_through_the_pages(measure, handler, supervisor):
     milestone.refresh_from_db()
     assert milestone.done_at is not None
 
+    # Done needs evidence too; the page says what is missing.
+    assert "no evidence" in worker.get(_url(measure)).content.decode()
     response = worker.post(_url(measure, "mark_done"), {"mark_done-note": ""})
-    measure.refresh_from_db()
-    assert response.status_code == 302
-    assert (measure.status, measure.progress) == (MeasureStatus.DONE, 100)
-
-    boss = login(supervisor)
-    response = boss.post(_url(measure, "verify"), {"verify-note": ""})
     assert response.status_code == 400
-    assert "signed off only with evidence" in response.content.decode()
+    assert "cannot be marked done yet: no evidence" in response.content.decode()
     measure.refresh_from_db()
-    assert measure.status == MeasureStatus.DONE
+    assert measure.status == MeasureStatus.IN_PROGRESS
 
     response = worker.post(
         _url(measure, "evidence"), {"evidence-file": png_upload(), "evidence-note": "after"}
@@ -110,6 +106,12 @@ def test_full_lifecycle_through_the_pages(measure, handler, supervisor):
     assert evidence.content_type == "image/png" and evidence.uploaded_by == handler
     assert worker.get(f"/commitments/staff/evidence/{evidence.pk}/").status_code == 200
 
+    response = worker.post(_url(measure, "mark_done"), {"mark_done-note": ""})
+    measure.refresh_from_db()
+    assert response.status_code == 302
+    assert (measure.status, measure.progress) == (MeasureStatus.DONE, 100)
+
+    boss = login(supervisor)
     assert boss.post(_url(measure, "verify"), {"verify-note": ""}).status_code == 302
     assert boss.post(_url(measure, "close"), {"close-note": ""}).status_code == 302
     measure.refresh_from_db()
@@ -120,8 +122,8 @@ def test_full_lifecycle_through_the_pages(measure, handler, supervisor):
         "progress",
         "milestone_add",
         "milestone_complete",
-        "mark_done",
         "evidence",
+        "mark_done",
         "verify",
         "close",
     ]

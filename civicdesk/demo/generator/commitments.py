@@ -1,9 +1,11 @@
 """Prominent problems of the demo district and the measures promised for them.
 
 Problems go through ``problem_save`` and every change of a measure through the commitments
-services, so the hash-chained histories are exactly what the application would write. Only
-plain bookkeeping columns (``created_at``, ``done_at``, …) are moved into the past afterwards;
-chained event rows are never touched, so ``civicdesk verify_chains`` still passes.
+services, each inside ``as_of`` the moment it is supposed to have happened: the services date
+the rows they change (``done_at``, a milestone's ``done_at``, …) and the hash-chained events
+alike, so the histories are exactly what the application would write and ``civicdesk
+verify_chains`` passes, live rows included. Only a problem's ``created_at`` is moved into the
+past afterwards.
 
 A problem is keyed by its title: one that exists already is left alone with its measures.
 """
@@ -23,7 +25,7 @@ from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.commitments import services as commitments
-from civicdesk.commitments.models import Evidence, Extension, Measure, Milestone
+from civicdesk.commitments.models import Measure
 from civicdesk.demo.generator.dates import as_of, at
 from civicdesk.demo.generator.plan import EXTERNAL_ID_PREFIX
 from civicdesk.problems.models import Campaign, Problem
@@ -381,49 +383,40 @@ def _play(
         done_at = max(created, at(max(reported_on, min(milestone.due_date, done_on)), 16))
         with as_of(done_at):
             commitments.milestone_complete(milestone=milestone, actor=worker)
-        Milestone.objects.filter(pk=milestone.pk).update(done_at=done_at)
     if scenario in (EXTENDED, ASKING):
         old_deadline = measure.deadline
         new_deadline = max(old_deadline, today) + timedelta(days=rng.randint(20, 35))
         asked = max(at(old_deadline - timedelta(days=3), 11), done_at + timedelta(hours=1))
         with as_of(asked):
-            extension = commitments.measure_request_extension(
+            commitments.measure_request_extension(
                 measure=measure,
                 reason=plan.extension_reason,
                 new_deadline=new_deadline,
                 actor=worker,
             )
-        Extension.objects.filter(pk=extension.pk).update(requested_at=asked)
         if scenario == EXTENDED:
             approved = asked + timedelta(days=1, hours=4)
             with as_of(approved):
                 commitments.measure_approve_extension(
                     measure=measure, actor=signer, note="同意延期"
                 )
-            Extension.objects.filter(pk=extension.pk).update(approved_at=approved)
         return
     if not finished:
         return
-    evidence_at = at(done_on, 16) + timedelta(minutes=30)
-    if scenario in (VERIFIED, CLOSED):
-        upload = SimpleUploadedFile("现场照片.jpg", _photo(rng), content_type="image/jpeg")
-        with as_of(evidence_at):
-            commitments.evidence_add(
-                measure=measure, upload=upload, actor=worker, note=rng.choice(EVIDENCE_NOTES)
-            )
-    stamps = {"done_at": at(done_on, 17)}
-    with as_of(stamps["done_at"]):
+    # Done needs every milestone reached (above) and evidence, uploaded before it.
+    upload = SimpleUploadedFile("现场照片.jpg", _photo(rng), content_type="image/jpeg")
+    with as_of(at(done_on, 16) + timedelta(minutes=30)):
+        commitments.evidence_add(
+            measure=measure, upload=upload, actor=worker, note=rng.choice(EVIDENCE_NOTES)
+        )
+    with as_of(at(done_on, 17)):
         commitments.measure_mark_done(measure=measure, actor=worker, note="已按承诺完成")
-    Evidence.objects.filter(measure=measure).update(uploaded_at=evidence_at)
     if scenario in (VERIFIED, CLOSED):
-        stamps["verified_at"] = at(done_on + timedelta(days=rng.randint(2, 4)), 10)
-        with as_of(stamps["verified_at"]):
+        with as_of(at(done_on + timedelta(days=rng.randint(2, 4)), 10)):
             commitments.measure_verify(measure=measure, actor=signer, note=rng.choice(VERIFY_NOTES))
     if scenario == CLOSED:
-        stamps["closed_at"] = at(done_on + timedelta(days=rng.randint(5, 7)), 10)
-        with as_of(stamps["closed_at"]):
+        with as_of(at(done_on + timedelta(days=rng.randint(5, 7)), 10)):
             commitments.measure_close(measure=measure, actor=signer, note=rng.choice(CLOSE_NOTES))
-    Measure.objects.filter(pk=measure.pk).update(**stamps)
 
 
 def _linked_cases(rng: random.Random, plan: ProblemPlan) -> list[Case]:
@@ -499,7 +492,6 @@ def ensure_problems(
                     actor=people.creator(problem_rng),
                 )
             _play(problem_rng, today, measure, measure_plan, people, created)
-            Measure.objects.filter(pk=measure.pk).update(created_at=created)
             measures += 1
         Problem.objects.filter(pk=problem.pk).update(created_at=listed)
     return problems, measures

@@ -1,12 +1,23 @@
 """XLSX import (all rows or none, with a rejected-rows report) and formula-safe export."""
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import openpyxl
+import pytest
+from django.db.models import Sum
 
 from civicdesk.conftest import login
-from civicdesk.ledgers.models import BacklogCase, Enterprise, ImportReport, PromiseItem, Stage
+from civicdesk.ledgers import services
+from civicdesk.ledgers.models import (
+    BacklogCase,
+    Enterprise,
+    ImportReport,
+    LedgerEvent,
+    PromiseItem,
+    Stage,
+)
 from civicdesk.ledgers.tests.conftest import BAD_CODE, CODE_A, CODE_B, read_xlsx, upload
 
 ZH_HEADER = ["企业名称", "统一社会信用代码", "承诺事项", "承诺日期", "文件", "欠款金额", "责任单位",
@@ -135,14 +146,74 @@ def test_export_round_trip(units, clerk):
     sheet = read_xlsx(response.content)
     assert sheet[0][:8] == ZH_HEADER
     assert {row[2] for row in sheet[1:]} == {"兑现技改补贴", "归还保证金", "协调用地指标"}
-    # The export is a valid import: loading it again adds the same three rows.
+    # The export is a valid import, and its rows are recognised: loading it adds nothing.
     exported = upload(sheet, "export.xlsx")
-    assert client.post("/ledgers/import/promises/", {"file": exported}).status_code == 302
-    assert PromiseItem.objects.count() == 6
-    assert (
-        PromiseItem.objects.filter(promise="兑现技改补贴", amount_owed=Decimal("120000.50")).count()
-        == 2
+    again = client.post("/ledgers/import/promises/", {"file": exported})
+    assert again.status_code == 200
+    assert "3 rows were not imported" in again.content.decode()
+    assert PromiseItem.objects.count() == 3
+
+
+def test_the_same_workbook_imported_twice_loads_once(units, clerk):
+    """Issue 13, item 3: a second import doubled the items and the amount owed."""
+    client = login(clerk)
+    first = client.post("/ledgers/import/promises/", {"file": upload(_good_rows())})
+    assert first.status_code == 302
+    owed = PromiseItem.objects.aggregate(total=Sum("amount_owed"))["total"]
+    events = LedgerEvent.objects.count()
+
+    second = client.post("/ledgers/import/promises/", {"file": upload(_good_rows())})
+
+    assert second.status_code == 200
+    assert PromiseItem.objects.count() == 3
+    assert PromiseItem.objects.aggregate(total=Sum("amount_owed"))["total"] == owed
+    assert LedgerEvent.objects.count() == events
+    body = second.content.decode()
+    assert "0 rows were imported." in body
+    assert 'id="import-skipped"' in body and "3 rows were not imported" in body
+    item = PromiseItem.objects.get(promise="兑现技改补贴")
+    assert f"Row 2: this promise is already in the ledger as no. {item.pk}." in body
+
+
+def test_known_rows_are_skipped_new_ones_loaded_and_differences_named(units, clerk):
+    client = login(clerk)
+    client.post("/ledgers/import/promises/", {"file": upload(_good_rows())})
+    rows = _good_rows()
+    # The same promise, spaced and cased differently, with a corrected amount and deadline.
+    rows[1][2], rows[1][5], rows[1][7] = " 兑现 技改补贴 ", 99, "2024-06-30"
+    rows.append(
+        ["西溪科技有限公司", CODE_B, "减免房租", "2023-02-01", "", "", "urban", "2023-06-30"]
     )
+    rows.append(
+        ["西溪科技有限公司", CODE_B, "减免房租", "2023-02-01", "", "", "urban", "2023-06-30"]
+    )
+
+    response = client.post("/ledgers/import/promises/", {"file": upload(rows)})
+
+    body = response.content.decode()
+    assert "1 rows were imported." in body
+    assert PromiseItem.objects.count() == 4
+    assert PromiseItem.objects.get(promise="兑现技改补贴").amount_owed == Decimal("120000.50")
+    assert "Row 2: this promise is already in the ledger as no. " in body
+    assert "Its amount owed, deadline differ from the ledger&#x27;s" in body
+    assert "Row 6: the same promise as row 5; loaded once." in body
+
+
+def test_the_same_promise_entered_by_hand_again_is_refused(units, clerk):
+    fields = {
+        "enterprise_name": "东苑机械有限公司",
+        "credit_code": CODE_A,
+        "promise": "兑现技改补贴",
+        "promised_on": date(2023, 5, 10),
+        "unit": units["urban"],
+        "deadline": date(2023, 12, 31),
+        "actor": clerk,
+    }
+    item = services.promise_create(**fields)
+
+    with pytest.raises(services.LedgerError, match=f"already in the ledger as no. {item.pk}"):
+        services.promise_create(**{**fields, "promise": "兑现技改补贴 "})
+    assert PromiseItem.objects.count() == 1
 
 
 def test_export_neutralises_formulas(units, clerk):
