@@ -21,13 +21,21 @@ class LocalNameChoiceField(forms.ModelChoiceField):
 
 
 OPEN = "open"
+# The inbox's default: open cases, but any status once the user searches (a tracking code or
+# words), since a search looks for one case wherever it is. Choosing "Open" narrows a search.
+OPEN_UNLESS_SEARCHING = "default"
 
 
 class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), (OPEN, _("Open")), *Status.choices],
+        choices=[
+            (OPEN_UNLESS_SEARCHING, _("Open (any status when searching)")),
+            ("", _("All")),
+            (OPEN, _("Open")),
+            *Status.choices,
+        ],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     channel = LocalNameChoiceField(

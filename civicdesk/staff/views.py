@@ -19,7 +19,14 @@ from civicdesk.core.htmx import is_htmx
 from civicdesk.core.paging import CappedPaginator
 from civicdesk.intake import in_person
 from civicdesk.intake.services import IdempotencyConflict, submission_create
-from civicdesk.staff.forms import ACTION_FORMS, OPEN, AnswerForm, InboxFilterForm, InPersonForm
+from civicdesk.staff.forms import (
+    ACTION_FORMS,
+    OPEN,
+    OPEN_UNLESS_SEARCHING,
+    AnswerForm,
+    InboxFilterForm,
+    InPersonForm,
+)
 
 PAGE_SIZE = 25
 
@@ -29,8 +36,16 @@ def _visible_units(user: User):
     return units if user.sees_all_cases else units.subtree_of(user.unit)
 
 
+def _status_filter(data: dict) -> str:
+    """The status asked for; the default means open cases unless the user searches."""
+    status = data.get("status") or ""
+    if status == OPEN_UNLESS_SEARCHING:
+        return "" if data.get("q") else OPEN
+    return status
+
+
 def _filter_cases(cases, data: dict):
-    status = data.get("status")
+    status = _status_filter(data)
     if status == OPEN:
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -58,7 +73,7 @@ def _filter_cases(cases, data: dict):
 def inbox(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     if "status" not in params:
-        params["status"] = OPEN
+        params["status"] = OPEN_UNLESS_SEARCHING
     form = InboxFilterForm(params, units=_visible_units(request.user))
     cases = Case.objects.visible_to(request.user).select_related(
         "submission__channel", "unit", "category"
@@ -71,7 +86,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
         # htmx swaps only successful responses in; the fragment shows the errors itself.
         status = 200 if is_htmx(request) else 400
     page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "now": timezone.now()}
+    searching_everywhere = (
+        form.is_valid()
+        and form.cleaned_data["status"] == OPEN_UNLESS_SEARCHING
+        and bool(form.cleaned_data["q"])
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "now": timezone.now(),
+        "searching_everywhere": searching_everywhere,
+    }
     template = "staff/_case_table.html" if is_htmx(request) else "staff/inbox.html"
     return render(request, template, context, status=status)
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from civicdesk.cases.models import Case, Category
-from civicdesk.cases.services import case_answer
+from civicdesk.cases.services import case_answer, case_close
 from civicdesk.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,8 @@ def test_default_shows_open_cases_only(staff, make_case, assigned, handler):
     response = staff.get(URL)
 
     assert listed(response) == codes(received, open_assigned)
-    assert response.context["form"]["status"].value() == "open"
+    assert response.context["form"]["status"].value() == "default"
+    assert 'id="search-scope"' not in response.content.decode()
 
 
 def test_empty_status_shows_every_case(staff, make_case, assigned, handler):
@@ -171,6 +172,53 @@ def test_search_by_tracking_code_without_dashes(staff, make_case):
     case, _other = make_case(), make_case()
 
     assert listed(staff.get(URL, {"q": case.tracking_code.replace("-", "")})) == codes(case)
+
+
+@pytest.fixture
+def closed_case(assigned, handler, supervisor):
+    def make(**fields) -> Case:
+        answered = case_answer(case=assigned("urban", **fields), actor=handler, text="已修复")
+        return case_close(case=answered, actor=supervisor)
+
+    return make
+
+
+def test_searching_a_tracking_code_finds_an_answered_or_closed_case(
+    staff, make_case, assigned, handler, closed_case
+):
+    answered = case_answer(case=assigned("urban"), actor=handler, text="已修复")
+    closed = closed_case()
+    make_case()
+
+    for case in (answered, closed):
+        # As the inbox's own form sends it: the status box still on its default.
+        for params in ({"q": case.tracking_code}, {"q": case.tracking_code, "status": "default"}):
+            response = staff.get(URL, params)
+            assert listed(response) == codes(case), params
+            assert 'id="search-scope"' in response.content.decode()
+
+
+def test_searching_words_looks_at_every_status(staff, make_case, assigned, handler, closed_case):
+    open_one = make_case(description="东苑路灯不亮")
+    answered = case_answer(
+        case=assigned("urban", description="东苑路灯又坏了"), actor=handler, text="已修复"
+    )
+    closed = closed_case(description="东苑路灯闪烁")
+    make_case(description="西苑垃圾满了")
+
+    assert listed(staff.get(URL, {"q": "东苑 路灯"})) == codes(open_one, answered, closed)
+
+
+def test_a_status_the_user_chose_narrows_the_search(staff, make_case, assigned, handler):
+    open_one = make_case(description="东苑路灯不亮")
+    answered = case_answer(
+        case=assigned("urban", description="东苑路灯又坏了"), actor=handler, text="已修复"
+    )
+
+    assert listed(staff.get(URL, {"q": "东苑", "status": "open"})) == codes(open_one)
+    assert listed(staff.get(URL, {"q": "东苑", "status": "answered"})) == codes(answered)
+    response = staff.get(URL, {"q": "东苑", "status": "open"})
+    assert 'id="search-scope"' not in response.content.decode()
 
 
 def test_pagination(staff, make_case):
