@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "civicdesk.evaluation",
     "civicdesk.questionnaires",
     "civicdesk.catalogue",
+    "civicdesk.applications",
+    "civicdesk.integrity",
     "civicdesk.dashboard",
     "civicdesk.imports",
     "civicdesk.notifications",

@@ -25,6 +25,8 @@ urlpatterns = [
     path("evaluation/", include("civicdesk.evaluation.urls")),
     path("", include("civicdesk.questionnaires.urls")),
     path("services/", include("civicdesk.catalogue.urls")),
+    path("hall/", include("civicdesk.applications.urls")),
+    path("integrity/", include("civicdesk.integrity.urls")),
     path("dashboard/", include("civicdesk.dashboard.urls")),
     path("staff/imports/", include("civicdesk.imports.urls")),
     path("notifications/", include("civicdesk.notifications.urls")),
@@ -50,7 +52,7 @@ urlpatterns = [
 ]
 
 # Folders of MEDIA_ROOT that only their own access-checked views may serve.
-PRIVATE_MEDIA = ("commitments/",)
+PRIVATE_MEDIA = ("commitments/", "applications/")
 
 
 def serve_public_media(request, path: str):

@@ -66,6 +66,24 @@ class RatingInvitation(models.Model):
         verbose_name=_("staff member"),
     )
     service_name = models.CharField(_("service"), max_length=200, blank=True)
+    # An online-hall application the visit was for, and its step then: a bad rating names
+    # the matter and the step.
+    application = models.ForeignKey(
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rating_invitations",
+        verbose_name=_("application"),
+    )
+    step = models.ForeignKey(
+        "applications.ProcessStep",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("step"),
+    )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.STAFF)
     created_by = models.ForeignKey(

@@ -53,8 +53,11 @@ def invitation_create(
     staff: User | None = None,
     service_name: str = "",
     source: str = Source.STAFF,
+    application=None,
+    step=None,
 ) -> RatingInvitation:
-    """A one-time rating link for one visit; actor None is the public window QR code."""
+    """A one-time rating link for one visit; actor None is the public window QR code (or
+    the applicant of an online-hall `application`, rating it at `step`)."""
     if not window.is_active or window.kind not in RATED_KINDS:
         raise RatingError(_("This window cannot be rated."))
     if actor is not None and not may_issue(actor, window):
@@ -67,6 +70,8 @@ def invitation_create(
         service_name=service_name.strip(),
         source=source,
         created_by=actor,
+        application=application,
+        step=step,
     )
     RatingEvent.objects.create(
         invitation=invitation, action=EventAction.INVITE, actor=actor, data={"source": source}
@@ -97,7 +102,16 @@ def _rectification_text(rating: Rating, contact_left: bool) -> str:
     ]
     if rating.staff is not None:
         lines.append(_("Staff member: %(name)s") % {"name": rating.staff})
-    if invitation.service_name:
+    if invitation.application_id is not None:
+        lines.append(
+            _("Matter: %(matter)s, application %(code)s, step: %(step)s")
+            % {
+                "matter": invitation.application.item.name,
+                "code": invitation.application.tracking_code,
+                "step": invitation.step.label if invitation.step else "—",
+            }
+        )
+    elif invitation.service_name:
         lines.append(_("Service: %(name)s") % {"name": invitation.service_name})
     if rating.reasons:
         lines.append(_("Reasons: %(reasons)s") % {"reasons": "、".join(rating.reason_labels())})

@@ -1,6 +1,8 @@
 """Template helpers shared by the public and staff pages."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from civicdesk.core.redaction import redact as redact_text
@@ -28,6 +30,19 @@ def redact(value: str, names: list[str] | str = ()) -> str:
     if isinstance(names, str):
         names = [names] if names else []
     return redact_text(value or "", names)
+
+
+@register.filter
+def isolate(value) -> SafeString:
+    """User text in <bdi>: bidi controls typed into it (U+202E…) and right-to-left letters end
+    with it, so they cannot reorder what the page prints after it (coordinates, dates).
+
+    Text that people typed goes through this filter wherever it shares a line with anything
+    else (a list cell, a fact, a link); a block of its own (a description's paragraph, an
+    answer, a note) is already a bidi paragraph of its own and needs no wrapper."""
+    if value is None or value == "":
+        return SafeString("")
+    return format_html("<bdi>{}</bdi>", value)
 
 
 @register.simple_tag(takes_context=True)
