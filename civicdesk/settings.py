@@ -337,6 +337,7 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.cases.tasks.escalate_overdue_cases",
         "civicdesk.cases.tasks.close_undisputed_cases",
         "civicdesk.problems.tasks.train_classifier",
+        "civicdesk.problems.tasks.train_unit_classifier",
         "civicdesk.problems.tasks.build_same_problem_index",
         "civicdesk.commitments.tasks.remind_due_measures",
         "civicdesk.commitments.tasks.escalate_overdue_measures",

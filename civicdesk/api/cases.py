@@ -55,7 +55,8 @@ from civicdesk.cases.workflow import (
 from civicdesk.core.tracking import normalize_tracking_code
 from civicdesk.intake import in_person
 from civicdesk.intake.models import Channel
-from civicdesk.problems.services import case_text, similar_open_cases, suggest_categories
+from civicdesk.problems.services import case_text, similar_open_cases
+from civicdesk.problems.suggestions import suggest_categories, suggest_unit
 
 router = Router(tags=["cases"], auth=staff_token)
 
@@ -411,12 +412,13 @@ def list_reply_templates(request: HttpRequest, case_id: int) -> list[dict]:
 @router.get(
     "/{case_id}/triage",
     response=reads(CaseTriageOut),
-    summary="Suggested categories and open cases that report the same problem",
+    summary="Suggested category and unit, and open cases that report the same problem",
 )
 def case_triage(request: HttpRequest, case_id: int) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     suggestion = suggest_categories(case)
+    unit_suggestion = suggest_unit(case)
     similar = similar_open_cases(case_text(case), user=user, exclude=case)
     suggested = None
     if suggestion is not None:
@@ -434,7 +436,23 @@ def case_triage(request: HttpRequest, case_id: int) -> dict:
                 if item["code"] in categories
             ],
         }
+    suggested_unit = None
+    if unit_suggestion is not None:
+        units = Unit.objects.active().in_bulk(
+            [item["code"] for item in unit_suggestion.top], field_name="code"
+        )
+        suggested_unit = {
+            "unit": _code_name(unit_suggestion.unit),
+            "confidence": unit_suggestion.confidence,
+            "needs_review": unit_suggestion.needs_review,
+            "top": [
+                {"unit": _code_name(units[item["code"]]), "confidence": item["confidence"]}
+                for item in unit_suggestion.top
+                if item["code"] in units
+            ],
+        }
     return {
         "suggestion": suggested,
+        "unit_suggestion": suggested_unit,
         "similar": [case_list_item(other) | {"score": score} for other, score in similar],
     }

@@ -269,6 +269,20 @@ class CategorySuggestionOut(Schema):
     top: list[SuggestedCategoryOut]
 
 
+class SuggestedUnitOut(Schema):
+    unit: CodeNameOut
+    confidence: float
+
+
+class UnitSuggestionOut(Schema):
+    unit: CodeNameOut = Field(..., description="The unit to route the case to.")
+    confidence: float = Field(..., description="Calibrated probability, never 1.")
+    needs_review: bool = Field(
+        ..., description="True: below the model's confidence threshold; a person should decide."
+    )
+    top: list[SuggestedUnitOut]
+
+
 class SimilarCaseOut(CaseListItemOut):
     score: float
 
@@ -276,6 +290,11 @@ class SimilarCaseOut(CaseListItemOut):
 class CaseTriageOut(Schema):
     suggestion: CategorySuggestionOut | None = Field(
         ..., description="Null while no classifier has been trained."
+    )
+    unit_suggestion: UnitSuggestionOut | None = Field(
+        ...,
+        description="The unit past cases like this one were handled by; null while no unit "
+        "model has been trained.",
     )
     similar: list[SimilarCaseOut]
 

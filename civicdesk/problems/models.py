@@ -11,17 +11,29 @@ from civicdesk.cases.models import Case, Category
 from civicdesk.core.chain import ChainedEvent
 
 
+class ModelKind(models.TextChoices):
+    """What a trained classifier suggests for a case."""
+
+    CATEGORY = "category", _("Category")
+    UNIT = "unit", _("Unit")
+
+
 class TriageModel(models.Model):
-    """A trained classifier file; the newest ready one suggests categories."""
+    """A trained classifier file; the newest of each kind suggests categories or units."""
 
     created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=ModelKind.choices, default=ModelKind.CATEGORY)
     # Relative to CIVICDESK_MODEL_DIR.
     file_name = models.CharField(max_length=200)
     n_train = models.PositiveIntegerField()
+    # Category codes or unit codes, as the kind says.
     labels = models.JSONField(default=list)
     n_corrections = models.PositiveIntegerField(
         default=0, help_text=_("Staff corrections among the training examples.")
     )
+    # How the model did in cross-validation on its own training cases: accuracy, the
+    # "needs a person" threshold and the share of cases and precision above it.
+    quality = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -55,6 +67,31 @@ class CategorySuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.category_id}"
+
+
+class UnitSuggestion(models.Model):
+    """The unit a model suggests routing a case to, learned from where past cases were
+    handled; kept once per model like the category suggestion."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="unit_suggestions")
+    model = models.ForeignKey(TriageModel, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
+    confidence = models.FloatField()
+    # [{"code": unit code, "confidence": …}, …] best first.
+    top = models.JSONField(default=list)
+    needs_review = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "model"], name="one_unit_suggestion_per_model")
+        ]
+        verbose_name = _("unit suggestion")
+        verbose_name_plural = _("unit suggestions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.unit_id}"
 
 
 class RunStatus(models.TextChoices):

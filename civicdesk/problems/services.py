@@ -1,4 +1,4 @@
-"""Triage in the app: category suggestions, same-problem hints, clustering runs, problems."""
+"""Triage in the app: same-problem hints, clustering runs, problems; suggestions.py suggests."""
 
 import logging
 import os
@@ -7,12 +7,11 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,15 +20,12 @@ from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import OPEN_STATUSES
 from civicdesk.intake.models import Channel
 from civicdesk.problems.models import (
-    CategorySuggestion,
     ClusterRun,
     Problem,
     ProblemChange,
     ProblemCluster,
     RunStatus,
-    TriageModel,
 )
-from civicdesk.triage.classify import TextClassifier
 from civicdesk.triage.cluster import Message, cluster_messages, heat
 from civicdesk.triage.errors import TriageError
 from civicdesk.triage.similar import SameProblemIndex
@@ -44,109 +40,6 @@ class ProblemError(Exception):
 def case_text(case: Case) -> str:
     submission = case.submission
     return "\n".join(part for part in (submission.description, submission.address) if part)
-
-
-# Category suggestions ----------------------------------------------------------------------
-
-
-def training_examples() -> tuple[list[str], list[str], int]:
-    """Cases whose category staff set or confirmed; corrections are the ones that differ from
-    what the model suggested."""
-    cases = (
-        Case.objects.filter(category__isnull=False, category__parent__isnull=False)
-        .select_related("submission", "category")
-        .order_by("id")
-    )
-    texts, labels = [], []
-    for case in cases.iterator(chunk_size=2000):
-        texts.append(case_text(case))
-        labels.append(case.category.code)
-    corrections = (
-        CategorySuggestion.objects.filter(case__category__isnull=False)
-        .exclude(category=F("case__category"))
-        .values("case")
-        .distinct()
-        .count()
-    )
-    return texts, labels, corrections
-
-
-def classifier_train(*, force: bool = False) -> TriageModel | None:
-    """Train on the categorised cases and make the result the active model.
-
-    Without `force`, the same numbers of examples and corrections as the active model's count
-    as nothing new; the scheduled job passes `force` when it saw labels change (a relabelled
-    case keeps both numbers)."""
-    texts, labels, corrections = training_examples()
-    if len(texts) < settings.CIVICDESK_TRIAGE_MIN_EXAMPLES or len(set(labels)) < 2:
-        logger.info("not enough categorised cases to train (%d)", len(texts))
-        return None
-    latest = active_model()
-    if (
-        not force
-        and latest
-        and latest.n_train == len(texts)
-        and latest.n_corrections == corrections
-    ):
-        # Nothing new to learn from: the scheduled job must not retrain for nothing.
-        return latest
-    classifier = TextClassifier.train(texts, labels)
-    folder = Path(settings.CIVICDESK_MODEL_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"classifier-{timezone.now():%Y%m%d-%H%M%S}-{len(texts)}.pkl"
-    temporary = folder / f".{name}.tmp"
-    classifier.save(temporary)
-    temporary.replace(folder / name)
-    return TriageModel.objects.create(
-        file_name=name, n_train=len(texts), labels=sorted(set(labels)), n_corrections=corrections
-    )
-
-
-@lru_cache(maxsize=2)
-def _load_classifier(path: str) -> TextClassifier:
-    return TextClassifier.load(path)
-
-
-def active_model() -> TriageModel | None:
-    return TriageModel.objects.first()
-
-
-def suggest_categories(case: Case) -> CategorySuggestion | None:
-    """The active model's suggestion for a case, computed once per model and stored."""
-    model = active_model()
-    if model is None:
-        return None
-    existing = CategorySuggestion.objects.filter(case=case, model=model).first()
-    if existing is not None:
-        return existing
-    path = Path(settings.CIVICDESK_MODEL_DIR) / model.file_name
-    try:
-        classifier = _load_classifier(str(path))
-    except (TriageError, OSError) as error:
-        logger.warning("triage model %s unusable: %s", model.file_name, error)
-        return None
-    prediction = classifier.predict([case_text(case)])[0]
-    categories = Category.objects.in_bulk(
-        [code for code, _score in prediction.top3], field_name="code"
-    )
-    if prediction.label not in categories:
-        return None
-    suggestion, _created = CategorySuggestion.objects.get_or_create(
-        case=case,
-        model=model,
-        defaults={
-            "category": categories[prediction.label],
-            "confidence": prediction.confidence,
-            "top": [
-                {"code": code, "confidence": round(score, 4)}
-                for code, score in prediction.top3
-                if code in categories
-            ],
-            "words": prediction.explanation[:8],
-            "needs_review": prediction.needs_review,
-        },
-    )
-    return suggestion
 
 
 # Same-problem hints ------------------------------------------------------------------------

@@ -9,10 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicdesk.accounts.models import Unit
 from civicdesk.cases.access import get_case_for_user
+from civicdesk.cases.models import Category
+from civicdesk.cases.workflow import Action, Status, allowed_actions
 from civicdesk.core.access import staff_view
 from civicdesk.intake import in_person
-from civicdesk.problems import services
+from civicdesk.problems import services, suggestions
 from civicdesk.problems.access import (
     can_edit,
     can_read,
@@ -245,21 +248,39 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _percent(confidence: float) -> int:
+    """A confidence as a whole percentage, rounded down and never 100: a suggestion is never
+    certain (models before calibration stored up to 0.9999)."""
+    return min(99, int(confidence * 100))
+
+
+def _route_action(case, user) -> str | None:
+    """The action that routes this case to a unit, if this user may take it now."""
+    allowed = allowed_actions(case.status, user.role)
+    return next((action for action in (Action.ASSIGN, Action.REASSIGN) if action in allowed), None)
+
+
 @require_GET
 def case_triage_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Suggested categories and possible same-problem cases for the case page (htmx)."""
+    """Suggested category and unit, and possible same-problem cases, for the case page (htmx).
+    Each suggestion is a button that applies it through the case's own actions (the same
+    forms, services and access checks as the action panel)."""
     if not request.user.is_authenticated:
         raise Http404
     case = get_case_for_user(request.user, pk)
-    suggestion = services.suggest_categories(case)
+    suggestion = suggestions.suggest_categories(case)
+    unit_suggestion = suggestions.suggest_unit(case)
     similar = services.similar_open_cases(services.case_text(case), user=request.user, exclude=case)
-    categories = {}
-    if suggestion:
-        from civicdesk.cases.models import Category
-
-        categories = Category.objects.in_bulk(
-            [item["code"] for item in suggestion.top], field_name="code"
-        )
+    categories = Category.objects.in_bulk(
+        [item["code"] for item in suggestion.top] if suggestion else [], field_name="code"
+    )
+    units = Unit.objects.active().in_bulk(
+        [item["code"] for item in unit_suggestion.top] if unit_suggestion else [],
+        field_name="code",
+    )
+    can_recategorize = case.status != Status.MERGED and Action.RECATEGORIZE in allowed_actions(
+        case.status, request.user.role
+    )
     return render(
         request,
         "problems/_case_triage.html",
@@ -267,10 +288,18 @@ def case_triage_panel(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "suggestion": suggestion,
             "suggested": [
-                (categories[item["code"]], item["confidence"])
+                (categories[item["code"]], _percent(item["confidence"]))
                 for item in (suggestion.top if suggestion else [])
                 if item["code"] in categories
             ],
+            "can_recategorize": can_recategorize,
+            "unit_suggestion": unit_suggestion,
+            "suggested_units": [
+                (units[item["code"]], _percent(item["confidence"]))
+                for item in (unit_suggestion.top if unit_suggestion else [])
+                if item["code"] in units
+            ],
+            "route_action": _route_action(case, request.user),
             "similar": similar,
         },
     )

@@ -1,17 +1,18 @@
 """First-level classification of citizen messages: which department's category a message is.
 
-The model is a linear SVM over TF-IDF character n-grams (1–3 characters) of the normalised
-title and text, the title counted twice. Character n-grams cover Chinese words without a
-segmenter, so classifying needs no jieba and runs at thousands of messages a second; the
-n-grams are counted with numpy (`_CharTfidf`) rather than scikit-learn's per-character Python
-analyser, which alone would be slower than the whole of this pipeline. Probabilities come from
-the SVM's scores through a softmax whose temperature is fitted on cross-validated scores of the
-training set (temperature scaling: it never changes which label wins). See
-docs/benchmarks.md ("Triage: classification") for the measurements behind these choices.
+Two views of the normalised title and text (the title counted twice) are each scored by a
+linear SVM, and the scores are added: TF-IDF of character 1–3-grams (`charngrams`, counted with
+numpy) and TF-IDF of whole words (`wordview`, segmented by rjieba). The label with the best sum
+is suggested. Its confidence is the probability that it is right, learned from the model's own
+out-of-fold mistakes on its training data, and below a threshold chosen the same way the
+suggestion "needs a person" (`confidence`). See docs/benchmarks.md ("Triage: classification")
+for the measurements behind these choices.
 
 Texts come in raw, the title and the text joined by the caller with "\\n"; the part before the
 first newline, if short, is taken as the title. Everything is normalised here with
 `normalize()` (Traditional → Simplified, full-width → half-width, HTML and `_x000D_` removed).
+The words given as the reason for a suggestion are whole words of the message, never numbers
+or personal data (`evidence`).
 
 Security: model files are pickles, and loading a pickle can run arbitrary code. Load only
 model files you made yourself or otherwise trust.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import math
 import pickle
-import re
 import time
 import warnings
 from collections import Counter
@@ -34,40 +34,43 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 from scipy.optimize import minimize_scalar
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.svm import LinearSVC
 
+from civicdesk.triage import confidence as calibration
+from civicdesk.triage.charngrams import CharTfidf
 from civicdesk.triage.errors import ModelFormatError, TriageError
+from civicdesk.triage.evidence import candidate_words
 from civicdesk.triage.normalize import normalize
+from civicdesk.triage.wordview import WordTfidf
 
 __all__ = ["Prediction", "TextClassifier", "evaluate"]
 
 FORMAT_NAME = "civicdesk-triage-classifier"
 TITLE_WEIGHT = 2  # the title is counted this many times; it names the problem most directly
 MAX_TITLE_CHARS = 100  # a longer first line is treated as text, not as a title
-NGRAM_RANGE = (1, 3)
-MIN_DF = 2  # n-grams seen in only one training message are noise (names, numbers, typos)
 SVM_C = 1.0  # chosen by 5-fold CV inside the seed-0 training part (0.2–1.0)
 DEFAULT_TEMPERATURE = 0.3  # used when the training set is too small to fit one
+# Too few training cases to learn confidence from out-of-fold mistakes: a fixed threshold
+# on the softmax, and the quality says that nothing was measured.
+FALLBACK_REVIEW_THRESHOLD = 0.9
+OUT_OF_FOLD_SPLITS = 5
 EXPLAIN_TERMS = 8
 # predict() vectorises this many messages at a time: the n-gram arrays of a 10,000-message
 # batch outgrow the CPU caches and the sorts slow down (2,350 msg/s in one batch against
 # 3,850 msg/s in batches of 512, measured on 10,000 test messages)
 PREDICT_BATCH = 512
 
-_P = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier for the rolling n-gram hash
-_OFF = np.uint64(0x632BE59BD9B4E019)
-
 
 @dataclass(frozen=True)
 class Prediction:
     label: str
-    confidence: float  # probability of the top label, 0..1
-    top3: list[tuple[str, float]]  # best first
-    needs_review: bool  # confidence < review_threshold
-    explanation: list[str]  # n-grams of the normalised text that pushed most towards `label`
+    confidence: float  # probability that `label` is right, 0..MAX_CONFIDENCE (never 1)
+    top3: list[tuple[str, float]]  # best first; the first is (label, confidence)
+    needs_review: bool  # confidence < review_threshold: a person should decide
+    explanation: list[str]  # whole words of the message that pushed most towards `label`
 
 
 def _document(raw: str) -> str:
@@ -83,126 +86,6 @@ def _document(raw: str) -> str:
     return " ".join([title] * TITLE_WEIGHT + ([text] if text else []))
 
 
-def _grams(docs: Sequence[str], lo: int, hi: int) -> tuple[str, np.ndarray, ...]:
-    """Every character n-gram (lo <= n <= hi) of every document, as 64-bit rolling hashes.
-
-    Returns the joined text and, per n-gram: document index, hash, start offset and length.
-    Documents are joined with NUL so that one pass of numpy arithmetic covers the batch; an
-    n-gram containing a NUL would straddle two documents and is dropped.
-    """
-    joined = "\x00".join(d.replace("\x00", " ") for d in docs) + "\x00"
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    csum = np.concatenate(([0], np.cumsum(cps == 0)))
-    doc_parts, key_parts, start_parts, len_parts = [], [], [], []
-    h = cps + _OFF
-    with np.errstate(over="ignore"):
-        for n in range(1, hi + 1):
-            m = len(cps) - n + 1
-            if m <= 0:
-                break
-            if n > 1:
-                h = h[:m] * _P + cps[n - 1 : n - 1 + m]
-            if n < lo:
-                continue
-            starts = np.flatnonzero(csum[n : n + m] == csum[:m])
-            doc_parts.append(csum[starts])
-            key_parts.append(h[starts])
-            start_parts.append(starts)
-            len_parts.append(np.full(len(starts), n, dtype=np.int64))
-    return (
-        joined,
-        np.concatenate(doc_parts),
-        np.concatenate(key_parts),
-        np.concatenate(start_parts),
-        np.concatenate(len_parts),
-    )
-
-
-class _CharTfidf:
-    """TF-IDF of character n-grams (sublinear tf, smooth idf, l2 rows), counted with numpy."""
-
-    def __init__(self, ngram_range: tuple[int, int] = NGRAM_RANGE, min_df: int = MIN_DF):
-        self.ngram_range = ngram_range
-        self.min_df = min_df
-
-    def fit_transform(self, docs: Sequence[str]) -> sp.csr_matrix:
-        joined, doc, key, start, length = _grams(docs, *self.ngram_range)
-        order = np.lexsort((doc, key))
-        ks, ds = key[order], doc[order]
-        first = np.ones(len(ks), dtype=bool)
-        first[1:] = (ks[1:] != ks[:-1]) | (ds[1:] != ds[:-1])
-        pair_pos = np.flatnonzero(first)
-        vocab, first_pair, df = np.unique(ks[pair_pos], return_index=True, return_counts=True)
-        min_df = self.min_df if np.any(df >= self.min_df) else 1
-        keep = df >= min_df
-        self.keys_ = vocab[keep]
-        where = order[pair_pos[first_pair[keep]]]
-        self.terms_ = [joined[s : s + n] for s, n in zip(start[where], length[where], strict=True)]
-        n_docs = len(docs)
-        self.idf_ = np.log((1 + n_docs) / (1 + df[keep])) + 1.0
-        self._build_table()
-        return self._matrix(doc, key, n_docs)
-
-    def _build_table(self) -> None:
-        """Open-addressing hash table (linear probing) from n-gram hash to column.
-
-        Looking 2 million n-grams up with a binary search over a 400k vocabulary costs about
-        a second of cache misses; with this table it is one or two probes each.
-        """
-        bits = max(4, int(np.ceil(np.log2(max(1, len(self.keys_))))) + 1)  # load <= 1/2
-        self._shift = np.uint64(64 - bits)
-        table = np.full(1 << bits, -1, dtype=np.int64)
-        pending = np.arange(len(self.keys_))
-        home = self._home(self.keys_)
-        probe = 0
-        while pending.size:
-            slot = (home[pending] + probe) & ((1 << bits) - 1)
-            free = table[slot] < 0
-            slots, first = np.unique(slot[free], return_index=True)
-            placed = pending[free][first]
-            table[slots] = placed
-            pending = np.setdiff1d(pending, placed, assume_unique=True)
-            probe += 1
-        self._table = table
-
-    def _home(self, keys: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return ((keys * _P) >> self._shift).astype(np.int64)
-
-    def _lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Column of each hash, or -1 where the n-gram is not in the vocabulary."""
-        table, mask = self._table, len(self._table) - 1
-        home = self._home(keys)
-        cols = np.full(len(keys), -1, dtype=np.int64)
-        pending = np.arange(len(keys))
-        probe = 0
-        while pending.size:
-            col = table[(home[pending] + probe) & mask]
-            found = col >= 0
-            found[found] = self.keys_[col[found]] == keys[pending[found]]
-            cols[pending[found]] = col[found]
-            pending = pending[(col >= 0) & ~found]
-            probe += 1
-        return cols
-
-    def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
-        if not docs:
-            return sp.csr_matrix((0, len(self.keys_)))
-        _, doc, key, _, _ = _grams(docs, *self.ngram_range)
-        return self._matrix(doc, key, len(docs))
-
-    def _matrix(self, doc: np.ndarray, key: np.ndarray, n_docs: int) -> sp.csr_matrix:
-        cols = self._lookup(key)
-        hit = cols >= 0
-        cell, counts = np.unique(doc[hit] * len(self.keys_) + cols[hit], return_counts=True)
-        rows, cols = np.divmod(cell, len(self.keys_))
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-        data = (1.0 + np.log(counts)) * self.idf_[cols]
-        x = sp.csr_matrix((data, cols, indptr), shape=(n_docs, len(self.keys_)))
-        return l2_normalize(x, copy=False)
-
-
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = scores / temperature
     z -= z.max(axis=1, keepdims=True)
@@ -210,65 +93,81 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _scores(model: LinearSVC, x: sp.csr_matrix) -> np.ndarray:
+def _scores(model: LinearSVC, x: sp.csr_matrix, classes: np.ndarray | None = None) -> np.ndarray:
+    """Decision scores with one column per label of `classes` (default: the model's own); a
+    label the model never saw gets a score below every other."""
     s = model.decision_function(x)
     if s.ndim == 1:  # two classes: scikit-learn gives the score of the second one only
         s = np.column_stack([-s, s]) / 2.0
-    return s
+    if classes is None or np.array_equal(model.classes_, classes):
+        return s
+    full = np.full((s.shape[0], len(classes)), s.min() - 1.0 if s.size else -1.0)
+    full[:, np.searchsorted(classes, model.classes_)] = s
+    return full
 
 
-def _fit_temperature(x: sp.csr_matrix, y: np.ndarray) -> float:
-    """Softmax temperature minimising the log-loss of cross-validated SVM scores."""
-    smallest = min(Counter(y.tolist()).values())
-    folds = min(3, smallest)
-    if folds < 2 or len(y) < 20:
-        return DEFAULT_TEMPERATURE
-    classes = np.unique(y)
-    scores = np.zeros((len(y), len(classes)))
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y):
-        if len(np.unique(y[train])) < len(classes):
-            return DEFAULT_TEMPERATURE
-        model = LinearSVC(C=SVM_C, class_weight="balanced").fit(x[train], y[train])
-        scores[test] = _scores(model, x[test])
-    truth = np.searchsorted(classes, y)
+def _fit_svm(x: sp.csr_matrix, y: np.ndarray) -> LinearSVC:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LinearSVC(C=SVM_C, class_weight="balanced").fit(x, y)
+
+
+def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Softmax temperature minimising the log-loss of out-of-fold scores; it shares out the
+    probability left beside the top label among the others."""
 
     def log_loss(log_t: float) -> float:
         p = _softmax(scores, math.exp(log_t))
-        return float(-np.mean(np.log(p[np.arange(len(y)), truth] + 1e-12)))
+        return float(-np.mean(np.log(p[np.arange(len(truth)), truth] + 1e-12)))
 
     best = minimize_scalar(log_loss, bounds=(math.log(0.01), math.log(10.0)), method="bounded")
     return math.exp(best.x)
 
 
-_EDGE_NOISE = re.compile(r"^[\W_]+|[\W_]+$")
-
-
-def _readable(term: str) -> str:
-    """An n-gram as a person can read it: punctuation at its edges dropped; fragments that
-    still hold punctuation, or single characters, say nothing and are skipped."""
-    term = _EDGE_NOISE.sub("", term)
-    if len(term) < 2 or re.search(r"[\W_]", term):
-        return ""
-    return term
+def _out_of_fold_scores(
+    docs: list[str], y: np.ndarray, classes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Both views' scores of every training case by models fitted without it; None when the
+    training set is too small to hold cases out."""
+    smallest = min(Counter(y.tolist()).values())
+    folds = min(OUT_OF_FOLD_SPLITS, smallest)
+    if folds < 2 or len(y) < 20:
+        return None
+    char = np.zeros((len(y), len(classes)))
+    word = np.zeros_like(char)
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(docs, y):
+        train_docs = [docs[i] for i in train]
+        test_docs = [docs[i] for i in test]
+        char_view, word_view = CharTfidf(), WordTfidf()
+        x_char, x_word = char_view.fit_transform(train_docs), word_view.fit_transform(train_docs)
+        char[test] = _scores(_fit_svm(x_char, y[train]), char_view.transform(test_docs), classes)
+        word[test] = _scores(_fit_svm(x_word, y[train]), word_view.transform(test_docs), classes)
+    return char, word
 
 
 class TextClassifier:
     """A trained first-level classifier; `train`, then `predict`, `save` and `load`."""
 
-    FORMAT_VERSION: ClassVar[int] = 1
+    FORMAT_VERSION: ClassVar[int] = 2
 
     def __init__(
         self,
-        vectorizer: _CharTfidf,
-        model: LinearSVC,
+        views: tuple[CharTfidf, WordTfidf],
+        models: tuple[LinearSVC, LinearSVC],
+        calibrator: calibration.Calibrator | None,
         temperature: float,
         review_threshold: float,
+        quality: dict[str, Any],
     ) -> None:
-        self._vectorizer = vectorizer
-        self._model = model
+        self._char_view, self._word_view = views
+        self._char_svm, self._word_svm = models
+        self._calibrator = calibrator
         self.temperature = temperature
         self.review_threshold = review_threshold
-        self.labels: list[str] = [str(c) for c in model.classes_]
+        # Out-of-fold figures of the training data: how often suggestions were right, and the
+        # share of them at or above the threshold and how often those were right.
+        self.quality = quality
+        self.labels: list[str] = [str(c) for c in self._char_svm.classes_]
 
     @classmethod
     def train(
@@ -276,17 +175,26 @@ class TextClassifier:
         texts: Sequence[str],
         labels: Sequence[str],
         *,
-        review_threshold: float = 0.5,
+        review_threshold: float | None = None,
+        target_precision: float = calibration.TARGET_PRECISION,
     ) -> TextClassifier:
         """Train on raw texts and their labels.
+
+        Without `review_threshold`, suggestions less confident than the threshold chosen by
+        cross-validation on the training data (right at least `target_precision` of the time
+        above it) are marked needs_review; a number fixes the threshold instead.
 
         Raises TriageError for no texts, a length mismatch, a missing or blank label, an
         empty text (after normalisation), or fewer than two distinct labels. A label with a
         single example is accepted with a UserWarning: the model can predict it, but it has
         almost nothing to go on and the probabilities are not calibrated for it.
         """
-        if not 0.0 <= review_threshold <= 1.0:
+        if review_threshold is not None and not 0.0 <= review_threshold <= 1.0:
             raise TriageError(f"review_threshold must be between 0 and 1, not {review_threshold}")
+        if not 0.0 < target_precision <= 1.0:
+            raise TriageError(
+                f"target_precision must be above 0 and at most 1, not {target_precision}"
+            )
         if len(texts) == 0:
             raise TriageError("no texts to train on")
         if len(texts) != len(labels):
@@ -315,63 +223,124 @@ class TextClassifier:
                 stacklevel=2,
             )
         y = np.array(clean_labels, dtype=object)
-        vectorizer = _CharTfidf()
-        x = vectorizer.fit_transform(docs)
-        model = LinearSVC(C=SVM_C, class_weight="balanced").fit(x, y)
-        temperature = _fit_temperature(x, y)
-        return cls(vectorizer, model, temperature, review_threshold)
+        classes = np.unique(y)
+        char_view, word_view = CharTfidf(), WordTfidf()
+        char_svm = _fit_svm(char_view.fit_transform(docs), y)
+        word_svm = _fit_svm(word_view.fit_transform(docs), y)
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """One Prediction per text, in order; empty texts get the prior-free best guess."""
+        calibrator, temperature = None, DEFAULT_TEMPERATURE
+        threshold = FALLBACK_REVIEW_THRESHOLD
+        quality: dict[str, Any] = {"cross_validated": False, "n_train": len(y)}
+        held_out = _out_of_fold_scores(docs, y, classes)
+        if held_out is not None:
+            truth = np.searchsorted(classes, y)
+            top, x = calibration.features(*held_out)
+            correct = top == truth
+            calibrator = calibration.Calibrator.fit(x, correct)
+            summed = held_out[0] + held_out[1]
+            temperature = _fit_temperature(summed, truth)
+            if calibrator is not None:
+                sure = calibration.cross_validated_confidence(x, correct)
+            else:  # no mistake to learn from: the softmax, as predict() will use it
+                shares = _softmax(summed, temperature)[np.arange(len(top)), top]
+                sure = np.minimum(shares, calibration.MAX_CONFIDENCE)
+            chosen = calibration.choose_threshold(sure, correct, target_precision)
+            threshold = chosen.value
+            quality = {
+                "cross_validated": True,
+                "n_train": len(y),
+                "accuracy": float(correct.mean()),
+                "target_precision": target_precision,
+                "threshold": chosen.value,
+                "precision_when_sure": chosen.precision,
+                "share_sure": chosen.coverage,
+            }
+        if review_threshold is not None:
+            threshold = review_threshold
+        quality["review_threshold"] = threshold
+        return cls(
+            (char_view, word_view),
+            (char_svm, word_svm),
+            calibrator,
+            temperature,
+            threshold,
+            quality,
+        )
+
+    def predict(self, texts: Sequence[str], *, explain: bool = True) -> list[Prediction]:
+        """One Prediction per text, in order; empty texts get the prior-free best guess.
+        `explain=False` leaves the explanations empty (they cost a segmentation and a
+        personal-data scan per message, which a batch that shows none can skip)."""
         out: list[Prediction] = []
         for start in range(0, len(texts), PREDICT_BATCH):
-            out.extend(self._predict_batch(texts[start : start + PREDICT_BATCH]))
+            out.extend(self._predict_batch(texts[start : start + PREDICT_BATCH], explain))
         return out
 
-    def _predict_batch(self, texts: Sequence[str]) -> list[Prediction]:
+    def _predict_batch(self, texts: Sequence[str], explain: bool) -> list[Prediction]:
         docs = [_document(t) for t in texts]
-        x = self._vectorizer.transform(docs)
-        probs = _softmax(_scores(self._model, x), self.temperature)
-        order = np.argsort(-probs, axis=1)[:, :3]
-        coef = self._model.coef_
+        x_char = self._char_view.transform(docs)
+        x_word = self._word_view.transform(docs)
+        char, word = _scores(self._char_svm, x_char), _scores(self._word_svm, x_word)
+        top, features = calibration.features(char, word)
+        shares = _softmax(char + word, self.temperature)
+        rows = np.arange(len(docs))
+        if self._calibrator is not None:
+            sure = self._calibrator.predict(features)
+        else:
+            sure = np.minimum(shares[rows, top], calibration.MAX_CONFIDENCE)
+        # The others share what the top label leaves, in the softmax's proportions, and none
+        # is shown above the top one.
+        rest = np.maximum(1.0 - shares[rows, top], 1e-12)
+        others = np.minimum(shares * ((1.0 - sure) / rest)[:, None], sure[:, None])
+        others[rows, top] = -1.0
         out = []
         for i, doc in enumerate(docs):
-            top = [(self.labels[j], float(probs[i, j])) for j in order[i]]
-            best = int(order[i, 0])
-            confidence = top[0][1]
+            best = int(top[i])
+            runners = [int(j) for j in np.argsort(-others[i], kind="stable")[:2] if j != best]
+            top3 = [(self.labels[best], float(sure[i]))]
+            top3 += [(self.labels[j], float(others[i, j])) for j in runners[:2]]
             out.append(
                 Prediction(
-                    label=top[0][0],
-                    confidence=confidence,
-                    top3=top,
-                    needs_review=confidence < self.review_threshold,
-                    explanation=self._explain(
-                        x.indices[x.indptr[i] : x.indptr[i + 1]],
-                        x.data[x.indptr[i] : x.indptr[i + 1]],
-                        best,
-                        doc,
-                        coef,
-                    ),
+                    label=self.labels[best],
+                    confidence=float(sure[i]),
+                    top3=top3,
+                    needs_review=bool(sure[i] < self.review_threshold),
+                    explanation=self._explain(x_char, x_word, i, best, doc) if explain else [],
                 )
             )
         return out
 
-    def _explain(
-        self, indices: np.ndarray, values: np.ndarray, label: int, doc: str, coef: np.ndarray
-    ) -> list[str]:
+    def _weights(self, model: LinearSVC, label: int) -> np.ndarray:
         # with two labels scikit-learn keeps one row of weights, scoring the second label
-        weights = coef[label] if coef.shape[0] > 1 else (1.0 if label == 1 else -1.0) * coef[0]
-        contrib = values * weights[indices]
-        chosen: list[str] = []
-        for k in np.argsort(-contrib)[: 4 * EXPLAIN_TERMS]:
-            if contrib[k] <= 0 or len(chosen) >= EXPLAIN_TERMS:
-                break
-            term = _readable(self._vectorizer.terms_[indices[k]])
-            if not term or term not in doc or any(term in c for c in chosen):
-                continue
-            chosen = [c for c in chosen if c not in term]  # keep the longer n-gram
-            chosen.append(term)
-        return chosen
+        coef = model.coef_
+        return coef[label] if coef.shape[0] > 1 else (1.0 if label == 1 else -1.0) * coef[0]
+
+    def _explain(
+        self, x_char: sp.csr_matrix, x_word: sp.csr_matrix, row: int, label: int, doc: str
+    ) -> list[str]:
+        """Whole words of the message whose character n-grams and word feature pushed most
+        towards `label`; never digits or personal data (see `evidence`)."""
+        span = slice(x_char.indptr[row], x_char.indptr[row + 1])
+        columns, values = x_char.indices[span], x_char.data[span]
+        char_weights = self._weights(self._char_svm, label)
+        terms = self._char_view.terms_
+        gram_push = {terms[c]: v * char_weights[c] for c, v in zip(columns, values, strict=True)}
+        span = slice(x_word.indptr[row], x_word.indptr[row + 1])
+        word_weights = self._weights(self._word_svm, label)
+        word_push = {
+            int(c): v * word_weights[c]
+            for c, v in zip(x_word.indices[span], x_word.data[span], strict=True)
+        }
+        vocabulary = self._word_view.vocabulary
+        scored = []
+        for word in candidate_words(doc):
+            grams = {word[i : i + n] for n in (1, 2, 3) for i in range(len(word) - n + 1)}
+            push = sum(gram_push.get(g, 0.0) for g in grams)
+            push += word_push.get(vocabulary.get(word, -1), 0.0)
+            if push > 0:
+                scored.append((push, word))
+        scored.sort(key=lambda item: -item[0])
+        return [word for _push, word in scored[:EXPLAIN_TERMS]]
 
     def save(self, path: str | Path) -> None:
         """Write a versioned model file (a pickle; see the module's security note)."""
@@ -380,10 +349,12 @@ class TextClassifier:
             "version": self.FORMAT_VERSION,
             "sklearn": sklearn.__version__,
             "model": {
-                "vectorizer": self._vectorizer,
-                "svm": self._model,
+                "views": (self._char_view, self._word_view),
+                "svms": (self._char_svm, self._word_svm),
+                "calibrator": self._calibrator,
                 "temperature": self.temperature,
                 "review_threshold": self.review_threshold,
+                "quality": self.quality,
             },
         }
         with open(path, "wb") as f:
@@ -421,8 +392,15 @@ class TextClassifier:
             )
         try:
             m: dict[str, Any] = payload["model"]
-            return cls(m["vectorizer"], m["svm"], float(m["temperature"]), m["review_threshold"])
-        except (KeyError, TypeError, AttributeError) as e:
+            return cls(
+                tuple(m["views"]),
+                tuple(m["svms"]),
+                m["calibrator"],
+                float(m["temperature"]),
+                float(m["review_threshold"]),
+                dict(m["quality"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ModelFormatError(f"model file is incomplete ({e})", file=name) from e
 
 
@@ -432,18 +410,24 @@ def evaluate(
     test_texts: Sequence[str],
     test_labels: Sequence[str],
 ) -> dict[str, Any]:
-    """Train on one part, predict the other: macro-F1, accuracy, sizes, wall seconds."""
+    """Train on one part, predict the other: macro-F1, accuracy, sizes, wall seconds, and how
+    the "needs a person" rule did (share of test messages called sure, and how often those
+    were right)."""
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         clf = TextClassifier.train(train_texts, train_labels)
-    predicted = [p.label for p in clf.predict(test_texts)]
+    predictions = clf.predict(test_texts, explain=False)
     seconds = time.perf_counter() - start
+    predicted = [p.label for p in predictions]
     truth = [str(t).strip() for t in test_labels]
+    sure = [p.label == t for p, t in zip(predictions, truth, strict=True) if not p.needs_review]
     return {
         "macro_f1": float(f1_score(truth, predicted, average="macro")),
         "accuracy": float(accuracy_score(truth, predicted)),
         "n_train": len(train_texts),
         "n_test": len(test_texts),
         "seconds": seconds,
+        "share_sure": len(sure) / len(truth) if truth else 0.0,
+        "precision_when_sure": sum(sure) / len(sure) if sure else None,
     }

@@ -35,7 +35,15 @@ if TYPE_CHECKING:
     from civicdesk.triage.classify import TextClassifier
 
 PROG = "civicdesk triage"
-EVALUATE_KEYS = ("macro_f1", "accuracy", "n_train", "n_test", "seconds")
+EVALUATE_KEYS = (
+    "macro_f1",
+    "accuracy",
+    "n_train",
+    "n_test",
+    "seconds",
+    "share_sure",
+    "precision_when_sure",
+)
 CLASSIFY_HEADER = ("id", "label", "confidence", "top3", "needs_review")
 CLUSTER_HEADER = ("id", "cluster")
 SUMMARY_HEADER = ("rank", "cluster", "title", "size", "first", "last", "heat")
@@ -165,9 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--review-threshold",
         type=_threshold,
-        default=0.5,
+        default=None,
         metavar="P",
-        help="predictions less confident than this are marked needs_review (default 0.5)",
+        help="predictions less confident than this are marked needs_review (default: the "
+        "threshold above which the model's cross-validated suggestions on the training data "
+        "were right at least 97.5%% of the time)",
     )
     train.set_defaults(func=_train)
 
@@ -279,7 +289,8 @@ def _train(args: argparse.Namespace, stdout: IO[str]) -> None:
     _save_model(model, args.model)
     _progress(
         f"trained {len(model.labels)} labels on {len(texts)} rows of {args.data} in "
-        f"{time.monotonic() - started:.1f}s; model saved to {args.model}"
+        f"{time.monotonic() - started:.1f}s; model saved to {args.model}; "
+        + _quality_line(model.quality, model.review_threshold)
     )
 
 
@@ -294,7 +305,7 @@ def _classify(args: argparse.Namespace, stdout: IO[str]) -> None:
 
     model = TextClassifier.load(args.model)
     _progress(f"classifying {len(texts)} rows…")
-    predictions = model.predict(texts)
+    predictions = model.predict(texts, explain=False)  # the output has no explanation column
     if len(predictions) != len(texts):
         raise RuntimeError(f"{len(predictions)} predictions for {len(texts)} texts")
     rows = [
@@ -404,6 +415,21 @@ def _cluster(args: argparse.Namespace, stdout: IO[str]) -> None:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
     _progress(f"{len(messages)} messages in {len(clusters)} groups; wrote {', '.join(outputs)}")
+
+
+def _quality_line(quality: dict[str, Any], threshold: float) -> str:
+    if not quality.get("cross_validated"):
+        return f"too few rows per label to hold any out: needs_review below a fixed {threshold:.2f}"
+    line = (
+        f"cross-validated on the training rows: {quality['accuracy']:.1%} right; "
+        f"needs_review below confidence {threshold:.4f}"
+    )
+    if threshold == quality["threshold"] and quality["share_sure"]:
+        line += (
+            f" ({quality['share_sure']:.1%} of rows above it, right "
+            f"{quality['precision_when_sure']:.1%} of the time)"
+        )
+    return line
 
 
 def _pairs(ids: list[str], assignment: dict[str, int]) -> list[tuple[str, int]]:

@@ -1,6 +1,6 @@
 import pytest
 
-from civicdesk.problems import services
+from civicdesk.problems import services, suggestions
 
 
 @pytest.fixture(autouse=True)
@@ -8,7 +8,7 @@ def _fresh_index(settings, tmp_path):
     """Each test sees its own open-case index and model folder."""
     settings.CIVICDESK_MODEL_DIR = tmp_path / "models"
     services.reset_open_case_index()
-    services._load_classifier.cache_clear()
+    suggestions._load_classifier.cache_clear()
     yield
     services.reset_open_case_index()
 

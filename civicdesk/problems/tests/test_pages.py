@@ -10,7 +10,7 @@ from civicdesk.cases.models import Case, Category
 from civicdesk.cases.services import case_assign
 from civicdesk.conftest import login
 from civicdesk.problems.models import ClusterRun, Problem, ProblemCluster, RunStatus, TriageModel
-from civicdesk.problems.services import classifier_train
+from civicdesk.problems.suggestions import classifier_train
 
 LIGHT = "东苑小区3栋门口路灯坏了，晚上一片漆黑，老人出行不便"
 LIGHT_AGAIN = "东苑小区3栋门口的路灯不亮已经一周，晚上很黑，请尽快修"

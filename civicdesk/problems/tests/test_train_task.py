@@ -4,7 +4,7 @@ import pytest
 
 from civicdesk.cases.models import Category
 from civicdesk.conftest import login
-from civicdesk.problems import services
+from civicdesk.problems import suggestions
 from civicdesk.problems.models import TriageModel
 from civicdesk.problems.tasks import labelling_fingerprint, recorded_fingerprint, train_classifier
 
@@ -34,13 +34,13 @@ def labelled(settings, make_case, categories):
 def training_reads(monkeypatch) -> list[int]:
     """Counts the reads of every categorised case, the expensive part of training."""
     reads: list[int] = []
-    read = services.training_examples
+    read = suggestions.category_examples
 
     def counted():
         reads.append(1)
         return read()
 
-    monkeypatch.setattr(services, "training_examples", counted)
+    monkeypatch.setattr(suggestions, "category_examples", counted)
     return reads
 
 
@@ -74,7 +74,7 @@ def test_a_staff_correction_brings_one_retraining(labelled, supervisor, make_cas
     _recategorise(supervisor, new, categories["noise"])  # staff overrule the suggestion
 
     assert train_classifier.call() == {"status": "trained", "n_train": 25}
-    latest = services.active_model()
+    latest = suggestions.active_model()
     assert TriageModel.objects.count() == 2
     assert latest.n_train == 25 and latest.n_corrections == 1
     assert train_classifier.call()["status"] == "skipped"
@@ -84,11 +84,11 @@ def test_a_relabelled_case_retrains_though_the_counts_stay_the_same(
     labelled, supervisor, categories
 ):
     train_classifier.call()
-    before = services.active_model()
+    before = suggestions.active_model()
     _recategorise(supervisor, labelled[0], categories["noise"])
 
     assert train_classifier.call() == {"status": "trained", "n_train": 24}
-    after = services.active_model()
+    after = suggestions.active_model()
     assert after != before and (after.n_train, after.n_corrections) == (24, 0)
 
 
@@ -99,11 +99,11 @@ def test_a_new_labelled_case_retrains(labelled, make_case, categories):
 
 
 def test_a_model_trained_elsewhere_is_replaced_once(labelled):
-    demo_model = services.classifier_train()  # as `civicdesk demo` does: no fingerprint
+    demo_model = suggestions.classifier_train()  # as `civicdesk demo` does: no fingerprint
     assert recorded_fingerprint(demo_model) is None
 
     assert train_classifier.call()["status"] == "trained"
-    assert services.active_model() != demo_model
+    assert suggestions.active_model() != demo_model
     assert train_classifier.call()["status"] == "skipped"
 
 

@@ -191,7 +191,15 @@ def test_small_training_sets_and_singleton_labels():
 def test_evaluate_reports_scores():
     texts, labels = _dataset()
     result = evaluate(texts[::2], labels[::2], texts[1::2], labels[1::2])
-    assert set(result) == {"macro_f1", "accuracy", "n_train", "n_test", "seconds"}
+    assert set(result) == {
+        "macro_f1",
+        "accuracy",
+        "n_train",
+        "n_test",
+        "seconds",
+        "share_sure",
+        "precision_when_sure",
+    }
     assert result["n_train"] == len(texts[::2])
     assert 0.5 <= result["macro_f1"] <= 1.0
     assert 0.0 <= result["accuracy"] <= 1.0
@@ -220,3 +228,100 @@ def test_explanations_hold_no_punctuation_fragments():
         assert prediction.explanation
         for term in prediction.explanation:
             assert len(term) >= 2 and not any(ch in term for ch in "，。！、, ")
+
+
+# --- Calibrated confidence and the "needs a person" rule ----------------------------------
+
+
+def _noisy_dataset() -> tuple[list[str], list[str]]:
+    """The invented messages, with one in twelve given a wrong label: suggestions cannot all
+    be right, so the threshold has out-of-fold mistakes to be chosen from."""
+    texts, labels = _dataset()
+    names = sorted(TEMPLATES)
+    noisy = [names[(names.index(label) + 1) % len(names)] if i % 12 == 11 else label
+             for i, label in enumerate(labels)]  # fmt: skip
+    return texts, noisy
+
+
+def test_confidence_is_a_probability_that_never_reaches_one(classifier):
+    # The invented data is easy: an uncapped model would call these certain.
+    for p in classifier.predict(QUERIES):
+        assert 0.5 < p.confidence <= classify_module.calibration.MAX_CONFIDENCE < 1.0
+        assert f"{p.confidence:.2f}" != "1.00"
+
+
+def test_the_review_threshold_is_chosen_by_cross_validation_and_saved(tmp_path):
+    texts, labels = _noisy_dataset()
+    # A target this small data can reach; the default asks for 97.5 %.
+    model = TextClassifier.train(texts, labels, target_precision=0.85)
+    quality = model.quality
+    assert quality["cross_validated"] is True
+    assert quality["review_threshold"] == quality["threshold"] == model.review_threshold
+    assert 0.0 < model.review_threshold < 1.0
+    # Out of fold, the suggestions above the threshold were right as often as asked.
+    assert quality["share_sure"] > 0.5
+    assert quality["precision_when_sure"] >= quality["target_precision"] == 0.85
+    assert quality["accuracy"] < 1.0  # the wrong labels were noticed
+    predictions = model.predict([*QUERIES, "今天天气不错"])
+    assert all(p.needs_review == (p.confidence < model.review_threshold) for p in predictions)
+    path = tmp_path / "model.pkl"
+    model.save(path)
+    loaded = TextClassifier.load(path)
+    assert (loaded.review_threshold, loaded.quality) == (model.review_threshold, quality)
+
+
+def test_a_higher_target_precision_calls_fewer_suggestions_sure():
+    texts, labels = _noisy_dataset()
+    lax = TextClassifier.train(texts, labels, target_precision=0.5)
+    strict = TextClassifier.train(texts, labels, target_precision=1.0)
+    assert lax.review_threshold < strict.review_threshold
+    assert lax.quality["share_sure"] > strict.quality["share_sure"]
+    with pytest.raises(TriageError, match="target_precision"):
+        TextClassifier.train(texts, labels, target_precision=0.0)
+
+
+def test_without_enough_cases_to_hold_out_the_threshold_is_fixed_and_said_so():
+    clf = TextClassifier.train(["路灯坏了", "公交太挤", "公交车太少"], ["a", "b", "b"])
+    assert clf.quality["cross_validated"] is False
+    assert clf.review_threshold == classify_module.FALLBACK_REVIEW_THRESHOLD
+
+
+# --- Evidence: whole words, never numbers or personal data --------------------------------
+
+
+def test_evidence_is_whole_words_without_numbers_or_personal_data():
+    from civicdesk.triage.wordview import segment
+
+    # Each message of one label carries a phone number, an ID number, a flat and a name:
+    # as n-grams they would be strong evidence for it.
+    texts, labels = [], []
+    for i in range(12):
+        texts.append(
+            f"我叫王小明，电话1381234{i:04d}，身份证43010219900101{i:04d}，住3栋2单元50{i}室。"
+            f"小区门口路灯不亮，晚上很黑"
+        )
+        labels.append("路灯")
+        texts.append(f"联系人张伟，电话0731-8888{i:04d}。工地夜间施工噪音扰民，吵得睡不着")
+        labels.append("噪音")
+    model = TextClassifier.train(texts, labels)
+    queries = [
+        "我叫王小明，电话13812340001，身份证430102199001010001，住3栋2单元501室。路灯不亮",
+        "联系人张伟，电话0731-88880001。夜间施工噪音扰民",
+    ]
+    for query, prediction in zip(queries, model.predict(queries), strict=True):
+        assert prediction.explanation, query
+        words = set(segment(normalize(query)))
+        for term in prediction.explanation:
+            assert term in words  # a whole word of the message, not a fragment
+            assert not any(ch.isdigit() for ch in term)
+            assert "小明" not in term and "张伟" not in term
+            assert term not in {"电话", "身份证", "联系人", "我叫"} or term in words
+
+
+def test_prediction_without_explanations_is_the_same_otherwise(classifier):
+    with_words = classifier.predict(QUERIES)
+    without = classifier.predict(QUERIES, explain=False)
+    assert all(not p.explanation for p in without)
+    assert [(p.label, p.confidence, p.top3, p.needs_review) for p in without] == [
+        (p.label, p.confidence, p.top3, p.needs_review) for p in with_words
+    ]

@@ -344,11 +344,14 @@ class FakeClassifier:
         self.labels = labels
 
     @classmethod
-    def train(cls, texts, labels, *, review_threshold=0.5):
+    def train(cls, texts, labels, *, review_threshold=None):
         assert len(texts) == len(labels) and all(texts)
         return cls(sorted(set(labels)))
 
-    def predict(self, texts):
+    quality = {"cross_validated": False}
+    review_threshold = 0.9
+
+    def predict(self, texts, *, explain=True):
         top = self.labels[:3]
         probabilities = [0.91234, 0.05, 0.0249][: len(top)]
         return [
@@ -377,6 +380,8 @@ def fake_evaluate(train_texts, train_labels, test_texts, test_labels):
         "macro_f1": 0.7,
         "n_test": np.int64(len(test_texts)),
         "n_train": len(train_texts),
+        "share_sure": 0.8,
+        "precision_when_sure": np.float64(0.975),
         "extra": "ignored",
     }
 
@@ -476,9 +481,13 @@ def test_evaluate_prints_exactly_one_json_line(capsys, fake_classify):
     assert code == 0
     assert out.count("\n") == 1
     result = json.loads(out)
-    assert list(result) == ["macro_f1", "accuracy", "n_train", "n_test", "seconds"]
+    assert list(result) == [
+        "macro_f1", "accuracy", "n_train", "n_test", "seconds", "share_sure",
+        "precision_when_sure",
+    ]  # fmt: skip
     assert result == {
-        "macro_f1": 0.7, "accuracy": 0.75, "n_train": 60, "n_test": 15, "seconds": 0.5
+        "macro_f1": 0.7, "accuracy": 0.75, "n_train": 60, "n_test": 15, "seconds": 0.5,
+        "share_sure": 0.8, "precision_when_sure": 0.975,
     }  # fmt: skip
     assert "chatter" in err
 
@@ -628,7 +637,10 @@ def test_train_classify_evaluate_end_to_end(capsys, tmp_path):
     assert code == 0, err
     assert stdout.count("\n") == 1
     result = json.loads(stdout)
-    assert list(result) == ["macro_f1", "accuracy", "n_train", "n_test", "seconds"]
+    assert list(result) == [
+        "macro_f1", "accuracy", "n_train", "n_test", "seconds", "share_sure",
+        "precision_when_sure",
+    ]  # fmt: skip
     assert (result["n_train"], result["n_test"]) == (60, 15)
     assert 0 <= result["macro_f1"] <= 1 and 0.5 <= result["accuracy"] <= 1
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from civicdesk.demo import vocabulary
 from civicdesk.demo.generator import DEMO_PASSWORD, load_demo
-from civicdesk.problems.services import classifier_train
+from civicdesk.problems.suggestions import classifier_train, unit_classifier_train
 
 
 class Command(BaseCommand):
@@ -51,6 +51,10 @@ class Command(BaseCommand):
         model = classifier_train()
         if model is not None:
             self.stdout.write(f"Triage classifier trained on {model.n_train} categorised cases.")
+        # The same for the unit a case should go to, learned from the units that handled cases.
+        unit_model = unit_classifier_train()
+        if unit_model is not None:
+            self.stdout.write(f"Unit classifier trained on {unit_model.n_train} routed cases.")
         host, port = options["host"], options["port"]
         url_host = f"[{host}]" if ":" in host else host
         url = f"http://{url_host}:{port}/"

@@ -1,0 +1,35 @@
+"""The words shown as the reason for a suggestion: whole words a person reads, never personal data.
+
+A classifier over character n-grams is driven by fragments ("路灯" but also "灯不", "0731"),
+which read as noise and can carry digits of a phone or ID number. Evidence is therefore chosen
+among whole words of the message (the word view's segmentation) after the personal data the public
+pages hide has been masked with `civicdesk.core.redaction` (pure Python, no Django): phone and
+ID numbers, e-mail addresses, plates, flat numbers and names announced by a cue (我叫…, 王先生).
+Of what is left, a word counts only if it is two or more letters with no digit in it, so no
+number of any kind can be shown, and function words say nothing and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from civicdesk.core.redaction import MARKER, redact
+from civicdesk.triage.tokenize import STOPWORDS
+from civicdesk.triage.wordview import segment
+
+__all__ = ["candidate_words"]
+
+# Letters only (Han, Latin, …): no digits, no underscore, no punctuation, at least two.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def candidate_words(text: str) -> Iterator[str]:
+    """The distinct whole words of normalised `text` that may be shown as evidence, in order."""
+    masked = redact(text)
+    seen: set[str] = set()
+    for word in segment(masked):
+        if word in seen or word in STOPWORDS or MARKER[0] in word or not _WORD.fullmatch(word):
+            continue
+        seen.add(word)
+        yield word
