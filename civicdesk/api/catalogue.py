@@ -29,7 +29,7 @@ from civicdesk.api.common import (
 )
 from civicdesk.api.errors import ApiError, invalid
 from civicdesk.api.schemas import CodeNameOut, Text, inline_enum
-from civicdesk.catalogue import access, services
+from civicdesk.catalogue import access, services, sources
 from civicdesk.catalogue.forms import MAX_PERIOD_DAYS
 from civicdesk.catalogue.models import (
     MAX_VISITS_RECORDED,
@@ -40,7 +40,6 @@ from civicdesk.catalogue.models import (
     ServiceItem,
     ServiceRecord,
     VisitsNeeded,
-    metrics_from,
 )
 
 router = Router(tags=["catalogue"], auth=staff_token)
@@ -325,7 +324,8 @@ def service_figures(request: HttpRequest, query: Query[CataloguePeriodQuery]) ->
     bounds = _bounds(start, end)
     units = access.units_for(user)
     records = ServiceRecord.objects.filter(unit__in=units).in_period(*bounds)
-    by_unit = records.metrics_by_unit()
+    # Items handled in the online hall count their applications, the others their records.
+    by_unit, total = sources.unit_and_total_figures(records, *bounds, units=units)
     names = units.in_bulk([unit_id for unit_id, _metrics in by_unit])
     unit_rows = sorted(
         ((names[unit_id], metrics) for unit_id, metrics in by_unit if unit_id in names),
@@ -335,13 +335,10 @@ def service_figures(request: HttpRequest, query: Query[CataloguePeriodQuery]) ->
     return {
         "start": start,
         "end": end,
-        "total": metrics_out(records.metrics()),
+        "total": metrics_out(total),
         "units": [{"unit": code_name(u), "metrics": metrics_out(m)} for u, m in unit_rows],
         "items": [
-            {
-                "item": code_name(item),
-                "metrics": metrics_out(metrics_from(item, promises_once=item.promises_once)),
-            }
-            for item in items
+            {"item": code_name(row.item), "metrics": metrics_out(row.metrics)}
+            for row in sources.item_figures(items, *bounds, units=units)
         ],
     }

@@ -14,13 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import User
-from civicdesk.applications import figures
-from civicdesk.applications.access import may_act_on_step, may_enter_at_window, may_request_late
+from civicdesk.applications.access import may_enter_at_window, may_request_late
 from civicdesk.applications.messages import queue_notice
 from civicdesk.applications.models import (
     ActorKind,
     Application,
-    ApplicationEvent,
     ApplicationMaterial,
     MaterialDecision,
     MaterialKind,
@@ -30,9 +28,16 @@ from civicdesk.applications.models import (
     NoticeItem,
     StepRun,
     Upload,
-    Visit,
     VisitKind,
     phone_key,
+)
+from civicdesk.applications.recording import (
+    NON_FIELD,
+    ApplicationError,
+    lock,
+    record,
+    refuse_unless,
+    require_step_actor,
 )
 from civicdesk.applications.workflow import APPLICANT, STAFF, SYSTEM, Action, Status, may
 from civicdesk.catalogue.models import ApplicantType, Channel, OnlineAvailability
@@ -41,17 +46,6 @@ from civicdesk.core.credit_code import credit_code_error, normalize_credit_code
 from civicdesk.core.deadlines import work_calendar
 from civicdesk.core.files import is_disk_full, save_file
 from civicdesk.core.tracking import new_tracking_code
-
-NON_FIELD = ""
-
-
-class ApplicationError(Exception):
-    """A refused change. `errors` maps a field (or a material's requirement id, or "" for the
-    whole) to translated messages; str() joins them."""
-
-    def __init__(self, errors: str | dict[str, list[str]]) -> None:
-        self.errors = {NON_FIELD: [errors]} if isinstance(errors, str) else errors
-        super().__init__(" ".join(m for messages in self.errors.values() for m in messages))
 
 
 @dataclass
@@ -66,61 +60,6 @@ class NewApplication:
     language: str = ""
     # Requirement id → uploaded file.
     files: dict[int, object] = field(default_factory=dict)
-
-
-# --- Helpers -------------------------------------------------------------------------------
-
-
-def lock(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("version", "item", "step", "step__unit")
-        .get(pk=application.pk)
-    )
-
-
-def record(
-    application: Application,
-    action: str,
-    *,
-    actor: User | None = None,
-    actor_kind: str = ActorKind.STAFF,
-    from_status: str = "",
-    note: str = "",
-    data: dict | None = None,
-    at=None,
-) -> ApplicationEvent:
-    return ApplicationEvent.objects.create(
-        application=application,
-        action=action,
-        from_status=from_status,
-        to_status=application.status if from_status else "",
-        step=application.step,
-        actor=actor,
-        actor_kind=actor_kind,
-        note=note,
-        data=data or {},
-        created_at=at or timezone.now(),
-    )
-
-
-def refuse_unless(allowed: bool, application: Application, action: str) -> None:
-    if not allowed:
-        raise ApplicationError(
-            _("“%(action)s” is not possible now: the application is %(status)s.")
-            % {"action": Action(action).label, "status": application.get_status_display()}
-        )
-
-
-def require_step_actor(actor: User, application: Application) -> None:
-    if not may_act_on_step(actor, application.step):
-        step = application.step
-        raise ApplicationError(
-            _("Only a %(role)s of %(unit)s works on the step “%(step)s”.")
-            % {"role": step.get_role_display(), "unit": step.unit.name, "step": step.label}
-            if step
-            else _("This application is at no step.")
-        )
 
 
 def _check_applicant(data: NewApplication) -> tuple[dict[str, list[str]], str]:
@@ -328,6 +267,8 @@ def _create(version, data, credit_code, checked, actor, stored, at) -> Applicati
         at=now,
     )
     if actor is not None:
+        from civicdesk.applications.visits import visit_record
+
         visit_record(
             application=application, actor=actor, kind=VisitKind.WINDOW, at=now, check=False
         )
@@ -589,54 +530,3 @@ def notice_send(*, application: Application, actor: User, reason: str = "") -> N
     )
     queue_notice(notice)
     return notice
-
-
-# --- Visits --------------------------------------------------------------------------------
-
-
-def visit_record(
-    *,
-    application: Application,
-    actor: User,
-    kind: str,
-    note: str = "",
-    at=None,
-    check: bool = True,
-) -> Visit:
-    """The applicant came in person. Two appearances on one day are one trip: the count is
-    the number of days with an appearance."""
-    from civicdesk.applications.access import may_record_visit
-
-    if kind not in VisitKind.values:
-        raise ApplicationError({"kind": [_("Visit: choose window, staff or kiosk.")]})
-    if check and not may_record_visit(actor):
-        raise ApplicationError(_("Your role does not record visits."))
-    with transaction.atomic():
-        application = lock(application)
-        refuse_unless(may(Action.VISIT, application.status, STAFF), application, Action.VISIT)
-        now = at or timezone.now()
-        day = timezone.localdate(now)
-        first_that_day = not application.visits.filter(day=day).exists()
-        visit = Visit.objects.create(
-            application=application,
-            kind=kind,
-            unit=actor.unit,
-            staff=actor,
-            day=day,
-            note=note.strip()[:200],
-            created_at=now,
-        )
-        if first_that_day:
-            before = application.visit_count
-            application.visit_count += 1
-            application.save(update_fields=["visit_count"])
-            figures.visits_changed(application, before)
-        record(
-            application,
-            Action.VISIT,
-            actor=actor,
-            note=visit.get_kind_display(),
-            data={"kind": kind, "counted": first_that_day},
-            at=now,
-        )
-        return visit

@@ -20,7 +20,7 @@ from civicdesk.applications.models import (
     StepKind,
     StepRun,
 )
-from civicdesk.applications.services import (
+from civicdesk.applications.recording import (
     ApplicationError,
     lock,
     record,

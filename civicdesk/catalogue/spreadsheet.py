@@ -45,7 +45,7 @@ def metrics_workbook(*, start, end, total, unit_rows, item_rows) -> bytes:
             for h in [_("Item code"), _("Service item"), *figures_header, _("Run at most once")]
         ]
     )
-    for item, metrics in item_rows:
+    for item, metrics, _source in item_rows:
         kept = metrics.once_kept
         items.append(
             [

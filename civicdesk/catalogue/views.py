@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from civicdesk.catalogue import services
+from civicdesk.catalogue import services, sources
 from civicdesk.catalogue.access import (
     can_edit_items,
     catalogue_staff_view,
@@ -20,10 +20,13 @@ from civicdesk.catalogue.access import (
     units_for,
 )
 from civicdesk.catalogue.forms import ItemForm, PeriodForm, RecordForm
-from civicdesk.catalogue.models import ServiceItem, ServiceRecord, metrics_from
+from civicdesk.catalogue.models import ServiceItem, ServiceRecord
 from civicdesk.catalogue.spreadsheet import metrics_workbook
 
 PUBLIC_PERIOD_DAYS = 90
+# Process versions whose step times the public item page shows: the one in force and the one
+# before it (a re-engineering, before and after).
+SHOWN_VERSIONS = 2
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -41,35 +44,66 @@ def _public_period() -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=PUBLIC_PERIOD_DAYS - 1), today
 
 
-def _rows(items) -> list[tuple[ServiceItem, object]]:
-    return [(item, metrics_from(item, promises_once=item.promises_once)) for item in items]
+def _rows(items, start, end, *, units=None) -> list[tuple[ServiceItem, object, str]]:
+    """(item, figures, source): from the hall's applications where the item has them in the
+    period, from the service records otherwise."""
+    return [
+        (row.item, row.metrics, row.source)
+        for row in sources.item_figures(items, start, end, units=units)
+    ]
 
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     start, end = _public_period()
-    items = (
-        ServiceItem.objects.active()
-        .select_related("responsible_unit")
-        .with_metrics(*_bounds(start, end))
-    )
+    bounds = _bounds(start, end)
+    items = ServiceItem.objects.active().select_related("responsible_unit").with_metrics(*bounds)
     return render(
         request,
         "catalogue/list.html",
-        {"rows": _rows(items), "start": start, "end": end},
+        {"rows": _rows(items, *bounds), "start": start, "end": end},
     )
+
+
+def hall_process(item: ServiceItem) -> dict:
+    """The item's checklist and step times in the online hall, when it has a process there."""
+    from civicdesk.applications import figures
+    from civicdesk.applications.models import MatterVersion, VersionStatus
+
+    versions = list(MatterVersion.objects.filter(item=item).order_by("-number")[:SHOWN_VERSIONS])
+    if not versions:
+        return {}
+    current = versions[0]
+    times = figures.step_times(versions)
+    return {
+        "hall_version": current,
+        "hall_open": current.status == VersionStatus.ACTIVE,
+        "hall_materials": current.materials.all(),
+        "hall_versions": [(version, times[version.pk]) for version in reversed(versions)],
+    }
 
 
 @require_GET
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
     item = get_public_item(code)
     start, end = _public_period()
-    records = ServiceRecord.objects.filter(item=item).in_period(*_bounds(start, end))
-    metrics = records.metrics(promises_once=item.promises_once)
+    bounds = _bounds(start, end)
+    metrics = sources.item_applications(item, *bounds)
+    source = sources.APPLICATIONS
+    if metrics is None:
+        records = ServiceRecord.objects.filter(item=item).in_period(*bounds)
+        metrics, source = records.metrics(promises_once=item.promises_once), sources.RECORDS
     return render(
         request,
         "catalogue/item.html",
-        {"item": item, "metrics": metrics, "start": start, "end": end},
+        {
+            "item": item,
+            "metrics": metrics,
+            "source": source,
+            "start": start,
+            "end": end,
+            **hall_process(item),
+        },
     )
 
 
@@ -117,7 +151,7 @@ def _staff_figures(request: HttpRequest):
     bounds = _bounds(start, end)
     units = units_for(request.user)
     records = ServiceRecord.objects.filter(unit__in=units).in_period(*bounds)
-    by_unit = records.metrics_by_unit()
+    by_unit, total = sources.unit_and_total_figures(records, *bounds, units=units)
     names = units.in_bulk([unit_id for unit_id, _metrics in by_unit])
     unit_rows = sorted(
         ((names[unit_id], metrics) for unit_id, metrics in by_unit if unit_id in names),
@@ -129,9 +163,9 @@ def _staff_figures(request: HttpRequest):
     return form, {
         "start": start,
         "end": end,
-        "total": records.metrics(),
+        "total": total,
         "unit_rows": unit_rows,
-        "item_rows": _rows(items),
+        "item_rows": _rows(items, *bounds, units=units),
     }
 
 

@@ -165,3 +165,49 @@ def clock(moment: dt.datetime):
 
 def days_ago(days: float) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days)
+
+
+def submit(version: MatterVersion, *, missing: tuple[str, ...] = (), **fields):
+    """An online application through the service, with every material but `missing`."""
+    from civicdesk.applications.services import NewApplication, application_submit
+
+    files = {
+        m.pk: pdf(f"{m.pk}.pdf")
+        for m in version.materials.all()
+        if m.name not in missing and m.kind != "optional"
+    }
+    data = NewApplication(
+        applicant_type=fields.pop("applicant_type", "enterprise"),
+        applicant_name=fields.pop("applicant_name", "杭州味道餐饮有限公司"),
+        credit_code=fields.pop("credit_code", CREDIT_CODE),
+        contact_phone=fields.pop("contact_phone", "13800138000"),
+        files=files,
+        **fields,
+    )
+    return application_submit(version=version, data=data)
+
+
+def accept_all(application, clerk):
+    """Check every handed-in material and accept (the acceptance step)."""
+    from civicdesk.applications import services, steps
+
+    for line in application.materials.filter(state="provided"):
+        services.material_check(application=application, material=line, actor=clerk, accept=True)
+    return steps.application_accept(application=application, actor=clerk)
+
+
+def run_through(version, clerk, reviewer, start: dt.datetime, *, review_hours: float = 2, **fields):
+    """Submit at `start`, accept at once, review for `review_hours`, inspect for an hour, issue."""
+    from civicdesk.applications import steps
+
+    with clock(start):
+        application = submit(version, **fields)
+        application = accept_all(application, clerk)
+    moment = start
+    for actor, hours in ((reviewer, review_hours), (reviewer, 1), (clerk, 0.5)):
+        with clock(moment + dt.timedelta(minutes=10)):
+            steps.step_take(application=application, actor=actor)
+        moment += dt.timedelta(hours=hours)
+        with clock(moment):
+            application = steps.step_complete(application=application, actor=actor)
+    return application

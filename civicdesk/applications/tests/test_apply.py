@@ -6,9 +6,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civicdesk.applications.models import Application, ApplicationMaterial, Upload
-from civicdesk.applications.tests.conftest import CREDIT_CODE, apply_form, material_ids, pdf
+from civicdesk.applications.tests.conftest import (
+    CREDIT_CODE,
+    MATERIALS,
+    apply_form,
+    material_ids,
+    pdf,
+    steps_for,
+)
 from civicdesk.applications.versions import version_publish
-from civicdesk.applications.tests.conftest import MATERIALS, steps_for
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +129,10 @@ def test_application_for_a_withdrawn_version_is_refused(citizen, version, units,
     )
     assert Application.objects.count() == 0
     # The form offered now is version 2's.
-    assert 'name="version" value="%d"' % (version.pk + 1) in citizen.get(
-        "/hall/matters/food-license/apply/"
-    ).text
+    assert (
+        f'name="version" value="{version.pk + 1}"'
+        in citizen.get("/hall/matters/food-license/apply/").text
+    )
 
 
 def test_matter_not_online_is_not_offered(citizen, version):

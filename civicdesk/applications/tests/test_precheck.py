@@ -135,8 +135,12 @@ def test_material_not_on_the_first_notice_needs_a_supervisor(
     # On a second look the clerk refuses the application form, which was not on the list.
     check_all(clerk, applied, refuse={})
     response = act(
-        clerk, applied, "check", material=material(applied, "食品经营许可申请书").pk,
-        decision="refuse", problem="法定代表人未签字",
+        clerk,
+        applied,
+        "check",
+        material=material(applied, "食品经营许可申请书").pk,
+        decision="refuse",
+        problem="法定代表人未签字",
     )
     assert response.status_code == 302
     response = act(clerk, applied, "notice", reason="申请书未签字")
@@ -153,9 +157,10 @@ def test_material_not_on_the_first_notice_needs_a_supervisor(
     assert applied.late_requests == 1
     notice = applied.notices.get(number=2)
     assert notice.late_items == 1 and notice.unit.code == "urban-window"
-    assert "1 material not on the first notice" in login(supervisor).get(
-        f"/hall/staff/a/{applied.pk}/"
-    ).text
+    assert (
+        "1 material not on the first notice"
+        in login(supervisor).get(f"/hall/staff/a/{applied.pk}/").text
+    )
 
 
 def test_refusing_a_material_needs_to_say_what_is_wrong(applied, window_clerk):

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicdesk.applications import services, steps
+from civicdesk.applications import services, steps, visits
 from civicdesk.applications.access import (
     applications_visible_to,
     get_application_for_user,
@@ -231,7 +231,7 @@ def _run_action(request: HttpRequest, application: Application, action: str) -> 
         form = VisitForm(post)
         if not form.is_valid():
             raise ApplicationError(_("Visit: choose window, staff or kiosk."))
-        services.visit_record(
+        visits.visit_record(
             application=application,
             actor=user,
             kind=form.cleaned_data["kind"],
@@ -303,7 +303,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("No application you may see has this tracking code."))
     if request.method == "POST" and application is not None:
         try:
-            services.visit_record(application=application, actor=request.user, kind=VisitKind.KIOSK)
+            visits.visit_record(application=application, actor=request.user, kind=VisitKind.KIOSK)
         except ApplicationError as error:
             form.add_error(None, str(error))
         else:
