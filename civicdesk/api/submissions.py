@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Router, Status
+from ninja import Field, File, Form, Header, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from pydantic import StringConstraints, field_validator
@@ -39,8 +39,9 @@ from civicdesk.core.ratelimit import limit_reached, over_limit, seconds_left
 from civicdesk.core.redaction import redact
 from civicdesk.intake import in_person
 from civicdesk.intake.models import Channel, IdempotencyKey
-from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
+from civicdesk.intake.services import IdempotencyConflict, NewSubmission, Received, receive
 from civicdesk.intake.validation import process_uploaded_photos
+from civicdesk.reports.workflow import Ledger
 
 router = Router(tags=["submissions"])
 
@@ -53,9 +54,28 @@ IdempotencyKeyHeader = Header(
     "result (200, Idempotent-Replayed: true) and creates nothing.",
 )
 
+
+class ConfidentialReportFiledOut(Schema):
+    """An allegation of inaction or misconduct, or of collusion with black intermediaries, is
+    not an ordinary case: it was filed as a confidential report (civicdesk.intake.routing)."""
+
+    confidential: Literal[True] = True
+    ledger: str = Field(
+        ..., description="“inaction” (supervisors) or “intermediary” (discipline inspectors)."
+    )
+    followup_code: str | None = Field(
+        ...,
+        description="The whistle-blower's secret follow-up code of an intermediary report, "
+        "given in this answer only (a retry gets null); inaction reports have none.",
+    )
+    followup_url: str = Field(..., description="Where the holder of the code follows it.")
+    notice: str = Field(..., description="What happened to the report, for the reporter.")
+    received_at: datetime
+
+
 _CREATE_RESPONSES = {
-    200: SubmissionCreatedOut,
-    201: SubmissionCreatedOut,
+    200: SubmissionCreatedOut | ConfidentialReportFiledOut,
+    201: SubmissionCreatedOut | ConfidentialReportFiledOut,
     401: ErrorOut,
     409: ErrorOut,
     422: ValidationErrorOut,
@@ -186,12 +206,13 @@ def _create(
         recorded_by=staff,
         photos=photos,
     )
-    submission, case, created = _store(
-        data, key, before_store=lambda: _check_rate_limit(request, staff)
-    )
-    if not created:
+    received = _store(data, key, before_store=lambda: _check_rate_limit(request, staff))
+    if not received.created:
         response["Idempotent-Replayed"] = "true"
-    return Status(201 if created else 200, _created_body(request, submission, case))
+    if received.is_confidential:
+        return Status(201 if received.created else 200, _confidential_body(request, received))
+    body = _created_body(request, received.submission, received.case)
+    return Status(201 if received.created else 200, body)
 
 
 def _photos(source: str, uploads: list[UploadedFile]) -> list[ProcessedPhoto]:
@@ -205,9 +226,11 @@ def _photos(source: str, uploads: list[UploadedFile]) -> list[ProcessedPhoto]:
         ) from None
 
 
-def _store(data: NewSubmission, key: str, before_store: Callable[[], None] | None = None):
+def _store(
+    data: NewSubmission, key: str, before_store: Callable[[], None] | None = None
+) -> Received:
     try:
-        return submission_create(data=data, idempotency_key=key, before_store=before_store)
+        return receive(data=data, idempotency_key=key, before_store=before_store)
     except IdempotencyConflict:
         raise ApiError(
             409,
@@ -226,6 +249,30 @@ def _created_body(request: HttpRequest, submission, case: Case) -> dict:
             reverse("public:status", args=[case.tracking_code])
         ),
         "received_at": submission.received_at,
+    }
+
+
+def _confidential_body(request: HttpRequest, received: Received) -> dict:
+    report = received.report
+    if report.ledger == Ledger.INTERMEDIARY:
+        notice = _(
+            "This concerns collusion with black intermediaries: it was filed as a confidential "
+            "report for the discipline inspectors only, not as a public case. Keep the "
+            "follow-up code secret; it is shown only once."
+        )
+    else:
+        notice = _(
+            "This concerns inaction or misconduct of officials: it was filed as a confidential "
+            "report for the district supervisors only, not as a public case, and is not sent "
+            "to the unit concerned."
+        )
+    return {
+        "confidential": True,
+        "ledger": report.ledger,
+        "followup_code": received.followup_code,
+        "followup_url": request.build_absolute_uri(reverse("reports:followup")),
+        "notice": notice,
+        "received_at": report.received_at,
     }
 
 
@@ -348,17 +395,23 @@ def _record_in_person(
         )
     except in_person.InPersonError as error:
         raise invalid(source, error.field, error.message) from error
-    submission, case, created = _store(data, idempotency_key or "")
-    if not created:
+    received = _store(data, idempotency_key or "")
+    if not received.created:
         response["Idempotent-Replayed"] = "true"
+    status = 201 if received.created else 200
+    if received.is_confidential:
+        return Status(status, _confidential_body(request, received))
+    case = received.case
     visible = Case.objects.visible_to(user).filter(pk=case.pk).exists()
-    body = _created_body(request, submission, case) | {"case_id": case.pk if visible else None}
-    return Status(201 if created else 200, body)
+    body = _created_body(request, received.submission, case) | {
+        "case_id": case.pk if visible else None
+    }
+    return Status(status, body)
 
 
 _IN_PERSON_RESPONSES = {
-    200: InPersonCreatedOut,
-    201: InPersonCreatedOut,
+    200: InPersonCreatedOut | ConfidentialReportFiledOut,
+    201: InPersonCreatedOut | ConfidentialReportFiledOut,
     **WRITE_ERRORS,
 }
 

@@ -45,6 +45,7 @@ from civicdesk.imports.parsers import (
 )
 from civicdesk.imports.report import report_csv, report_xlsx
 from civicdesk.intake.models import Channel, Submission
+from civicdesk.intake.routing import known_confidential
 from civicdesk.intake.services import NewSubmission, submissions_create_bulk
 
 logger = logging.getLogger(__name__)
@@ -472,12 +473,15 @@ def _store_batch(job: ImportJob, batch: list[Message]) -> tuple[int, int]:
 
 
 def _known(job: ImportJob, external_ids: list[str]) -> dict[str, dict]:
-    """Which of these messages the channel already has, with their source details."""
-    return dict(
+    """Which of these messages the channel already has, with their source details; a
+    message that was an allegation is a confidential report instead (intake.routing),
+    known by its id alone."""
+    known = dict(
         Submission.objects.filter(channel=job.channel, external_id__in=external_ids).values_list(
             "external_id", "source_details"
         )
     )
+    return {eid: {} for eid in known_confidential(job.channel, external_ids)} | known
 
 
 def _new_submission(job: ImportJob, message: Message) -> NewSubmission:

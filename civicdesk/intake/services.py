@@ -1,4 +1,5 @@
-"""Turning what a channel received into a stored submission with its case, all or nothing."""
+"""Turning what a channel received into a stored submission with its case, all or nothing,
+or, for an allegation of misconduct, into a confidential report (``receive``)."""
 
 import hashlib
 import json
@@ -18,6 +19,8 @@ from civicdesk.cases.services import case_open, cases_open
 from civicdesk.core.files import save_file
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.intake.models import Channel, IdempotencyKey, Photo, Submission
+from civicdesk.intake.routing import confidential_routing, file_confidential
+from civicdesk.reports.models import Report, Source
 
 
 @dataclass
@@ -61,6 +64,54 @@ class NewSubmission:
 
 class IdempotencyConflict(Exception):
     """The key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of a submission: an ordinary case, or a confidential report.
+
+    ``created`` is False when nothing new was stored (a retry, a message already there).
+    ``followup_code`` is the whistle-blower's secret code of a new intermediary report, to
+    show them once; it exists nowhere else.
+    """
+
+    created: bool
+    submission: Submission | None = None
+    case: Case | None = None
+    report: Report | None = None
+    followup_code: str | None = None
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.report is not None
+
+
+def receive(
+    *,
+    data: NewSubmission,
+    idempotency_key: str = "",
+    before_store: Callable[[], None] | None = None,
+    report_source: str | None = None,
+) -> Received:
+    """Take in what a channel received: the one entry point of every channel.
+
+    An allegation of misconduct or of collusion with black intermediaries
+    (civicdesk.intake.routing decides) becomes a confidential report and never a
+    submission or a case; everything else becomes a submission with its case
+    (submission_create). ``report_source`` overrides the report's source (imports).
+    """
+    routing = confidential_routing(category=data.category, description=data.description)
+    if routing is None:
+        submission, case, created = submission_create(
+            data=data, idempotency_key=idempotency_key, before_store=before_store
+        )
+        return Received(created=created, submission=submission, case=case)
+    if before_store is not None:
+        before_store()
+    report, code, created = file_confidential(
+        data, routing, idempotency_key=idempotency_key, source=report_source
+    )
+    return Received(created=created, report=report, followup_code=code)
 
 
 def _store_photos(submission: Submission, photos: list[ProcessedPhoto], saved: list[str]) -> None:
@@ -176,15 +227,25 @@ def _store(
 
 @transaction.atomic
 def submissions_create_bulk(*, items: list[NewSubmission]) -> list[Case]:
-    """Store many submissions without photos and open their cases, as submission_create
-    does one by one, in a few bulk queries (imports of thousands of messages).
+    """Take in many submissions without photos, as receive does one by one: ordinary ones
+    are stored with their cases in a few bulk queries (imports of thousands of messages),
+    allegations become confidential reports (source "import", filed by whoever recorded
+    them). Returns the new cases.
 
     All or nothing: an external id already stored for the channel raises IntegrityError and
-    stores none of them, so callers check for known ids first.
+    stores none of them, so callers check for known ids first (and
+    routing.known_confidential for the reports).
     """
     if any(item.photos for item in items):
         raise ValueError("bulk creation takes no photos; use submission_create")
-    submissions = Submission.objects.bulk_create([_new_submission(item) for item in items])
+    ordinary = []
+    for item in items:
+        routing = confidential_routing(category=item.category, description=item.description)
+        if routing is None:
+            ordinary.append(item)
+        else:
+            file_confidential(item, routing, source=Source.IMPORT)
+    submissions = Submission.objects.bulk_create([_new_submission(item) for item in ordinary])
     return cases_open(submissions=submissions)
 
 

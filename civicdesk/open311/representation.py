@@ -19,6 +19,7 @@ from civicdesk.cases.workflow import Action
 from civicdesk.core.redaction import redact
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.core.textnorm import to_simplified, to_traditional
+from civicdesk.reports.workflow import Ledger
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's own definitions last changed; a later change of the categories in the
@@ -175,6 +176,27 @@ def created_request(case: Case, account_id: str) -> dict:
         "service_notice": answer_notice(case),
         "account_id": account_id or None,
     }
+
+
+def confidential_request(received, account_id: str) -> dict:
+    """An allegation of misconduct filed as a confidential report (intake.routing): no
+    request id anyone could look up, only a notice, with the whistle-blower's follow-up code
+    for an intermediary report (this answer is the only place it is ever shown)."""
+    if received.report.ledger == Ledger.INTERMEDIARY:
+        notice = _(
+            "This concerns collusion with black intermediaries: it was filed as a confidential "
+            "report for the discipline inspectors only, not as a public request."
+        )
+        if received.followup_code:
+            notice += " " + _(
+                "Follow-up code (keep it secret, it is shown only once): %(code)s"
+            ) % {"code": received.followup_code}
+    else:
+        notice = _(
+            "This concerns misconduct: it was filed as a confidential report for the "
+            "supervisors only, not as a public request."
+        )
+    return {"service_request_id": None, "service_notice": notice, "account_id": account_id or None}
 
 
 def token_lookup(case: Case, token: str) -> dict:

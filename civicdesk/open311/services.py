@@ -1,12 +1,13 @@
-"""Filing a request that came through an Open311 client: a submission with its case."""
+"""Filing a request that came through an Open311 client: a submission with its case, or a
+confidential report where the request is an allegation of misconduct (intake.routing)."""
 
 from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import ApiToken
-from civicdesk.cases.models import Case, Category
+from civicdesk.cases.models import Category
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.intake.models import Channel
-from civicdesk.intake.services import NewSubmission, submission_create
+from civicdesk.intake.services import NewSubmission, Received, receive
 
 CHANNEL = "open311"
 
@@ -32,8 +33,8 @@ def service_request_create(
     media_url: str,
     language: str,
     idempotency_key: str = "",
-) -> tuple[Case, bool]:
-    """Store the request as a submission of the Open311 channel; returns (case, created).
+) -> Received:
+    """Take the request in through the Open311 channel (intake.services.receive).
 
     The reporter is a person using the client's app, not the key's staff member, so nothing
     is recorded as taken down by staff; ``source_details`` names the client instead. The
@@ -72,5 +73,4 @@ def service_request_create(
         source_details=source_details,
     )
     scoped_key = f"open311:{client.pk}:{idempotency_key}" if idempotency_key else ""
-    _submission, case, created = submission_create(data=data, idempotency_key=scoped_key)
-    return case, created
+    return receive(data=data, idempotency_key=scoped_key)

@@ -259,7 +259,7 @@ def _create(request: HttpRequest, fmt: str, params: QueryDict) -> HttpResponse:
         raise Open311Error(status, *error_descriptions(form))
     data = form.cleaned_data
     try:
-        case, created = service_request_create(
+        received = service_request_create(
             client=client,
             category=data["service_code"],
             description=data["description"],
@@ -286,7 +286,11 @@ def _create(request: HttpRequest, fmt: str, params: QueryDict) -> HttpResponse:
                 "Send a new key for a new request."
             ),
         ) from None
-    body = [representation.created_request(case, data["account_id"])]
+    if received.is_confidential:
+        body = [representation.confidential_request(received, data["account_id"])]
+    else:
+        body = [representation.created_request(received.case, data["account_id"])]
+    created = received.created
     response = respond(fmt, "service_requests", body, status=201 if created else 200)
     if not created:
         response["Idempotent-Replayed"] = "true"

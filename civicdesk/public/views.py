@@ -17,8 +17,9 @@ from civicdesk.core.htmx import is_htmx
 from civicdesk.core.paging import CappedPaginator
 from civicdesk.core.ratelimit import over_limit
 from civicdesk.intake.models import Channel, IdempotencyKey
-from civicdesk.intake.services import IdempotencyConflict, NewSubmission, submission_create
+from civicdesk.intake.services import IdempotencyConflict, NewSubmission, receive
 from civicdesk.public.forms import AnsweredSearchForm, DisputeForm, ReportForm, TrackForm
+from civicdesk.reports.views import confidential_received
 
 REPORT_CHANNEL = "snapshot"
 
@@ -81,9 +82,7 @@ def report(request: HttpRequest) -> HttpResponse:
         photos=data["photos"],
     )
     try:
-        _submission, case, _created = submission_create(
-            data=new, idempotency_key=f"form:{data['form_token']}"
-        )
+        received = receive(data=new, idempotency_key=f"form:{data['form_token']}")
     except OSError as error:
         if not is_disk_full(error):
             raise
@@ -100,6 +99,11 @@ def report(request: HttpRequest) -> HttpResponse:
         case = _earlier_report(str(data["form_token"]))
         messages.info(request, _("This report was already sent; here is its status."))
         return redirect("public:status", code=case.tracking_code)
+    if received.is_confidential:
+        # An allegation of misconduct: a confidential report, followed (for intermediaries)
+        # with its secret code, never by a public tracking code.
+        return confidential_received(request, received)
+    case = received.case
     messages.success(
         request,
         _("Thank you. Your report was received. Keep the tracking code %(code)s to follow it.")

@@ -66,6 +66,12 @@ class Report(models.Model):
     # One token per form page, so sending the same page twice files one report.
     form_token = models.UUIDField(unique=True, null=True, editable=False)
     received_at = models.DateTimeField(_("received on"), default=timezone.now)
+    # A report that came through an ordinary channel (web form, API, Open311, a window,
+    # an import, a questionnaire) and was routed here by civicdesk.intake.routing: the
+    # channel's code and its own id for the message, so a retry or re-import files nothing
+    # twice. Empty for reports filed on this app's own forms.
+    channel = models.CharField(_("received through"), max_length=40, blank=True, editable=False)
+    external_id = models.CharField(max_length=120, blank=True, editable=False)
 
     # What each ReportEvent records of the report, and `civicdesk verify_chains` compares with
     # the row: what was reported and where it stands. The reporter's contact details stay out
@@ -94,7 +100,12 @@ class Report(models.Model):
                 fields=["followup_digest"],
                 condition=~models.Q(followup_digest=""),
                 name="one_report_per_followup_code",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="one_report_per_channel_message",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -98,12 +98,18 @@ def report_file(
     filed_by: User | None,
     form_token: uuid.UUID | None = None,
     source: str | None = None,
+    channel: str = "",
+    external_id: str = "",
+    received_at: datetime | None = None,
 ) -> tuple[Report, str | None]:
     """File a report; returns it with the raw follow-up code (intermediary reports only),
     which exists nowhere else and must be shown to the whistle-blower at once.
 
     ``source`` defaults to the public form (no ``filed_by``) or staff; a report imported
     from a workbook (``Source.IMPORT``) gets no follow-up code, since nobody could be given it.
+    ``channel`` (and the channel's ``external_id``) name the ordinary channel an allegation
+    came through before civicdesk.intake.routing sent it here; such a report may leave the
+    unit and the setting open, since those forms did not ask for them.
     """
     if source is None:
         source = Source.STAFF if filed_by is not None else Source.PUBLIC
@@ -113,9 +119,9 @@ def report_file(
         raise ReportActionError(_("Unknown ledger."))
     if not data.description.strip():
         raise ReportActionError(_("Say what happened."))
-    if ledger == Ledger.INACTION and data.reported_unit is None:
+    if ledger == Ledger.INACTION and data.reported_unit is None and not channel:
         raise ReportActionError(_("Choose the unit the report is about."))
-    if ledger == Ledger.INTERMEDIARY and not data.setting:
+    if ledger == Ledger.INTERMEDIARY and not data.setting and not channel:
         raise ReportActionError(_("Choose where it happened."))
     if data.occurred_on and data.occurred_on > timezone.localdate():
         raise ReportActionError(_("The date cannot be in the future."))
@@ -133,6 +139,9 @@ def report_file(
                 filed_by=filed_by,
                 followup_digest=followup_digest(code) if code else "",
                 form_token=form_token,
+                channel=channel,
+                external_id=external_id,
+                received_at=received_at or timezone.now(),
                 **{field: getattr(data, field) for field in NewReport.__dataclass_fields__},
             )
             _record(report, Action.CREATE, actor=filed_by, data=_snapshot(report))

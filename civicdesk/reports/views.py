@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicdesk.core.access import staff_required
 from civicdesk.core.ratelimit import over_limit
+from civicdesk.core.templatetags.civic import local_name
+from civicdesk.intake.models import Channel
 from civicdesk.ledgers.forms import ImportForm
 from civicdesk.reports import services, spreadsheets
 from civicdesk.reports.access import (
@@ -160,8 +162,10 @@ def _render_report(
     for action in allowed_actions(ledger=report.ledger, status=report.status, role=role):
         is_bound = bound is not None and bound.action == action
         forms[action] = bound if is_bound else ActionForm(action=action)
+    channel = Channel.objects.filter(code=report.channel).first() if report.channel else None
     context = {
         "report": report,
+        "channel_name": local_name(channel) if channel else "",
         "ledger": Ledger(report.ledger),
         "events": report.events.select_related("actor"),
         "accesses": report.accesses.select_related("user").order_by("-created_at", "-id"),
@@ -260,11 +264,25 @@ def _render_public(request: HttpRequest, ledger: str, form, status: int = 200) -
     )
 
 
-def _received(request: HttpRequest, ledger: str, *, code: str | None, again: bool) -> HttpResponse:
+def confidential_received(request: HttpRequest, received) -> HttpResponse:
+    """The page for an allegation sent through another form (the report-a-problem form)
+    that civicdesk.intake.routing filed as a confidential report (``intake.services.Received``)."""
+    return _received(
+        request,
+        received.report.ledger,
+        code=received.followup_code,
+        again=not received.created,
+        routed=True,
+    )
+
+
+def _received(
+    request: HttpRequest, ledger: str, *, code: str | None, again: bool, routed: bool = False
+) -> HttpResponse:
     response = render(
         request,
         "reports/public_received.html",
-        {"ledger": Ledger(ledger), "code": code, "again": again},
+        {"ledger": Ledger(ledger), "code": code, "again": again, "routed": routed},
         status=200 if again else 201,
     )
     # The follow-up code is on this page only: no cache may keep it.

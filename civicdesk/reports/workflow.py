@@ -15,6 +15,14 @@ class Ledger(models.TextChoices):
     INTERMEDIARY = "intermediary", _("Collusion with black intermediaries")
 
 
+# Case categories whose reports are allegations for a ledger, not ordinary cases: whatever
+# channel they come through, civicdesk.intake.routing files them here instead (codes of the
+# default taxonomy, cases migration 0003; a category under one of them counts as it).
+CATEGORY_LEDGERS: dict[str, str] = {
+    "inaction": Ledger.INACTION,
+    "black-intermediaries": Ledger.INTERMEDIARY,
+}
+
 # The only roles that may see and handle each ledger. Everyone else gets a 404.
 AUDIENCE: dict[str, frozenset[str]] = {
     Ledger.INACTION: frozenset({Role.SUPERVISOR, Role.ADMIN}),

@@ -18,7 +18,8 @@ from civicdesk.core.access import staff_required, staff_view
 from civicdesk.core.htmx import is_htmx
 from civicdesk.core.paging import CappedPaginator
 from civicdesk.intake import in_person
-from civicdesk.intake.services import IdempotencyConflict, submission_create
+from civicdesk.intake.services import IdempotencyConflict, receive
+from civicdesk.reports.views import confidential_received
 from civicdesk.staff.forms import (
     ACTION_FORMS,
     OPEN,
@@ -261,10 +262,15 @@ def record(request: HttpRequest) -> HttpResponse:
     )
     key = f"staff-form:{data['form_token']}"
     try:
-        _submission, case, created = submission_create(data=new, idempotency_key=key)
+        received = receive(data=new, idempotency_key=key)
     except IdempotencyConflict:
         form.add_error(None, _("This form was already sent with other content; reload it."))
         return render(request, "staff/record.html", {"form": form}, status=409)
+    if received.is_confidential:
+        # An allegation of misconduct (intake.routing): the page the person would have seen,
+        # with an intermediary report's follow-up code, shown once, to hand to them now.
+        return confidential_received(request, received)
+    case, created = received.case, received.created
     if created:
         messages.success(request, _("Recorded as %(code)s.") % {"code": case.tracking_code})
     else:
