@@ -38,6 +38,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# Seconds a SQLite connection waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT = 30
+
+
 def database_from_url(url: str) -> dict:
     """Turn DATABASE_URL (postgres://user:pass@host:port/name or sqlite:///path) into a config."""
     parts = urlsplit(url)
@@ -49,7 +53,15 @@ def database_from_url(url: str) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name or ":memory:",
             "OPTIONS": {
+                # SQLite has one writer at a time; the others wait for it, up to this many
+                # seconds (Python's default is 5), instead of failing with "database is
+                # locked" while the worker stores an import batch or runs a long task.
+                "timeout": SQLITE_BUSY_TIMEOUT,
+                # A transaction takes the write lock when it begins: one that read first and
+                # wrote later could not wait for it, and would fail at once when another
+                # writer got in between.
                 "transaction_mode": "IMMEDIATE",
+                # Readers never wait for the writer, nor it for them.
                 "init_command": "PRAGMA journal_mode=WAL;",
             },
         }

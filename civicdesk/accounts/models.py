@@ -1,12 +1,17 @@
 """Who works where: a tree of units, staff with one role each, and API tokens."""
 
 import hashlib
+import logging
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import OperationalError, connection, models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class UnitKind(models.TextChoices):
@@ -128,6 +133,32 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_token(raw_token: str) -> str:
         return hashlib.sha256(raw_token.encode()).hexdigest()
+
+    # How stale "last used" may get. Recording every use made each keyed read a write, and on
+    # SQLite every write waits for the one writer: during a long import, reads failed with
+    # "database is locked" (issue 13). Once a minute is as precise as anyone reads it.
+    USE_RECORDED_EVERY = timedelta(minutes=1)
+
+    def record_use(self) -> bool:
+        """Note that the token was used now, unless that was noted less than a minute ago;
+        True when it wrote. A database too busy to take the note does not fail the request
+        that used the token: the note is only a hint for whoever revokes tokens."""
+        now = timezone.now()
+        since = now - self.USE_RECORDED_EVERY
+        if self.last_used_at is not None and self.last_used_at > since:
+            return False  # no statement at all: on SQLite even an UPDATE of no row locks
+        # Conditional, so that concurrent requests write once, and update() rather than
+        # save(): no race with a concurrent revocation of the same row.
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=since)
+        try:
+            written = ApiToken.objects.filter(stale, pk=self.pk).update(last_used_at=now)
+        except OperationalError:
+            if connection.in_atomic_block:
+                raise  # the caller's transaction is broken; it must know
+            logger.warning("API token %s: last use not recorded, the database is busy", self.pk)
+            return False
+        self.last_used_at = now
+        return bool(written)
 
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
