@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from civicdesk.core.positions import parse_bounds
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -282,6 +284,10 @@ CIVICDESK_MAP_ATTRIBUTION = os.environ.get(
     "CIVICDESK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"
 )
 CIVICDESK_MAP_CENTER = [float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])]
+# The district's bounding box, "south,west,north,east" in degrees: a reported position outside
+# it is refused on every channel (civicdesk.core.positions). Empty: not checked.
+CIVICDESK_DISTRICT_BOUNDS = os.environ.get("CIVICDESK_DISTRICT_BOUNDS", "")
+parse_bounds(CIVICDESK_DISTRICT_BOUNDS)  # a malformed box stops start-up, not the first report
 CIVICDESK_SITE_NAME = os.environ.get("CIVICDESK_SITE_NAME", "")
 
 TASKS = {

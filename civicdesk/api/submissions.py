@@ -35,6 +35,7 @@ from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import Action
 from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.core.photos import ProcessedPhoto
+from civicdesk.core.positions import PositionError, checked_position
 from civicdesk.core.ratelimit import limit_reached, over_limit, seconds_left
 from civicdesk.core.redaction import redact
 from civicdesk.intake import in_person
@@ -164,9 +165,12 @@ def _language(source: str, code: str) -> str:
         ) from None
 
 
-def _coordinate(value: float | None) -> Decimal | None:
-    # The column keeps 6 decimals (about 10 cm); round here rather than let the database do it.
-    return None if value is None else round(Decimal(str(value)), 6)
+def _position(source: str, payload: SubmissionIn) -> tuple[Decimal | None, Decimal | None]:
+    """Both coordinates or neither, inside the district (the rule of every channel)."""
+    try:
+        return checked_position(payload.latitude, payload.longitude)
+    except PositionError as error:
+        raise invalid(source, error.coordinate, error.message) from None
 
 
 def _create(
@@ -184,6 +188,7 @@ def _create(
     channel = _channel(source, payload.channel, staff)
     category = _category(source, payload.category)
     language = _language(source, payload.language)
+    latitude, longitude = _position(source, payload)
     if uploads:
         _check_rate_limit_before_photos(request, staff, key)
     photos = _photos(source, uploads)
@@ -192,8 +197,8 @@ def _create(
         description=payload.description,
         category=category,
         address=payload.address,
-        latitude=_coordinate(payload.latitude),
-        longitude=_coordinate(payload.longitude),
+        latitude=latitude,
+        longitude=longitude,
         contact_name=payload.contact_name,
         contact_phone=payload.contact_phone,
         contact_email=payload.contact_email,
@@ -369,6 +374,7 @@ def _record_in_person(
     if not in_person.can_record(user):
         raise ApiError(403, _("Your role may not do this."))
     channel = _channel(source, payload.channel, user)
+    latitude, longitude = _position(source, payload)
     try:
         data = in_person.in_person_submission(
             channel=channel,
@@ -380,8 +386,8 @@ def _record_in_person(
             description=payload.description,
             category=_category(source, payload.category),
             address=payload.address,
-            latitude=_coordinate(payload.latitude),
-            longitude=_coordinate(payload.longitude),
+            latitude=latitude,
+            longitude=longitude,
             contact_name=payload.contact_name,
             contact_phone=payload.contact_phone,
             contact_email=payload.contact_email,

@@ -2,7 +2,6 @@
 
 import re
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicdesk.cases.models import Category
+from civicdesk.core.positions import LATITUDE, PositionError, checked_position
 from civicdesk.open311.access import offered_services
 from civicdesk.open311.representation import DESCRIPTION_MAX_LENGTH
 
@@ -82,15 +82,17 @@ class ServiceRequestForm(forms.Form):
                 _("No service here has attributes; leave out %(names)s.")
                 % {"names": ", ".join(attributes)},
             )
-        lat, long = data.get("lat"), data.get("long")
         coordinate_errors = self.has_error("lat") or self.has_error("long")
-        if (lat is None) != (long is None) and not coordinate_errors:
-            missing = "lat" if lat is None else "long"
-            self.add_error(missing, _("lat and long must be sent together."))
-        located = (lat is not None and long is not None) or any(
+        if not coordinate_errors:
+            try:
+                data["lat"], data["long"] = checked_position(data.get("lat"), data.get("long"))
+            except PositionError as error:
+                self.add_error("lat" if error.coordinate == LATITUDE else "long", error.message)
+                coordinate_errors = True
+        located = data.get("lat") is not None or any(
             data.get(name) for name in ("address_string", "address_id")
         )
-        if not located and not (self.has_error("lat") or self.has_error("long")):
+        if not located and not coordinate_errors:
             self.add_error(
                 None,
                 _("A location is required: send lat and long, address_string or address_id."),
@@ -109,11 +111,6 @@ class ServiceRequestForm(forms.Form):
         if _CJK.search(first + last):
             return last + first  # Chinese names put the family name first, without a space.
         return " ".join(part for part in (first, last) if part)
-
-    @staticmethod
-    def coordinate(value: float | None) -> Decimal | None:
-        # The column keeps 6 decimals (about 10 cm); round here rather than in the database.
-        return None if value is None else round(Decimal(str(value)), 6)
 
 
 def parse_w3c(value: str, *, end_of_day: bool = False) -> datetime:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicdesk.cases.models import Category
 from civicdesk.core.photos import ProcessedPhoto
+from civicdesk.core.positions import PositionError, checked_position
 from civicdesk.core.tracking import normalize_tracking_code
 from civicdesk.intake.validation import clean_credit_code, process_uploaded_photos
 
@@ -108,13 +109,13 @@ class ReportForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        latitude, longitude = data.get("latitude"), data.get("longitude")
-        if (
-            (latitude is None) != (longitude is None)
-            and not self.has_error("latitude")
-            and not self.has_error("longitude")
-        ):
-            self.add_error("longitude", _("Give both latitude and longitude, or neither."))
+        if not self.has_error("latitude") and not self.has_error("longitude"):
+            try:
+                data["latitude"], data["longitude"] = checked_position(
+                    data.get("latitude"), data.get("longitude")
+                )
+            except PositionError as error:
+                self.add_error(error.coordinate, error.message)
         if data.get("for_enterprise"):
             if not (data.get("enterprise_name") or "").strip():
                 self.add_error("enterprise_name", _("Enter the enterprise's name."))

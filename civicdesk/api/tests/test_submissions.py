@@ -170,6 +170,7 @@ def test_multipart_create_stores_photos_with_the_submission(settings):
             "description": "井盖缺失",
             "channel": "snapshot",
             "latitude": "30.27",
+            "longitude": "120.15",
             "consent_publish": "true",
             "photos": [
                 SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg"),
@@ -182,6 +183,7 @@ def test_multipart_create_stores_photos_with_the_submission(settings):
     submission = Submission.objects.get()
     assert submission.channel.code == "snapshot"
     assert submission.consent_publish is True
+    assert (str(submission.latitude), str(submission.longitude)) == ("30.270000", "120.150000")
     photos = list(submission.photos.all())
     assert [photo.position for photo in photos] == [0, 1]
     assert all(photo.content_type == "image/jpeg" for photo in photos)

@@ -151,7 +151,7 @@ MISSING_OR_WRONG = [
     pytest.param(
         {"long": "", "address_string": ""},
         400,
-        ["long: lat and long must be sent together."],
+        ["long: Give both latitude and longitude, or neither."],
         id="lat without long",
     ),
     pytest.param(
