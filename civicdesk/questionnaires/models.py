@@ -270,6 +270,15 @@ class Response(models.Model):
     source_row = models.PositiveIntegerField(null=True, blank=True)
     # A hidden token of the web form, so a double click stores one response, not two.
     form_token = models.UUIDField(null=True, blank=True, unique=True, default=None)
+    # The one submission (and so the one case and tracking code) that holds the response's
+    # concerns; None while it has none (praise, nothing said, or waiting for staff).
+    submission = models.OneToOneField(
+        "intake.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questionnaire_response",
+    )
     language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -294,6 +303,26 @@ class Response(models.Model):
         return f"{self.questionnaire} #{self.pk}"
 
 
+class Outcome(models.TextChoices):
+    """What became of an answer in triage (questionnaires.concerns); empty: nothing to do
+    (choices, scores above the threshold, the enterprise's identity)."""
+
+    CASE = "case", _("Passed on in the response's case")
+    PRAISE = "praise", _("Praise: no case")
+    NOTHING = "nothing", _("Nothing said")
+    TO_CONFIRM = "to_confirm", _("Staff to confirm")
+    NO_CASE = "no_case", _("Staff confirmed: no case")
+    CONFIDENTIAL = "confidential", _("Filed as a confidential report")
+
+
+# What staff may decide about an answer, from the outcome it has: open a case for an answer
+# the reading could not place (or read as praise, when it was not), or confirm no case.
+OUTCOME_TRANSITIONS: dict[str, frozenset[str]] = {
+    Outcome.TO_CONFIRM: frozenset({Outcome.CASE, Outcome.NO_CASE}),
+    Outcome.PRAISE: frozenset({Outcome.CASE}),
+}
+
+
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
@@ -305,6 +334,9 @@ class Answer(models.Model):
     number = models.SmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
     credit_code = models.CharField(max_length=18, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["id"]
@@ -335,6 +367,8 @@ class EventAction(models.TextChoices):
     PUBLISH = "publish", _("Published")
     CLOSE = "close", pgettext_lazy("questionnaire", "Closed")
     IMPORT = "import", _("Paper forms imported")
+    CONFIRM_CASE = "confirm_case", _("Staff opened a case for written answers")
+    CONFIRM_NO_CASE = "confirm_no_case", _("Staff confirmed written answers need no case")
 
 
 class QuestionnaireEvent(AppendOnly):

@@ -351,6 +351,7 @@ class _PaperRow:
 class ImportOutcome:
     created: int = 0
     cases: int = 0
+    to_confirm: int = 0
     errors: list[str] = field(default_factory=list)
     more_errors: int = 0
     report: PaperImportReport | None = None
@@ -540,7 +541,7 @@ def paper_import(
     *, questionnaire: Questionnaire, file_name: str, content: bytes, actor: User
 ) -> ImportOutcome:
     """Record every paper form of the workbook as a response to the current version, or
-    none of them; the answers that need one become cases on the paper channel."""
+    none of them; a form that raises concerns becomes one case on the paper channel."""
     version = questionnaire.current_version
     if version is None:
         return ImportOutcome(errors=[_("Publish the questionnaire before importing paper forms.")])
@@ -565,12 +566,12 @@ def paper_import(
             more_errors=max(0, len(errors) - ERRORS_SHOWN),
             report=report,
         )
-    cases = 0
+    cases = to_confirm = 0
     row = None
     try:
         with transaction.atomic():
             for row in rows:
-                _response, opened = response_create(
+                _response, passed = response_create(
                     version=version,
                     answers=row.answers,
                     channel=ResponseChannel.PAPER,
@@ -583,7 +584,8 @@ def paper_import(
                     source_row=row.number,
                     questions=questions,
                 )
-                cases += len(opened)
+                cases += passed.case is not None
+                to_confirm += passed.to_confirm > 0
             record_event(
                 questionnaire,
                 EventAction.IMPORT,
@@ -597,4 +599,4 @@ def paper_import(
         # Only a race with another upload gets here: the checks above passed a moment ago.
         where = _("%(file)s, row %(row)d") % {"file": file_name, "row": row.number if row else 0}
         return ImportOutcome(errors=[f"{where}: {p.message}" for p in rejected.problems])
-    return ImportOutcome(created=len(rows), cases=cases)
+    return ImportOutcome(created=len(rows), cases=cases, to_confirm=to_confirm)

@@ -1,6 +1,6 @@
 """Recording responses, from the web page or from paper, and passing what needs an answer
-into triage: every non-empty text answer and every scale answer at or below the
-questionnaire's threshold becomes one submission, in the same transaction as the response.
+into triage (questionnaires.concerns: one submission per response, holding its concerns), in
+the same transaction as the response.
 """
 
 from dataclasses import dataclass, field
@@ -13,13 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import User
-from civicdesk.cases.models import Case
-from civicdesk.intake.models import Channel, Submission
-from civicdesk.intake.services import NewSubmission, submission_create
 from civicdesk.intake.validation import clean_credit_code
+from civicdesk.questionnaires.concerns import Passed, response_to_triage
 from civicdesk.questionnaires.models import (
     Answer,
-    Audience,
     Option,
     Question,
     QuestionKind,
@@ -31,9 +28,6 @@ from civicdesk.questionnaires.models import (
 )
 
 MAX_TEXT = 5000
-ENTERPRISE_CHANNEL = "enterprise_questionnaire"
-CITIZEN_CHANNEL = "citizen_questionnaire"  # added by this app's migration 0002
-PAPER_CHANNEL = "paper_questionnaire"
 
 
 @dataclass
@@ -199,8 +193,8 @@ def response_create(
     language: str = "",
     at: datetime | None = None,
     questions: list[Question] | None = None,
-) -> tuple[Response, list[Case]]:
-    """Store one response with its answers and open a case for each answer that needs one;
+) -> tuple[Response, Passed]:
+    """Store one response with its answers and pass on its concerns (one case at most);
     everything or nothing. Raises ResponseRejected naming each problem's question."""
     questionnaire = version.questionnaire
     if not version.is_frozen or questionnaire.current_version_id != version.pk:
@@ -296,104 +290,3 @@ def _answer_rows(response: Response, questions: list[Question], answers) -> list
                 )
             )
     return rows
-
-
-# --- into triage ----------------------------------------------------------------------------
-
-
-def triage_channel_code(response: Response) -> str:
-    if response.channel == ResponseChannel.PAPER:
-        return PAPER_CHANNEL
-    if response.questionnaire.audience == Audience.ENTERPRISES:
-        return ENTERPRISE_CHANNEL
-    return CITIZEN_CHANNEL
-
-
-def external_id(response: Response, question: Question) -> str:
-    """Stable per answer: a second pass over the same response creates nothing."""
-    return f"q{response.pk}-{question.pk}"
-
-
-def _needs_triage(answer: Answer, threshold: int) -> bool:
-    kind = answer.question.kind
-    if kind == QuestionKind.TEXT:
-        return bool(answer.text.strip())
-    return kind == QuestionKind.SCALE and answer.number is not None and answer.number <= threshold
-
-
-def _description(response: Response, answer: Answer) -> str:
-    question = answer.question
-    source = _("Questionnaire “%(title)s” (version %(version)d), question %(question)s.") % {
-        "title": response.questionnaire.title,
-        "version": response.version.number,
-        "question": question_label(question),
-    }
-    if question.kind == QuestionKind.TEXT:
-        return f"{answer.text.strip()}\n\n{source}"
-    ends = ""
-    if question.scale_min_label or question.scale_max_label:
-        low = question.scale_min_label or question.scale_min
-        high = question.scale_max_label or question.scale_max
-        ends = f" ({low} … {high})"
-    score = _("Low score %(score)d on a scale from %(min)d to %(max)d%(ends)s: %(text)s") % {
-        "score": answer.number,
-        "min": question.scale_min,
-        "max": question.scale_max,
-        "ends": ends,
-        "text": question.text,
-    }
-    return f"{score}\n\n{source}"
-
-
-def response_to_triage(*, response: Response) -> list[Case]:
-    """Open a case for each answer that needs one and has none yet (idempotent)."""
-    channel = Channel.objects.get(code=triage_channel_code(response))
-    threshold = response.questionnaire.low_score_threshold
-    answers = [
-        answer
-        for answer in response.answers.select_related("question").order_by(
-            "question__section__position", "question__position", "question_id"
-        )
-        if _needs_triage(answer, threshold)
-    ]
-    if not answers:
-        return []
-    done = set(
-        Submission.objects.filter(
-            channel=channel, external_id__in=[external_id(response, a.question) for a in answers]
-        ).values_list("external_id", flat=True)
-    )
-    is_enterprise = bool(response.enterprise_credit_code or response.enterprise_name)
-    cases = []
-    with transaction.atomic():
-        for answer in answers:
-            key = external_id(response, answer.question)
-            if key in done:
-                continue
-            data = NewSubmission(
-                channel=channel,
-                description=_description(response, answer),
-                contact_name=response.contact_name,
-                contact_phone=response.contact_phone,
-                for_enterprise=is_enterprise,
-                enterprise_name=response.enterprise_name,
-                enterprise_credit_code=response.enterprise_credit_code,
-                language=response.language,
-                external_id=key,
-                source_details={
-                    "questionnaire": response.questionnaire_id,
-                    "questionnaire_title": response.questionnaire.title,
-                    "version": response.version.number,
-                    "question": answer.question_id,
-                    "question_code": answer.question.code,
-                    "response": response.pk,
-                    "answer": answer.pk,
-                    "response_channel": response.channel,
-                    "paper_number": response.paper_number,
-                },
-                received_at=response.created_at,
-                recorded_by=response.entered_by,
-            )
-            _submission, case, _created = submission_create(data=data)
-            cases.append(case)
-    return cases

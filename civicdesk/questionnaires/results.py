@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from civicdesk.ledgers.spreadsheets import safe_cell
 from civicdesk.questionnaires.models import (
     Answer,
+    Outcome,
     Question,
     QuestionKind,
     Questionnaire,
@@ -96,7 +97,12 @@ def version_results(version: QuestionnaireVersion) -> tuple[int, list[QuestionRe
                 result.average = round(sum(v * n for v, n in counts.items()) / total, 2)
             result.low = sum(n for v, n in counts.items() if v <= threshold)
         elif question.kind == QuestionKind.TEXT:
-            texts = answers.filter(question=question).exclude(text="")
+            # An allegation filed as a confidential report is for its audience only.
+            texts = (
+                answers.filter(question=question)
+                .exclude(text="")
+                .exclude(outcome=Outcome.CONFIDENTIAL)
+            )
             result.texts = list(
                 texts.select_related("response").order_by("-response__created_at", "-id")[
                     :TEXTS_SHOWN
@@ -138,6 +144,8 @@ def _answer_text(question: Question, answers: list[Answer]) -> object:
         return "、".join(a.option.label for a in answers if a.option_id)
     if question.kind == QuestionKind.SCALE:
         return answers[0].number
+    if answers[0].outcome == Outcome.CONFIDENTIAL:
+        return _("(filed as a confidential report)")
     return answers[0].text
 
 

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from civicdesk.questionnaires.views import builder, data, public
+from civicdesk.questionnaires.views import builder, data, public, review
 
 app_name = "questionnaires"
 S = "staff/questionnaires/"
@@ -34,6 +34,11 @@ urlpatterns = [
     path(f"{S}<int:pk>/questions/<int:question_id>/move/", builder.question_move,
          name="question_move"),
     path(f"{S}<int:pk>/results/", data.results, name="results"),
+    path(f"{S}<int:pk>/to-confirm/", review.to_confirm, name="to_confirm"),
+    path(f"{S}<int:pk>/to-confirm/<int:response_id>/open-case/", review.open_case,
+         name="open_case"),
+    path(f"{S}<int:pk>/to-confirm/<int:response_id>/no-case/", review.no_case,
+         name="no_case"),
     path(f"{S}<int:pk>/export.xlsx", data.export, name="export"),
     path(f"{S}<int:pk>/paper/", data.paper, name="paper"),
     path(f"{S}<int:pk>/paper/template.xlsx", data.paper_template, name="paper_template"),

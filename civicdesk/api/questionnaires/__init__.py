@@ -36,19 +36,28 @@ from civicdesk.api.common import (
 )
 from civicdesk.api.errors import ApiError, invalid
 from civicdesk.api.questionnaires.schemas import (
+    CaseOpenedOut,
     Direction,
     MoveIn,
+    NoCaseOut,
     PaperImportOut,
     QuestionIn,
     QuestionnaireActionIn,
     QuestionnaireDetailOut,
     QuestionnaireIn,
     QuestionnaireOut,
+    ResponseToConfirmOut,
     ResultsOut,
     SectionIn,
 )
 from civicdesk.questionnaires import access, services
+from civicdesk.questionnaires.concerns import (
+    response_no_case,
+    response_open_case,
+    responses_to_confirm,
+)
 from civicdesk.questionnaires.models import (
+    Outcome,
     Question,
     Questionnaire,
     QuestionnaireVersion,
@@ -524,6 +533,69 @@ def questionnaire_results(
     return out
 
 
+# --- Written answers staff confirm -------------------------------------------------------------
+
+
+@router.get(
+    "/{questionnaire_id}/to-confirm",
+    response=reads(list[ResponseToConfirmOut]),
+    summary="Responses whose written answers wait for staff: open a case, or none needed",
+)
+def responses_waiting_for_staff(request: HttpRequest, questionnaire_id: int) -> list[dict]:
+    questionnaire = _readable(request.auth, questionnaire_id)
+    return [
+        {
+            "response_id": response.pk,
+            "created_at": response.created_at,
+            "channel": response.channel,
+            "enterprise_name": response.enterprise_name,
+            "answers": [
+                {
+                    "question_code": answer.question.code,
+                    "question": answer.question.text,
+                    "text": answer.text,
+                    "outcome": answer.outcome,
+                }
+                for answer in response.answers.select_related("question").filter(
+                    outcome__in=[Outcome.TO_CONFIRM, Outcome.PRAISE]
+                )
+            ],
+        }
+        for response in responses_to_confirm(questionnaire)
+    ]
+
+
+def _waiting_response(request: HttpRequest, questionnaire_id: int, response_id: int):
+    questionnaire = _buildable(request.auth, questionnaire_id)
+    response = questionnaire.responses.filter(pk=response_id).first()
+    if response is None:
+        raise Http404
+    return response
+
+
+@router.post(
+    "/{questionnaire_id}/to-confirm/{response_id}/open-case",
+    response=writes(CaseOpenedOut),
+    summary="Open the response's case for its written answers waiting for staff",
+)
+def open_case_for_response(request: HttpRequest, questionnaire_id: int, response_id: int) -> dict:
+    response = _waiting_response(request, questionnaire_id, response_id)
+    case = _service(response_open_case, response=response, actor=request.auth)
+    return {"tracking_code": case.tracking_code}
+
+
+@router.post(
+    "/{questionnaire_id}/to-confirm/{response_id}/no-case",
+    response=writes(NoCaseOut),
+    summary="Record that the response's written answers waiting for staff need no case",
+)
+def confirm_no_case_for_response(
+    request: HttpRequest, questionnaire_id: int, response_id: int
+) -> dict:
+    response = _waiting_response(request, questionnaire_id, response_id)
+    return {"answers": _service(response_no_case, response=response, actor=request.auth)}
+
+
 @router.get(
     "/{questionnaire_id}/export",
     response=READ_ERRORS,
@@ -574,7 +646,7 @@ def import_paper_forms(
         report = outcome.report
         url = reverse("api-v1:paper_import_report", args=[report.pk]) if report else None
         return Status(422, import_errors(outcome.errors, url))
-    return {"created": outcome.created, "cases": outcome.cases}
+    return {"created": outcome.created, "cases": outcome.cases, "to_confirm": outcome.to_confirm}
 
 
 @router.get(

@@ -180,4 +180,34 @@ class ResultsOut(Schema):
 
 class PaperImportOut(Schema):
     created: int = Field(..., description="Paper forms recorded: all of the file's rows.")
-    cases: int = Field(..., description="Answers that became submissions for triage.")
+    cases: int = Field(
+        ..., description="Forms that raised concerns: each became one submission with its case."
+    )
+    to_confirm: int = Field(
+        ..., description="Forms whose written answers wait for staff to confirm (no case yet)."
+    )
+
+
+class AnswerToConfirmOut(Schema):
+    question_code: str
+    question: str
+    text: str
+    outcome: str = Field(
+        ..., description="“to_confirm”, or “praise” where staff may still open a case."
+    )
+
+
+class ResponseToConfirmOut(Schema):
+    response_id: int
+    created_at: datetime
+    channel: str
+    enterprise_name: str
+    answers: list[AnswerToConfirmOut]
+
+
+class CaseOpenedOut(Schema):
+    tracking_code: str = Field(..., description="The response's one case, opened now.")
+
+
+class NoCaseOut(Schema):
+    answers: int = Field(..., description="Written answers recorded as needing no case.")

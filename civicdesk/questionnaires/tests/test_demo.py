@@ -24,7 +24,11 @@ def test_demo_questionnaire_is_created_once(clerk, leader, units):
     assert responses.values("enterprise_key").distinct().count() == RESPONSES
     channels = set(Submission.objects.values_list("channel__code", flat=True))
     assert channels == {"enterprise_questionnaire", "paper_questionnaire"}
-    assert Submission.objects.filter(source_details__questionnaire=questionnaire.pk).count() > 5
+    submissions = Submission.objects.filter(source_details__questionnaire=questionnaire.pk)
+    assert submissions.count() > 5
+    # One submission per response at most, and none for praise.
+    assert len({s.source_details["response"] for s in submissions}) == submissions.count()
+    assert not submissions.filter(description__contains="点赞").exists()
 
     before = Submission.objects.count()
     assert ensure_demo_questionnaire(seed=2044, now=NOW, users=users, units=units) == 0

@@ -18,6 +18,7 @@ from civicdesk.questionnaires.forms import (
     SectionForm,
 )
 from civicdesk.questionnaires.models import (
+    Outcome,
     Question,
     Questionnaire,
     QuestionnaireVersion,
@@ -58,6 +59,9 @@ def _builder_context(request: HttpRequest, questionnaire: Questionnaire) -> dict
             reverse("questionnaires:answer", args=[questionnaire.slug])
         ),
         "versions": questionnaire.versions.order_by("-number"),
+        "to_confirm": questionnaire.responses.filter(answers__outcome=Outcome.TO_CONFIRM)
+        .distinct()
+        .count(),
         "events": questionnaire.events.select_related("actor", "version").order_by("-created_at")[
             :20
         ],

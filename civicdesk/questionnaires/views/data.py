@@ -83,9 +83,18 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
         if not outcome.errors:
             messages.success(
                 request,
-                _("%(count)d paper forms were imported; %(cases)d answers became submissions.")
+                _(
+                    "%(count)d paper forms were imported; %(cases)d of them raised concerns, "
+                    "passed on as one case each."
+                )
                 % {"count": outcome.created, "cases": outcome.cases},
             )
+            if outcome.to_confirm:
+                messages.info(
+                    request,
+                    _("%(count)d forms have written answers for staff to confirm.")
+                    % {"count": outcome.to_confirm},
+                )
             return redirect("questionnaires:results", questionnaire.pk)
     context = {
         "questionnaire": questionnaire,

@@ -59,7 +59,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, questionnaire, form, status=400)
     try:
-        _response, cases = response_create(
+        _response, passed = response_create(
             version=version,
             answers=form.answers(),
             channel=ResponseChannel.WEB,
@@ -76,19 +76,47 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         for problem in rejected.problems:
             form.add_error(None, problem.message)
         return _page(request, questionnaire, form, status=400)
-    if cases:
-        codes = "、".join(case.tracking_code for case in cases)
+    if passed.followup_codes:
+        # An allegation of collusion with black intermediaries was filed confidentially: its
+        # follow-up code is shown on this page only (no redirect: it must not sit in a
+        # message cookie), and never stored.
+        return _thanks_page(request, questionnaire, passed, status=201)
+    _thank(request, passed)
+    return redirect("questionnaires:thanks", questionnaire.slug)
+
+
+def _thank(request: HttpRequest, passed) -> None:
+    if passed.case is not None:
         messages.success(
             request,
             _(
-                "Thank you. Your answers were received, and your opinions were passed on to be "
-                "handled; follow them with the tracking codes %(codes)s."
+                "Thank you. Your answers were received, and the concerns you raised were passed "
+                "on to be handled; follow them with the tracking code %(code)s."
             )
-            % {"codes": codes},
+            % {"code": passed.case.tracking_code},
         )
     else:
         messages.success(request, _("Thank you. Your answers were received."))
-    return redirect("questionnaires:thanks", questionnaire.slug)
+    if passed.reports:
+        messages.info(
+            request,
+            _(
+                "What you wrote about misconduct of officials was passed on as a confidential "
+                "report, not as a public case."
+            ),
+        )
+
+
+def _thanks_page(request: HttpRequest, questionnaire, passed, status: int = 200) -> HttpResponse:
+    _thank(request, passed)
+    response = render(
+        request,
+        "questionnaires/thanks.html",
+        {"questionnaire": questionnaire, "followup_codes": passed.followup_codes},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @require_GET
