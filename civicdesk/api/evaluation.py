@@ -36,7 +36,17 @@ class FigureOut(Schema):
 
 class RatesOut(Schema):
     response: FigureOut
-    resolution: FigureOut
+    resolution: FigureOut = Field(
+        ...,
+        description="Solved over solved plus not solved, among the cases answered in the period "
+        "whose follow-up got an answer (online, return call or staff verification).",
+    )
+    no_answer: FigureOut = Field(
+        ...,
+        description="Shown beside the resolution rate: numerator, the cases answered in the "
+        "period whose follow-up closed without an answer (in neither count of the resolution "
+        "rate); denominator, the cases answered in the period.",
+    )
     satisfaction: FigureOut
     on_time: FigureOut
     reopen: FigureOut
@@ -111,7 +121,7 @@ def figure_out(figure: Figure) -> dict:
 
 
 def rates_out(figures: dict[str, Figure]) -> dict:
-    return {name: figure_out(figures.get(name, Figure(0, 0))) for name in rates.ALL_RATES}
+    return {name: figure_out(figures.get(name, Figure(0, 0))) for name in rates.ALL_FIGURES}
 
 
 def unit_rates_out(row: UnitRates) -> dict:

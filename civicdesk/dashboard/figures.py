@@ -195,7 +195,7 @@ def unit_table(scope: Scope) -> tuple[UnitRates, Ranking]:
             for name, figure in figures.get(unit_id, {}).items():
                 target.figures[name] = _add(target.figures.get(name), figure)
     for row in [total, *rows.values()]:
-        for name in rates.ALL_RATES:
+        for name in rates.ALL_FIGURES:
             row.figures.setdefault(name, Figure(0, 0))
     return total, rates.rank_rows(list(rows.values()), rates.min_cases())
 

@@ -5,7 +5,7 @@ from civicdesk.accounts.models import Unit
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.dashboard.figures import MEASURE_STATES, Scope
 from civicdesk.evaluation.forms import PeriodForm
-from civicdesk.evaluation.rates import ALL_RATES
+from civicdesk.evaluation.rates import ALL_FIGURES
 from civicdesk.ratings.models import Level
 
 
@@ -52,7 +52,7 @@ class DrillForm(DashboardForm):
     )
     # Leave merged duplicates out, as the rates and the units' case counts do.
     counted = forms.BooleanField(required=False)
-    rate = forms.ChoiceField(required=False, choices=[("", "")] + [(r, r) for r in ALL_RATES])
+    rate = forms.ChoiceField(required=False, choices=[("", "")] + [(r, r) for r in ALL_FIGURES])
     part = forms.ChoiceField(required=False, choices=PARTS)
     level = forms.TypedChoiceField(
         required=False, coerce=int, choices=[("", "")] + [(str(v), v) for v in Level.values]

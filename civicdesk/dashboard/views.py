@@ -78,6 +78,7 @@ def _rate_cells(row: rates.UnitRates, links: Links, unit: Unit | None) -> list[d
     cells = []
     for name, label in RATE_LABELS.items():
         figure = row.figures[name]
+        aside = rates.ASIDES.get(name)
         cells.append(
             {
                 "name": name,
@@ -85,6 +86,9 @@ def _rate_cells(row: rates.UnitRates, links: Links, unit: Unit | None) -> list[d
                 "figure": figure,
                 "numerator_url": links(unit=unit, rate=name, part="numerator"),
                 "denominator_url": links(unit=unit, rate=name, part="denominator"),
+                # The follow-ups without an answer beside the resolution rate, and their cases.
+                "aside": row.aside(name),
+                "aside_url": aside and links(unit=unit, rate=aside, part="numerator"),
             }
         )
     return cells
@@ -365,9 +369,11 @@ def export(request: HttpRequest) -> HttpResponse:
     ]:
         _sheet(book, title, [title, count], [[s.label, s.count] for s in shares])
     header = [_("Rank"), _("Unit"), _("Cases received")]
-    for label in context["rate_labels"]:
-        header += [label, _("%(rate)s: counted") % {"rate": label}]
+    for name, label in RATE_LABELS.items():
+        header += [str(label), _("%(rate)s: counted") % {"rate": label}]
         header += [_("%(rate)s: of") % {"rate": label}]
+        if name in rates.ASIDES:
+            header.append(_("%(rate)s: follow-ups without an answer") % {"rate": label})
     unit_rows = []
     for row in [{"unit": None, "rank": "", **context["total"]}, *context["rows"]]:
         cells = [
@@ -379,6 +385,8 @@ def export(request: HttpRequest) -> HttpResponse:
             figure = cell["figure"]
             rate = round(figure.rate, 4) if figure.rate is not None else ""
             cells += [rate, figure.numerator, figure.denominator]
+            if cell["aside"] is not None:
+                cells.append(cell["aside"].numerator)
         unit_rows.append(cells)
     _sheet(book, _("Units"), header, unit_rows)
     trend_header = [_("Month")]

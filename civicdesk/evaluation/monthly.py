@@ -1,10 +1,11 @@
 """The monthly appraisal report (月度考评通报) per unit, as XLSX and DOCX, in Chinese like the
 bulletins.
 
-For each unit: the six rates of RATES.md with numerator and denominator for the month, the
-ranking position among the units directly below the district (or "too few cases to rank"),
-the same rates for the month before and the change in percentage points, and the unit's
-overdue cases at month end.
+For each unit: the six rates of RATES.md with numerator and denominator for the month (the
+resolution rate with its follow-ups that got no answer beside it), the ranking position
+among the units directly below the district (or "too few cases to rank"), the same rates for
+the month before and the change in percentage points, and the unit's overdue cases at month
+end.
 
 "Overdue at month end" counts the unit's (subtree's) cases received before the month ended,
 merged duplicates left out, that at the end of the month were past the deadline of their
@@ -41,6 +42,8 @@ RATE_NAMES = {
     rates.REOPEN: "重办率",
     rates.RECTIFICATION: "差评整改率",
 }
+# Beside the resolution rate: its follow-ups that closed without an answer (see rates.ASIDES).
+NO_ANSWER = "回访无应答"
 TOO_FEW = "受理量不足{n}件，不参与排名"
 NOT_APPRAISED = "非区属一级单位，不参与排名"
 
@@ -169,7 +172,7 @@ def _change_text(value: float | None) -> str:
 
 def xlsx_header() -> list[str]:
     header = ["排名", "单位", "单位代码", "受理诉求（件）"]
-    for label in RATE_NAMES.values():
+    for name, label in RATE_NAMES.items():
         header += [
             f"{label}（%）",
             f"{label}分子",
@@ -177,6 +180,8 @@ def xlsx_header() -> list[str]:
             f"上月{label}（%）",
             f"{label}变化（百分点）",
         ]
+        if name in rates.ASIDES:
+            header.append(f"{label}{NO_ANSWER}（件）")
     return [*header, "上月排名", "月末超期诉求（件）"]
 
 
@@ -203,6 +208,8 @@ def to_xlsx(report: MonthlyReport) -> bytes:
                 _percent(row.previous_rate(name)),
                 row.change(name),
             ]
+            if name in rates.ASIDES:
+                values.append(row.current.aside(name).numerator)
         values += [report.rank_text(row, previous=True), row.overdue]
         sheet.append([safe_cell(v) for v in values])
     sheet.freeze_panes = "A2"
@@ -222,6 +229,8 @@ def intro_text(report: MonthlyReport) -> str:
         f"其中{ranked}个单位参与排名。排名依据响应率、解决率、满意率三项指标的平均值；"
         f"当月受理诉求不足{report.min_cases}件的单位不参与排名。"
         "各项指标后括号内为分子/分母，变化为与上月相比的百分点差；"
+        "解决率按已回访答复（群众网上评价、电话回访或工作人员核实）的诉求计算，"
+        "回访无应答的不计入，另列件数；"
         "重办率越低越好。差评整改率为当月窗口差评中整改已答复或已过整改时限的，"
         "在整改时限内答复的比例；申诉成立和已被重新评价取代的差评不计入。"
         "月末超期诉求为月末仍超过当前环节办理时限的诉求。"
@@ -245,9 +254,14 @@ def to_docx(report: MonthlyReport) -> bytes:
         values = [report.rank_text(row), row.unit.name, f"{row.current.case_count}件"]
         for name in RATE_NAMES:
             figure = row.current.figures[name]
+            aside = row.current.aside(name)
+            before = (
+                f"上月{_percent_text(row.previous_rate(name))}，{_change_text(row.change(name))}"
+            )
             values.append(
                 f"{_percent_text(figure.rate)}（{figure.numerator}/{figure.denominator}）"
-                f"\n上月{_percent_text(row.previous_rate(name))}，{_change_text(row.change(name))}"
+                + (f"，{NO_ANSWER}{aside.numerator}件" if aside is not None else "")
+                + f"\n{before}"
             )
         values.append(f"{row.overdue}件")
         rows.append(values)

@@ -29,9 +29,17 @@ SATISFACTION = "satisfaction"
 ON_TIME = "on_time"
 REOPEN = "reopen"
 RECTIFICATION = "rectification"
+# Not a rate of its own: the follow-ups that got no answer, shown beside the resolution rate
+# (whose denominator leaves them out). Its numerator is the count; its denominator the cases
+# answered in the period, like the on-time closure's.
+NO_ANSWER = "no_answer"
 # The three rates of 接诉即办 appraisal; a unit's score for ranking is their mean.
 MAIN_RATES = (RESPONSE, RESOLUTION, SATISFACTION)
 ALL_RATES = (*MAIN_RATES, ON_TIME, REOPEN, RECTIFICATION)
+# Every figure computed for a unit: the rates and the counts shown beside them.
+ALL_FIGURES = (*ALL_RATES, NO_ANSWER)
+# Which figure is shown beside which rate, wherever the rate is shown.
+ASIDES = {RESOLUTION: NO_ANSWER}
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,10 @@ class UnitRates:
     case_count: int
     figures: dict[str, Figure] = field(default_factory=dict)
     rank: int | None = None
+
+    def aside(self, name: str) -> Figure | None:
+        """The figure shown beside the rate `name` (see ASIDES), if it has one."""
+        return self.figures.get(ASIDES[name], Figure(0, 0)) if name in ASIDES else None
 
     @property
     def score(self) -> float | None:
@@ -92,7 +104,7 @@ class RateDefinition:
     unit: str
     date_field: str
     numerator: Callable[[datetime], Q | Exists]
-    denominator: Callable[[datetime], Q | None] = lambda now: None
+    denominator: Callable[[datetime], Q | Exists | None] = lambda now: None
 
     def in_period(self, rows: QuerySet, start: datetime, end: datetime) -> QuerySet:
         return rows.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
@@ -122,13 +134,11 @@ def _counted_case_rows() -> QuerySet:
     return Case.objects.exclude(status=Status.MERGED)
 
 
-def _solved_by_followup(now: datetime) -> Exists:
+def _current_followup(**conditions) -> Exists:
+    """The case's follow-up of its answer now in force meets the conditions."""
     return Exists(
         FollowUp.objects.filter(
-            case=OuterRef("pk"),
-            answer_of=OuterRef("answered_at"),
-            status=FollowUpStatus.ANSWERED,
-            solved=True,
+            case=OuterRef("pk"), answer_of=OuterRef("answered_at"), **conditions
         )
     )
 
@@ -164,15 +174,30 @@ DEFINITIONS: dict[str, RateDefinition] = {
                 Q(first_responded_at__isnull=False) | Q(response_due_at__lt=now)
             ),
         ),
-        # Resolution rate: of the cases whose answer now in force was given in the period, those
-        # whose follow-up of that answer says "solved" (the reporter, online or on a return
-        # call, or staff verification). Not solved, no answer, no follow-up yet: not solved.
+        # Resolution rate, as 12345 centres count it: of the cases whose answer now in force was
+        # given in the period and whose follow-up of that answer got an answer (the reporter
+        # online or on a return call, or a staff verification), those it says are solved.
+        # Follow-ups that got no answer are not "not solved": they are in neither count and
+        # shown beside the rate (NO_ANSWER); those still waiting, or not opened yet, can
+        # still go either way.
         RateDefinition(
             name=RESOLUTION,
             rows=_counted_case_rows,
             unit="unit",
             date_field="answered_at",
-            numerator=_solved_by_followup,
+            numerator=lambda now: _current_followup(status=FollowUpStatus.ANSWERED, solved=True),
+            denominator=lambda now: _current_followup(
+                status=FollowUpStatus.ANSWERED, solved__isnull=False
+            ),
+        ),
+        # Beside the resolution rate: of the same cases (answer now in force given in the
+        # period), those whose follow-up of that answer closed with no answer.
+        RateDefinition(
+            name=NO_ANSWER,
+            rows=_counted_case_rows,
+            unit="unit",
+            date_field="answered_at",
+            numerator=lambda now: _current_followup(status=FollowUpStatus.NO_ANSWER),
         ),
         # Satisfaction rate: of the follow-ups answered in the period with a level, those "very
         # satisfied" or "satisfied". Expired follow-ups ("no answer") and staff verifications

@@ -47,7 +47,8 @@ def _labels() -> list[tuple[str, str]]:
 
 
 def _rows(ranking: rates.Ranking) -> list[dict]:
-    """Rows for the template and the spreadsheet, ranked units first."""
+    """Rows for the template and the spreadsheet, ranked units first; each rate's figure
+    comes with the one shown beside it (the follow-ups without an answer), or None."""
     rows = []
     for row in [*ranking.ranked, *ranking.too_few]:
         rows.append(
@@ -56,7 +57,7 @@ def _rows(ranking: rates.Ranking) -> list[dict]:
                 "rank": row.rank,
                 "case_count": row.case_count,
                 "score": row.score,
-                "figures": [row.figures[name] for name in RATE_LABELS],
+                "figures": [(row.figures[name], row.aside(name)) for name in RATE_LABELS],
             }
         )
     return rows
@@ -89,12 +90,14 @@ def export(request: HttpRequest) -> HttpResponse:
     sheet = book.active
     sheet.title = _("Rates")[:31]
     header = [_("Rank"), _("Unit"), _("Cases received")]
-    for _name, label in _labels():
+    for name, label in _labels():
         header += [
             label,
             _("%(rate)s: counted") % {"rate": label},
             _("%(rate)s: of") % {"rate": label},
         ]
+        if name in rates.ASIDES:
+            header.append(_("%(rate)s: follow-ups without an answer") % {"rate": label})
     sheet.append([safe_cell(h) for h in header])
     for row in _rows(ranking):
         cells = [
@@ -102,12 +105,14 @@ def export(request: HttpRequest) -> HttpResponse:
             local_name(row["unit"]),
             row["case_count"],
         ]
-        for figure in row["figures"]:
+        for figure, aside in row["figures"]:
             cells += [
                 round(figure.rate, 4) if figure.rate is not None else "",
                 figure.numerator,
                 figure.denominator,
             ]
+            if aside is not None:
+                cells.append(aside.numerator)
         sheet.append([safe_cell(c) for c in cells])
     buffer = BytesIO()
     book.save(buffer)
@@ -131,7 +136,9 @@ def my_unit(request: HttpRequest) -> HttpResponse:
         return render(request, "evaluation/my_unit.html", context, status=400)
     since, end = form.period()
     row = rates.unit_rates(request.user.unit, _aware(since), _aware(end))
-    context["figures"] = list(zip(_labels(), [row.figures[n] for n in RATE_LABELS], strict=True))
+    context["figures"] = [
+        (label, row.figures[label[0]], row.aside(label[0])) for label in _labels()
+    ]
     context["row"] = row
     return render(request, "evaluation/my_unit.html", context)
 

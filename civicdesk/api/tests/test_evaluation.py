@@ -29,6 +29,9 @@ def test_rates_table_for_the_period(api_as, supervisor, answered):
     rows = {row["unit"]["code"]: row for row in body["ranked"] + body["too_few"]}
     assert rows["urban"]["case_count"] == 1
     assert rows["urban"]["rates"]["response"] == {"numerator": 1, "denominator": 1, "rate": 1.0}
+    # Its follow-up has not been answered: no resolution rate yet, nothing "without an answer".
+    assert rows["urban"]["rates"]["resolution"] == {"numerator": 0, "denominator": 0, "rate": None}
+    assert rows["urban"]["rates"]["no_answer"] == {"numerator": 0, "denominator": 1, "rate": 0.0}
     assert rows["market"]["case_count"] == 0
 
 

@@ -82,7 +82,16 @@ def march(units, case_at, rating_at):  # noqa: F811 - fixtures imported above
     answered_followup(cases[5], solved=True, level=4, responded=at(4, 2))
     answered_followup(cases[6], solved=True, level=3, responded=at(3, 4))
     window = units["urban-window"]
-    rating_at(window, 1, made=at(3, 2), due=at(3, 20), answered=at(3, 10))
+    rectified = rating_at(window, 1, made=at(3, 2), due=at(3, 20), answered=at(3, 10))
+    # Its follow-up closed with no answer: beside the resolution rate, in neither count.
+    FollowUp.objects.create(
+        case=rectified.case,
+        answer_of=rectified.case.answered_at,
+        token="t-no-answer",
+        created_at=at(3, 10),
+        due_at=at(3, 17),
+        status=FollowUpStatus.NO_ANSWER,
+    )
     rating_at(window, 2, made=at(3, 3), due=at(3, 20))
     rating_at(window, 5, made=at(3, 4))
     rating_at(window, 4, made=at(3, 4))

@@ -44,8 +44,11 @@ def test_hand_counted_figures(march, units):
     # Six received in March, one of them merged, plus the two bad ratings' rectification cases.
     assert total.case_count == 7
     assert total.figures[rates.RESPONSE] == rates.Figure(2, 6)
-    # Answered in March: three of March's, February's last, one rectification case.
-    assert total.figures[rates.RESOLUTION] == rates.Figure(3, 5)
+    # Answered in March: three of March's, February's last, one rectification case; the
+    # resolution rate counts the four whose follow-up got an answer (issue 13, item 1), and
+    # the rectification case's follow-up that got none is shown beside it.
+    assert total.figures[rates.RESOLUTION] == rates.Figure(3, 4)
+    assert total.figures[rates.NO_ANSWER] == rates.Figure(1, 5)
     assert total.figures[rates.SATISFACTION] == rates.Figure(1, 3)
     assert total.figures[rates.ON_TIME] == rates.Figure(4, 5)
     assert total.figures[rates.REOPEN] == rates.Figure(1, 5)

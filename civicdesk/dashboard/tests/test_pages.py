@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from civicdesk.conftest import login
 from civicdesk.dashboard import aggregate
 from civicdesk.dashboard.tests.conftest import NOW
+from civicdesk.evaluation.models import FollowUp, FollowUpStatus
 
 MARCH_QUERY = "since=2025-03-01&until=2025-03-31"
 STAFF = "/dashboard/staff/"
@@ -224,3 +225,22 @@ def test_map_squares_lead_to_the_cases_in_them(leader, make_case):
     assert listed(client.get(squares[1]["url"])) == [str(far.pk)]
     bad = client.get(f"{DRILL}?square=north")
     assert bad.status_code == 400 and "two whole numbers" in bad.content.decode()
+
+
+def test_follow_ups_without_an_answer_are_beside_the_resolution_rate(leader, citizen, refreshed):
+    """Issue 13, item 1, on the staff and the public dashboard: the resolution rate counts the
+    follow-ups that got an answer, and the one that got none is shown beside it; on the
+    staff dashboard it leads to its case."""
+    staff = login(leader).get(f"{STAFF}?{MARCH_QUERY}").content.decode()
+    public = citizen.get(f"/dashboard/?{MARCH_QUERY}").content.decode()
+
+    kpi = staff.split('data-rate="resolution"')[1].split('<div class="kpi card"')[0]
+    assert '<div class="kpi-value">75.0%</div>' in kpi
+    link = re.search(r'without an answer: <a href="([^"]+)">1</a>', kpi).group(1)
+    assert "rate=no_answer" in link and "part=numerator" in link
+    unanswered = FollowUp.objects.get(status=FollowUpStatus.NO_ANSWER).case_id
+    assert listed(login(leader).get(link.replace("&amp;", "&"))) == [str(unanswered)]
+    public_kpi = public.split('data-rate="resolution"')[1].split('<div class="kpi card"')[0]
+    assert '<div class="kpi-value">75.0%</div>' in public_kpi
+    assert "Follow-ups without an answer: 1</span>" in public_kpi
+    assert "/dashboard/staff/" not in public

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from civicdesk.cases.workflow import Status
 from civicdesk.conftest import login
-from civicdesk.evaluation.models import Satisfaction
+from civicdesk.evaluation.models import FollowUpStatus, Satisfaction
 from civicdesk.evaluation.monthly import xlsx_header
 from civicdesk.evaluation.tests.conftest import at
 from civicdesk.evaluation.tests.test_rates import followup
@@ -27,7 +27,8 @@ def month_cases(units, case_at, settings):
     March: response 3/5 (c1, c4, c5 on time; c2 late; c3 deadline passed), resolution 1/2,
     satisfaction 1/2, on-time 1/2, reopen 1/2 (c1 and c2 answered in March); overdue at month
     end 2 (c3 open and past both deadlines, c5 answered only on 3 April, due 20 March).
-    February: response 1/1, resolution 0/1, satisfaction 0/0, on-time 1/1, reopen 0/1."""
+    February: response 1/1, resolution 0/0 (its one answer's follow-up never got an answer),
+    satisfaction 0/0, on-time 1/1, reopen 0/1."""
     settings.CIVICDESK_RANKING_MIN_CASES = 5
     urban = units["urban"]
     c1 = case_at(
@@ -117,8 +118,9 @@ def test_previous_month_comparison(supervisor, month_cases):
     assert urban["上月响应率（%）"] == 100.0 and urban["响应率变化（百分点）"] == -40.0
     assert urban["上月按时办结率（%）"] == 100.0 and urban["按时办结率变化（百分点）"] == -50.0
     assert urban["上月重办率（%）"] == 0.0 and urban["重办率变化（百分点）"] == 50.0
-    assert urban["上月解决率（%）"] == 0.0 and urban["解决率变化（百分点）"] == 50.0
-    # No satisfaction answers in February: no rate, no change.
+    # No follow-up answers in February: no resolution or satisfaction rate, no change (a
+    # follow-up nobody answered was "not solved" before issue 13, item 1: 0%).
+    assert urban["上月解决率（%）"] is None and urban["解决率变化（百分点）"] is None
     assert urban["上月满意率（%）"] is None and urban["满意率变化（百分点）"] is None
     assert urban["上月排名"] == "受理量不足5件，不参与排名"
 
@@ -255,3 +257,25 @@ def test_rectification_rate_with_the_month_before(supervisor, units, rating_at):
     assert urban[8] == "50.0%（1/2）\n上月100.0%，-50.0个百分点"
     market = next(row for row in cells if row[1] == "市场监管局")
     assert market[8] == "—（0/0）\n上月—，—"
+
+
+def test_follow_ups_without_an_answer_are_shown_beside_the_resolution_rate(
+    supervisor, month_cases, case_at
+):
+    """Issue 13, item 1: they are neither solved nor not solved."""
+    for day in (12, 14):
+        unanswered = case_at(
+            month_cases["urban"], received=at(3, 2), answered=at(3, day), answer_due=at(3, 20)
+        )
+        followup(unanswered, status=FollowUpStatus.NO_ANSWER)
+    client = login(supervisor)
+
+    [urban] = _rows(client.get("/evaluation/monthly/", {**MARCH_XLSX, "unit": "urban"}))
+    docx = client.get("/evaluation/monthly/", {"month": "2025-03", "format": "docx"})
+
+    assert (urban["解决率分子"], urban["解决率分母"], urban["解决率（%）"]) == (1, 2, 50.0)
+    assert urban["解决率回访无应答（件）"] == 2
+    cells = [
+        cell.text for row in Document(BytesIO(docx.content)).tables[0].rows for cell in row.cells
+    ]
+    assert "50.0%（1/2），回访无应答2件" in "\n".join(cells)

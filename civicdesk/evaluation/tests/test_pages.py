@@ -8,7 +8,9 @@ from openpyxl import load_workbook
 
 from civicdesk.conftest import login
 from civicdesk.evaluation import rates
+from civicdesk.evaluation.models import FollowUpStatus
 from civicdesk.evaluation.tests.conftest import at
+from civicdesk.evaluation.tests.test_rates import followup
 from civicdesk.evaluation.views import RATE_LABELS
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +136,36 @@ def test_my_unit_shows_the_rectification_rate(handler, other_handler, rectificat
 def test_rectification_rate_is_translated(language, label):
     with translation.override(language):
         assert str(RATE_LABELS[rates.RECTIFICATION]) == label
+
+
+def test_follow_ups_without_an_answer_are_shown_beside_the_resolution_rate(
+    supervisor, handler, units, case_at
+):
+    """Issue 13, item 1: the table, a unit's own page and the export show the resolution rate
+    over the follow-ups that got an answer, and beside it those that got none."""
+    solved = case_at(units["urban"], received=at(3, 2), answered=at(3, 5))
+    followup(solved, responded=at(3, 6), solved=True, level=5)
+    for day in (6, 7, 8):
+        unanswered = case_at(units["urban"], received=at(3, 2), answered=at(3, day))
+        followup(unanswered, status=FollowUpStatus.NO_ANSWER)
+    client = login(supervisor)
+
+    table = client.get("/evaluation/", MARCH).content.decode()
+    mine = login(handler).get("/evaluation/my-unit/", MARCH).content.decode()
+    export = client.get("/evaluation/export.xlsx", MARCH)
+
+    urban_row = table.split('data-unit="urban"')[1].split("</tr>")[0]
+    assert '100.0% <span class="muted">(1/1)</span><br>' in urban_row
+    assert 'data-aside="no_answer"' in urban_row
+    assert "Follow-ups without an answer: 3</span>" in urban_row
+    resolution = mine.split('<tr data-rate="resolution">')[1].split("</tr>")[0]
+    assert "100.0%" in resolution and "Follow-ups without an answer: 3" in resolution
+    header, *rows = load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True)
+    column = header.index("Resolution rate: follow-ups without an answer")
+    assert header[column - 3 : column] == (
+        "Resolution rate",
+        "Resolution rate: counted",
+        "Resolution rate: of",
+    )
+    urban = next(r for r in rows if r[1] == "城市管理局")
+    assert urban[column - 3 : column + 1] == (1, 1, 1, 3)

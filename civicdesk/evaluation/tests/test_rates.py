@@ -60,27 +60,43 @@ def test_response_rate(units, case_at):
 
 
 def test_resolution_on_time_and_reopen_rates(units, case_at):
+    """Resolution as 12345 centres count it (issue 13, item 1): solved over solved plus not
+    solved, among the follow-ups of the answer in force that got an answer; a follow-up
+    nobody answered is in neither count and shown beside the rate."""
     urban = units["urban"]
+    # Solved: the reporter online, and a staff verification (which has no level).
     solved = case_at(urban, received=at(3, 1), answered=at(3, 10), answer_due=at(3, 20))
     followup(solved, responded=at(3, 11), solved=True, level=5)
+    verified = case_at(urban, received=at(3, 1), answered=at(3, 5), answer_due=at(3, 20))
+    followup(verified, responded=at(3, 6), solved=True, level=None)
     late_unsolved = case_at(
         urban, received=at(3, 1), answered=at(3, 15), answer_due=at(3, 12), reopen_count=1
     )
     followup(late_unsolved, responded=at(3, 16), solved=False, level=2)
-    case_at(urban, received=at(3, 2), answered=at(3, 20), answer_due=at(3, 25))  # not asked yet
+    # Nobody answered its follow-up: neither solved nor not solved.
+    unanswered = case_at(urban, received=at(3, 2), answered=at(3, 12), answer_due=at(3, 20))
+    followup(unanswered, status=FollowUpStatus.NO_ANSWER)
+    # Still waiting, or not asked yet: can still go either way.
+    waiting = case_at(urban, received=at(3, 2), answered=at(3, 28), answer_due=at(3, 30))
+    followup(waiting)
+    case_at(urban, received=at(3, 2), answered=at(3, 20), answer_due=at(3, 25))
     # Re-answered after a reopening: the "solved" was about the earlier answer, not this one.
     reanswered = case_at(
         urban, received=at(2, 1), answered=at(3, 25), answer_due=at(3, 30), reopen_count=1
     )
     followup(reanswered, answer_of=at(3, 1), responded=at(3, 2), solved=True, level=4)
-    # Answered after the period: not counted.
-    case_at(urban, received=at(3, 3), answered=at(4, 2), answer_due=at(4, 5))
+    # Answered after the period: not counted; nor is its expired follow-up.
+    after = case_at(urban, received=at(3, 3), answered=at(4, 2), answer_due=at(4, 5))
+    followup(after, status=FollowUpStatus.NO_ANSWER)
 
     row = rates.unit_rates(urban, *MARCH, now=at(4, 10))
 
-    assert row.figures[rates.RESOLUTION] == rates.Figure(1, 4)
-    assert row.figures[rates.ON_TIME] == rates.Figure(3, 4)
-    assert row.figures[rates.REOPEN] == rates.Figure(2, 4)
+    assert row.figures[rates.RESOLUTION] == rates.Figure(2, 3)
+    assert row.figures[rates.NO_ANSWER] == rates.Figure(1, 7)
+    assert row.aside(rates.RESOLUTION) == rates.Figure(1, 7)
+    assert row.aside(rates.RESPONSE) is None
+    assert row.figures[rates.ON_TIME] == rates.Figure(6, 7)
+    assert row.figures[rates.REOPEN] == rates.Figure(2, 7)
 
 
 def test_satisfaction_rate_counts_answers_only(units, case_at):
@@ -209,4 +225,4 @@ def test_rectification_rate_is_not_ranked_on(units, rating_at):
     assert urban.figures[rates.RECTIFICATION] == rates.Figure(0, 1)
     assert urban.figures[rates.RESPONSE] == rates.Figure(1, 1)
     assert urban.score == 1.0  # the response rate alone: no rectification in the score
-    assert set(urban.figures) == set(rates.ALL_RATES)
+    assert set(urban.figures) == set(rates.ALL_FIGURES)

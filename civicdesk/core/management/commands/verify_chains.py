@@ -1,4 +1,6 @@
-"""Check that no hash-chained history (problems, measures, ledgers) was rewritten."""
+"""Check that no hash-chained history (problems, measures, ledgers, confidential reports) was
+rewritten, and that every row those histories record still matches the state its last event
+recorded (a row edited in the database directly is named with the field and both values)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -6,7 +8,10 @@ from civicdesk.core.chain import chained_models, verify
 
 
 class Command(BaseCommand):
-    help = "Recompute every hash chain and report any event that was edited, removed or moved."
+    help = (
+        "Recompute every hash chain and report any event that was edited, removed or moved, "
+        "and any chained row whose fields differ from what its last event recorded."
+    )
 
     def handle(self, *args, **options) -> None:
         problems = []
