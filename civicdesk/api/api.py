@@ -24,6 +24,8 @@ from civicdesk.api import (
 from civicdesk.api.bounds import bound_integers
 from civicdesk.api.errors import install_handlers
 from civicdesk.api.parser import CivicdeskParser
+from civicdesk.applications.api import router as hall_router
+from civicdesk.integrity.api import router as integrity_router
 
 
 class CivicdeskAPI(NinjaAPI):
@@ -67,5 +69,7 @@ api.add_router("/bulletins", bulletins.router)
 api.add_router("/questionnaires", questionnaires.router)
 api.add_router("/imports", imports.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("/hall", hall_router)
+api.add_router("/integrity", integrity_router)
 # Last, once every operation exists: integers past the database's range become a 422.
 bound_integers(api)

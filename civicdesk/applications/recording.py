@@ -66,7 +66,7 @@ def require_step_actor(actor: User, application: Application) -> None:
     if not may_act_on_step(actor, application.step):
         step = application.step
         raise ApplicationError(
-            _("Only a %(role)s of %(unit)s works on the step “%(step)s”.")
+            _("The step “%(step)s” is worked on by the role %(role)s at %(unit)s.")
             % {"role": step.get_role_display(), "unit": step.unit.name, "step": step.label}
             if step
             else _("This application is at no step.")
