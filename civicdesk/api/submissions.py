@@ -37,7 +37,6 @@ from civicdesk.cases.workflow import Status as CaseStatus
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.core.positions import PositionError, checked_position
 from civicdesk.core.ratelimit import limit_reached, over_limit, seconds_left
-from civicdesk.core.redaction import redact
 from civicdesk.intake import in_person
 from civicdesk.intake.models import Channel, IdempotencyKey
 from civicdesk.intake.services import IdempotencyConflict, NewSubmission, Received, receive
@@ -488,14 +487,13 @@ def submission_status(request: HttpRequest, tracking_code: str) -> dict:
             _("Too many unknown tracking codes were tried from your network. Try again later."),
             headers={"Retry-After": str(throttled.retry_after)},
         ) from None
-    # Public text may quote the reporter; hide personal data, including their own name.
-    names = [case.submission.contact_name] if case.submission.contact_name else []
+    # Public text may quote the reporter; hide personal data known anywhere in the case.
     timeline = [
         {
             "action": event.action,
             "label": str(Action(event.action).label),
             "at": event.created_at,
-            "note": redact(event.note, names) if event.note else "",
+            "note": case.public_text(event.note),
         }
         for event in case.events.public()
     ]
@@ -506,7 +504,7 @@ def submission_status(request: HttpRequest, tracking_code: str) -> dict:
         "received_at": case.received_at,
         "category": _localized_name(case.category) if case.category else None,
         "unit": case.unit.name if case.unit else None,
-        "answer": redact(case.answer, names) if case.answer else "",
+        "answer": case.public_text(case.answer),
         "answered_at": case.answered_at,
         "merged_into": case.merged_into.tracking_code if case.merged_into else None,
         "timeline": timeline,

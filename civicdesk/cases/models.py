@@ -3,14 +3,14 @@
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.cases.workflow import OPEN_STATUSES, UNROUTED_STATUSES, Action, Status
 from civicdesk.core.history import AppendOnly
-from civicdesk.core.redaction import redact
+from civicdesk.core.redaction import Redactor, names_in
 from civicdesk.core.textnorm import normalize_for_search
 from civicdesk.core.tracking import normalize_tracking_code
 
@@ -76,6 +76,17 @@ class CaseQuerySet(models.QuerySet):
                 matches |= Q(**{field: code.lower()})
             qs = qs.filter(matches)
         return qs
+
+    def with_public_texts(self) -> "CaseQuerySet":
+        """Loads what ``Case.public_text`` reads (the submission and every note) with the cases,
+        so that a list of public cases does not query once per case."""
+        return self.select_related("submission").prefetch_related(
+            Prefetch(
+                "events",
+                queryset=CaseEvent.objects.exclude(note="").only("case_id", "note"),
+                to_attr="noted_events",
+            )
+        )
 
     def published(self) -> "CaseQuerySet":
         """Answered cases whose reporters agreed to publication."""
@@ -161,14 +172,43 @@ class Case(models.Model):
         due = self.stage_due_at()
         return due is not None and due < (now or timezone.now())
 
+    def personal_details(self) -> list[str]:
+        """Personal data known anywhere in the case: the reporter's own contact fields and every
+        name the redactor recognises in the description, address, answer or any note (internal
+        ones included). An answer quoting a name the reporter introduced ("我叫王小明") in the
+        description, or a neighbour named in a dispute, names nobody in any public text."""
+        submission = self.submission
+        notes = getattr(self, "noted_events", None)
+        if notes is None:
+            # A case being created has no events yet (and may not be asked for them).
+            notes = self.events.exclude(note="").only("note") if self.pk else []
+        texts = [submission.description, submission.address, self.answer]
+        texts += [event.note for event in notes]
+        return [*submission.personal_details, *names_in(texts)]
+
+    def public_redactor(self) -> Redactor:
+        return Redactor(self.personal_details())
+
+    def public_text(self, text: str) -> str:
+        """``text`` as the public may read it: every public text of a case (description,
+        address, answer, timeline notes, on the pages, in the API and in Open311) goes through
+        here, so that all of them hide the same personal data. The redactor is built once per
+        loaded case; reload the case after changing its texts."""
+        redactor = self.__dict__.get("_public_redactor")
+        if redactor is None:
+            redactor = self.__dict__["_public_redactor"] = self.public_redactor()
+        return redactor(text or "")
+
     def refresh_search_text(self) -> None:
         submission = self.submission
         self.search_text = normalize_for_search(
             " ".join([self.tracking_code, submission.description, submission.address])
         )
-        personal = submission.personal_details
+        # A fresh redactor: the texts it reads may have just changed.
+        redactor = self.public_redactor()
+        self.__dict__.pop("_public_redactor", None)
         self.public_search_text = normalize_for_search(
-            " ".join([redact(submission.description, personal), redact(self.answer, personal)])
+            " ".join([redactor(submission.description), redactor(self.answer)])
         )
 
 

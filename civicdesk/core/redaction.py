@@ -1,8 +1,11 @@
 """Removing personal data from text shown on public pages.
 
 Case descriptions are published so that neighbours can see what was reported and fixed, but
-reporters routinely type their phone number, ID card number, licence plate or name into the
-description. ``redact`` replaces those with a marker and keeps the rest of the sentence.
+reporters routinely type their phone number, ID card number, licence plate, flat number or name
+into the description. ``redact`` replaces those with a marker and keeps the rest of the sentence.
+A ``Redactor`` is the same with its known names compiled once, for the several texts of one case;
+``names_in`` lists the names the redactor recognises in a text, so that a name found in one text
+of a case can be hidden in the others, where nothing announces it.
 
 It is a safety net, not a guarantee: it errs on the side of hiding a little too much around
 names, and staff still review public text. Detection runs on a copy where full-width digits
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-__all__ = ["MARKER", "redact"]
+__all__ = ["MARKER", "Redactor", "names_in", "redact"]
 
 MARKER = "\uff0a" * 3  # full-width asterisks, which read well in Chinese text
 
@@ -167,6 +170,36 @@ _PLATE = re.compile(
     r"|(?=(?:[A-Za-z]*[0-9]){3})(?:[A-Za-z0-9]{5,6}|[A-Za-z0-9]{4}[挂学警港澳掛學])(?![A-Za-z0-9])"
     r")"
 )
+# A flat: unit and/or room number, optionally after its building, e.g. 3栋2单元501室, 3单元502室,
+# 5号楼1203, 1203室. The building alone (3号楼) names no household and stays, as does a house
+# number on a street (12号); only the unit and room are hidden, so 3栋502 reads 3栋＊＊＊. 第三单元
+# (a lesson) is no flat; lone rooms need three digits so that 3室1厅 (a flat's layout) stays.
+_NUMBER = r"(?:[0-9]{1,5}|[零〇一二三四五六七八九十两兩]{1,4})"
+_BUILDING = rf"(?:{_NUMBER}(?:号楼|號樓|号樓|號楼|栋|棟|幢)|[A-Za-z0-9]{{1,3}}座)"
+_UNIT = rf"{_NUMBER}(?:单元|單元)"
+_ROOM_SUFFIX = r"(?:室|房间|房間|房|户|戶)"
+# A bare number after a building is its room unless a measure or date follows (3号楼300米外).
+_BARE_ROOM = r"(?:[0-9]{1,2}-)?[0-9]{3,5}(?![0-9.米元年月日天个個次平㎡%％])"
+_DWELLING = re.compile(
+    # The lookahead only makes the scan fast: every alternative starts with one of these.
+    r"(?=[0-9A-Za-z零〇一二三四五六七八九十两兩])"
+    rf"(?<![0-9A-Za-z第])(?:"
+    # A unit, with its building before and its room after when they are there.
+    rf"(?:{_BUILDING} ?)?(?P<unit>{_UNIT}(?: ?[0-9]{{1,5}}(?:{_ROOM_SUFFIX}|号|號)?(?![0-9]))?)"
+    # A building's room: 3栋502, 3号楼502室, 3栋1-502, 3栋12室.
+    rf"|{_BUILDING} ?(?P<room>[0-9]{{1,5}}{_ROOM_SUFFIX}|{_BARE_ROOM}(?:{_ROOM_SUFFIX}|号|號)?)"
+    # A room on its own: 502室, 3-2-502室.
+    rf"|(?P<lone_room>(?:[0-9]{{1,3}}-){{0,2}}[0-9]{{3,5}}{_ROOM_SUFFIX})"
+    r")"
+)
+
+
+def _dwelling_spans(text: str) -> Iterator[Span]:
+    for match in _DWELLING.finditer(text):
+        group = next(name for name in ("unit", "room", "lone_room") if match.group(name))
+        yield match.span(group)
+
+
 # Names introduced by a cue. 我叫/本人 are common in ordinary sentences, so the name must
 # start with a known surname there; after 姓名:/联系人 anything of 2-3 Han characters goes.
 _NAME_CUE_ANY = re.compile(
@@ -224,6 +257,26 @@ def _cue_name_spans(text: str) -> Iterator[Span]:
         yield start, match.end("name")
 
 
+def names_in(texts: Iterable[str]) -> list[str]:
+    """The names the redactor recognises in ``texts`` (after a cue such as 我叫 or 联系人, or
+    before 先生/女士…), each once, in the order found.
+
+    Only names that start with a known surname are returned: after 姓名/联系人 the redactor
+    also hides words that are no name ("联系人表示…"), and those should not be hidden all over
+    other texts. A lone surname (王先生) is left out too: the honorific finds it anywhere.
+    """
+    found: dict[str, None] = {}
+    surname_start = re.compile(_SURNAME_RE)
+    for text in texts:
+        folded = (text or "").translate(_FOLD)
+        for start, end in _cue_name_spans(folded):
+            name = folded[start:end]
+            surname = surname_start.match(name)
+            if surname and len(name) > surname.end() and MARKER[0] not in name:
+                found[name] = None
+    return list(found)
+
+
 def _known_name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """One pattern for the given names, their other-script surname and 'surname + 先生'."""
     alternatives: set[str] = set()
@@ -274,6 +327,7 @@ def _find(text: str, name_pattern: re.Pattern[str] | None) -> list[Span]:
         lambda t: _spans(_EMAIL, t),
         _phone_spans,
         lambda t: _spans(_PLATE, t),
+        _dwelling_spans,
         _cue_name_spans,
     ]
     spans: list[Span] = [span for finder in finders for span in finder(folded)]
@@ -283,24 +337,33 @@ def _find(text: str, name_pattern: re.Pattern[str] | None) -> list[Span]:
     return [s for s in _merge(spans) if text[s[0] : s[1]].strip(MARKER[0] + " ")]
 
 
+class Redactor:
+    """``redact`` with a fixed set of known names, compiled once for many texts."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._name_pattern = _known_name_pattern(names)
+
+    def __call__(self, text: str) -> str:
+        # Replacing can join text into something new to hide (rare); repeat until stable. Each
+        # round turns at least one non-marker character into the marker, so this terminates.
+        while True:
+            spans = _find(text, self._name_pattern)
+            if not spans:
+                return text
+            parts: list[str] = []
+            position = 0
+            for start, end in spans:
+                parts.append(text[position:start])
+                parts.append(MARKER)
+                position = end
+            parts.append(text[position:])
+            text = "".join(parts)
+
+
 def redact(text: str, names: Iterable[str] = ()) -> str:
-    """``text`` with ID numbers, phones, e-mails, plates and names replaced by ``MARKER``.
+    """``text`` with ID numbers, phones, e-mails, plates, flats and names replaced by ``MARKER``.
 
     ``names`` are names known to belong to the case (reporter, contacts); each one of two
     or more characters is hidden wherever it occurs, plus its "surname + 先生/女士" form.
     """
-    name_pattern = _known_name_pattern(names)
-    # Replacing can join text into something new to hide (rare); repeat until stable. Each
-    # round turns at least one non-marker character into the marker, so this terminates.
-    while True:
-        spans = _find(text, name_pattern)
-        if not spans:
-            return text
-        parts: list[str] = []
-        position = 0
-        for start, end in spans:
-            parts.append(text[position:start])
-            parts.append(MARKER)
-            position = end
-        parts.append(text[position:])
-        text = "".join(parts)
+    return Redactor(names)(text)

@@ -134,6 +134,8 @@ def get_service(code: str) -> tuple[Category, Category]:
 
 def with_public_details(cases: QuerySet) -> QuerySet:
     """Everything a request's representation needs, in a fixed number of queries."""
+    # with_public_texts: the notes that Case.public_text looks for names in.
+    cases = cases.with_public_texts()
     return cases.select_related("submission", "unit", "category", "merged_into").prefetch_related(
         Prefetch(
             "events",

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from civicdesk.cases.models import Case, CaseEvent, Category
 from civicdesk.cases.workflow import Action
-from civicdesk.core.redaction import redact
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.core.textnorm import to_simplified, to_traditional
 from civicdesk.reports.workflow import Ledger
@@ -116,10 +115,10 @@ def service_definition(category: Category) -> dict:
 # Requests.
 
 
-def _status_notes(event: CaseEvent | None, names: list[str]) -> str | None:
+def _status_notes(case: Case, event: CaseEvent | None) -> str | None:
     if event is None:
         return None
-    text = redact(event.note, names) if event.note else str(Action(event.action).label)
+    text = case.public_text(event.note) if event.note else str(Action(event.action).label)
     if event.action == Action.MERGE and event.data.get("into"):
         text = f"{text} ({_('Merged into')} {event.data['into']})"
     return text
@@ -137,15 +136,14 @@ def _coordinate(value) -> float | None:
 def service_request(request: HttpRequest, case: Case) -> dict:
     """One request, from a case loaded with access.with_public_details."""
     submission = case.submission
-    names = submission.personal_details
     events = case.public_events
     latest = events[-1] if events else None
     is_open = case.is_open
-    description = redact(submission.description, names)[:DESCRIPTION_MAX_LENGTH]
+    description = case.public_text(submission.description)[:DESCRIPTION_MAX_LENGTH]
     return {
         "service_request_id": case.tracking_code,
         "status": open311_status(case),
-        "status_notes": _status_notes(latest, names),
+        "status_notes": _status_notes(case, latest),
         "service_name": local_name(case.category) if case.category else None,
         "service_code": case.category.code if case.category else "",
         "description": description or None,
@@ -155,7 +153,7 @@ def service_request(request: HttpRequest, case: Case) -> dict:
         # For a closed request this is when it was answered, closed or merged.
         "updated_datetime": w3c_datetime(latest.created_at if latest else case.received_at),
         "expected_datetime": w3c_datetime(case.answer_due_at) if is_open else None,
-        "address": redact(submission.address, names) or None,
+        "address": case.public_text(submission.address) or None,
         "address_id": submission.source_details.get("address_id") or None,
         "zipcode": None,
         "lat": _coordinate(submission.latitude),

@@ -25,7 +25,7 @@ REPORT_CHANNEL = "snapshot"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    recent = Case.objects.published().select_related("unit", "category")[:5]
+    recent = Case.objects.published().with_public_texts().select_related("unit", "category")[:5]
     return render(request, "public/home.html", {"track_form": TrackForm(), "recent": recent})
 
 
@@ -198,7 +198,8 @@ def answered(request: HttpRequest) -> HttpResponse:
     form = AnsweredSearchForm(request.GET or None)
     cases = (
         Case.objects.published()
-        .select_related("submission", "unit", "category")
+        .with_public_texts()
+        .select_related("unit", "category")
         .order_by("-answered_at", "-id")
     )
     if form.is_valid() and form.cleaned_data["q"]:

@@ -33,6 +33,13 @@ def redact(value: str, names: list[str] | str = ()) -> str:
 
 
 @register.filter
+def public_text(value: str, case) -> str:
+    """A text of `case` as the public may read it (Case.public_text: the personal data known
+    anywhere in the case hidden), the one way public pages show a case's texts."""
+    return case.public_text(value or "")
+
+
+@register.filter
 def isolate(value) -> SafeString:
     """User text in <bdi>: bidi controls typed into it (U+202E…) and right-to-left letters end
     with it, so they cannot reorder what the page prints after it (coordinates, dates).
