@@ -248,10 +248,11 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _percent(confidence: float) -> int:
+def _percent(confidence: float) -> str:
     """A confidence as a whole percentage, rounded down and never 100: a suggestion is never
-    certain (models before calibration stored up to 0.9999)."""
-    return min(99, int(confidence * 100))
+    certain (models before calibration stored up to 0.9999); under 1 % reads "<1"."""
+    percent = min(99, int(confidence * 100))
+    return str(percent) if percent >= 1 else "<1"
 
 
 def _route_action(case, user) -> str | None:
