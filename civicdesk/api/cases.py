@@ -107,6 +107,7 @@ def _detail(case: Case, user: User) -> dict:
             "contact_name": submission.contact_name,
             "contact_phone": submission.contact_phone,
             "contact_email": submission.contact_email,
+            "consent_contact": submission.consent_contact,
             "for_enterprise": submission.for_enterprise,
             "enterprise_name": submission.enterprise_name,
             "enterprise_credit_code": submission.enterprise_credit_code,

@@ -161,6 +161,11 @@ class SubmissionDetailOut(Schema):
     contact_name: str
     contact_phone: str
     contact_email: str
+    consent_contact: bool = Field(
+        ...,
+        description="False: the person asked not to be contacted about it (请勿联系); do not "
+        "use the contact data for calls, messages or visits.",
+    )
     for_enterprise: bool
     enterprise_name: str
     enterprise_credit_code: str

@@ -158,6 +158,12 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def reporter_may_be_contacted(self) -> bool:
+        """False when the person said 请勿联系: no message, return call or visit about it; their
+        contact data stays on record, marked so, but no staff action may use it."""
+        return self.submission.consent_contact
+
     def stage_due_at(self) -> datetime | None:
         """The deadline of the stage the case is in now, if it has one."""
         if self.status in UNROUTED_STATUSES:

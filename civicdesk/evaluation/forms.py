@@ -113,8 +113,16 @@ class CallForm(FollowUpForm):
 
     field_order = ["channel", "solved", "satisfaction", "comment"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_call: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not may_call:
+            # The reporter asked not to be contacted: no return call, only a verification.
+            self.fields["channel"].choices = [
+                (c, label)
+                for c, label in self.fields["channel"].choices
+                if c != AnswerChannel.PHONE
+            ]
+            self.fields["channel"].initial = AnswerChannel.VERIFIED
         self.fields["satisfaction"].required = False
         self.fields["satisfaction"].empty_value = None
         self.fields["satisfaction"].help_text = _("Leave empty for a staff verification.")

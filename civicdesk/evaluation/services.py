@@ -193,6 +193,13 @@ def followup_record_call(
     opening the follow-up first if the scheduled task has not yet done so (no message sent)."""
     if channel == AnswerChannel.WEB:
         raise FollowUpError(_("This way of answering is not allowed."))
+    if channel == AnswerChannel.PHONE and not case.reporter_may_be_contacted:
+        raise FollowUpError(
+            _(
+                "The reporter asked not to be contacted about this case, so there is no return "
+                "call to record; record a staff verification instead."
+            )
+        )
     with transaction.atomic():
         followup = followup_open(case=case, notify=False)
         if followup is None:

@@ -204,7 +204,7 @@ def followup(request: HttpRequest, token: str) -> HttpResponse:
 @staff_view(access.can_record_calls)
 def record_call(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(access.cases_for_calls(request.user), pk=pk)
-    form = CallForm(request.POST or None)
+    form = CallForm(request.POST or None, may_call=case.reporter_may_be_contacted)
     status = 200
     if request.method == "POST":
         if form.is_valid():
