@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.commitments.models import (
@@ -435,7 +436,7 @@ def _check_done(measure: Measure, actor: User, reason: str) -> None:
     missing = measure.missing_for_done()
     if not missing:
         return
-    values = {"missing": "; ".join(missing)}
+    values = {"missing": pgettext("list separator between clauses", "; ").join(missing)}
     if actor.role not in SIGNERS:
         raise MeasureError(
             _(
