@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import Unit, User
-from civicdesk.cases.models import Case, CaseEvent, Category
+from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate
+from civicdesk.cases.replies import unfilled_placeholders
 from civicdesk.cases.workflow import (
     NON_TRANSITIONS,
     REPORTER,
@@ -236,6 +237,21 @@ def case_return(*, case: Case, actor: User, reason: str) -> Case:
     return case
 
 
+def _check_placeholders(answer: str) -> None:
+    """Refuse an answer that still holds a blank of a reply template ("……"): sent unchanged,
+    the template would be published as the official answer."""
+    templates = ReplyTemplate.objects.values_list("body", flat=True)
+    unfilled = unfilled_placeholders(answer, templates)
+    if unfilled:
+        raise CaseActionError(
+            _(
+                "The answer still contains the placeholder %(placeholders)s of a reply "
+                "template. Replace it with what was actually done before sending the answer."
+            )
+            % {"placeholders": " ".join(f"“{mark}”" for mark in unfilled)}
+        )
+
+
 @transaction.atomic
 def case_answer(*, case: Case, actor: User, text: str) -> Case:
     """The official answer to the reporter; it is public on the status page."""
@@ -245,6 +261,7 @@ def case_answer(*, case: Case, actor: User, text: str) -> Case:
     _check_reach(case, actor)
     from_status = case.status
     case.status = _check_transition(case, Action.ANSWER, actor_kind(actor))
+    _check_placeholders(text)
     now = timezone.now()
     case.answer = text.strip()
     case.answered_at = now
