@@ -8,6 +8,9 @@ the applicant reaches with the tracking code, always shows the same notice.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +22,17 @@ from civicdesk.core.templatetags.civic import local_name
 from civicdesk.notifications.senders import Channel, mask_email, mask_phone, send
 
 logger = logging.getLogger(__name__)
+_quiet: ContextVar[bool] = ContextVar("civicdesk_hall_quiet", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Send nothing from inside this block (the demo's invented applicants)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def applicant_channel(application: Application) -> tuple[str, str]:
@@ -61,6 +75,9 @@ def send_code(application: Application, code: str, minutes: int) -> None:
 
 
 def _after_commit(application: Application, subject: str, body: str, what: str) -> None:
+    if _quiet.get():
+        return
+
     def deliver() -> None:
         try:
             _send(application, subject, body)

@@ -14,7 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import User
-from civicdesk.applications.access import may_enter_at_window, may_request_late
+from civicdesk.applications.access import (
+    may_act_on_step,
+    may_enter_at_window,
+    may_request_late,
+)
 from civicdesk.applications.messages import queue_notice
 from civicdesk.applications.models import (
     ActorKind,
@@ -402,12 +406,16 @@ def material_check(
     wrong (it then goes on the next notice)."""
     application = lock(application)
     refuse_unless(may(Action.CHECK, application.status, STAFF), application, Action.CHECK)
-    require_step_actor(actor, application)
     material = (
         ApplicationMaterial.objects.select_for_update()
         .select_related("requirement")
         .get(pk=material.pk, application=application)
     )
+    # A material that follows after acceptance (容缺) is checked by the window that accepted
+    # it, wherever the application is by then; anything else by the current step's staff.
+    follows = application.accepted_at is not None and material.follow_up_due is not None
+    if not (follows and may_act_on_step(actor, application.version.first_step)):
+        require_step_actor(actor, application)
     name = material.requirement.name
     if material.state not in {MaterialState.PROVIDED, MaterialState.ACCEPTED}:
         raise ApplicationError(

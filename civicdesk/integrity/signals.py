@@ -8,9 +8,10 @@ differently. The pages say so.
   the step has at least MIN_PASSAGES completed passages to compare with;
 - agents: one agent's phone, or one contact phone, on applications of at least MIN_APPLICANTS
   different applicants within AGENT_DAYS;
-- refusals: a unit refused a material at least MIN_REFUSALS times, more often than it
-  accepted it, while other units accepted the same material at least MIN_ACCEPTED times and
-  in at least ACCEPTED_ELSEWHERE_SHARE of their decisions.
+- refusals: a unit refused a material at least MIN_REFUSALS times, in a share of its decisions
+  on it at least REFUSAL_RATIO times the share refused by the other units, which accepted the
+  same material at least MIN_ACCEPTED times and in at least ACCEPTED_ELSEWHERE_SHARE of their
+  decisions.
 """
 
 import datetime as dt
@@ -37,6 +38,7 @@ MIN_APPLICANTS = 3
 MIN_REFUSALS = 3
 MIN_ACCEPTED = 3
 ACCEPTED_ELSEWHERE_SHARE = 0.8
+REFUSAL_RATIO = 2
 LIST_LIMIT = 200
 
 
@@ -201,7 +203,7 @@ def refusals(*, excluded_units=None) -> list[RefusalRow]:
         total_refused = sum(row["refused"] for row in rows)
         total_accepted = sum(row["accepted"] for row in rows)
         for row in rows:
-            if row["refused"] < MIN_REFUSALS or row["refused"] <= row["accepted"]:
+            if row["refused"] < MIN_REFUSALS:
                 continue
             accepted_elsewhere = total_accepted - row["accepted"]
             refused_elsewhere = total_refused - row["refused"]
@@ -209,6 +211,9 @@ def refusals(*, excluded_units=None) -> list[RefusalRow]:
             if accepted_elsewhere < MIN_ACCEPTED or (
                 accepted_elsewhere / decided_elsewhere < ACCEPTED_ELSEWHERE_SHARE
             ):
+                continue
+            share_here = row["refused"] / (row["refused"] + row["accepted"])
+            if share_here < REFUSAL_RATIO * (refused_elsewhere / decided_elsewhere):
                 continue
             found.append((name, row, accepted_elsewhere, refused_elsewhere))
     units = Unit.objects.in_bulk([row["unit"] for _n, row, _a, _r in found])

@@ -41,6 +41,7 @@ def signal_list(request: HttpRequest, signal: str) -> HttpResponse:
             "refusals": signals.MIN_REFUSALS,
             "accepted": signals.MIN_ACCEPTED,
             "share": int(signals.ACCEPTED_ELSEWHERE_SHARE * 100),
+            "ratio": signals.REFUSAL_RATIO,
         },
     }
     return _no_store(render(request, f"integrity/{signal}.html", context))

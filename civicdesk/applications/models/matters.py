@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.catalogue.models import ServiceItem
@@ -21,8 +22,8 @@ class VersionStatus(models.TextChoices):
 
 
 class MaterialKind(models.TextChoices):
-    REQUIRED = "required", _("Required")
-    OPTIONAL = "optional", _("Optional")
+    REQUIRED = "required", pgettext_lazy("material", "Required")
+    OPTIONAL = "optional", pgettext_lazy("material", "Optional")
     # 容缺: the application may be accepted without it; it follows by a deadline.
     DEFERRABLE = "deferrable", _("May follow later (容缺)")
 

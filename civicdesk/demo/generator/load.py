@@ -18,6 +18,7 @@ from django.utils import timezone
 from civicdesk.cases.models import Case, CaseEvent, Category
 from civicdesk.dashboard import aggregate as dashboard_aggregate
 from civicdesk.demo import vocabulary as v
+from civicdesk.demo.generator.applications import ensure_applications
 from civicdesk.demo.generator.commitments import ensure_problems
 from civicdesk.demo.generator.ledgers import ensure_ledgers
 from civicdesk.demo.generator.organisation import (
@@ -180,6 +181,8 @@ def load_demo(
             f"  {quality.ratings} window ratings ({quality.rectifications} rectifications), "
             f"{quality.followups} follow-ups, {quality.service_records} service records"
         )
+        # The online service hall: matters with checklists and processes, applications.
+        say(f"  {ensure_applications(seed=seed, now=now, users=users, units=units)} applications")
         # The enterprise business-environment questionnaire, with answers from the web and
         # from paper; its written answers and low scores are submissions like any other.
         summary.questionnaire_responses = ensure_demo_questionnaire(
