@@ -1,12 +1,16 @@
 """The scheduled retraining job: it trains only when labels changed since the active model."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from civicdesk.cases.models import Category
 from civicdesk.conftest import login
 from civicdesk.problems import suggestions
 from civicdesk.problems.models import TriageModel
 from civicdesk.problems.tasks import labelling_fingerprint, recorded_fingerprint, train_classifier
+from civicdesk.triage.classify import TextClassifier
 
 
 @pytest.fixture
@@ -112,3 +116,18 @@ def test_too_few_examples_trains_nothing(settings, make_case, categories):
     make_case(category=categories["noise"])
     assert train_classifier.call() == {"status": "too few examples", "n_train": 0}
     assert not TriageModel.objects.exists()
+
+
+def test_a_model_of_an_older_file_format_is_retrained_once(labelled):
+    """After an upgrade that changes the model file's format, the old file can no longer be
+    read: the scheduled job retrains although no label changed."""
+    train_classifier.call()
+    model = suggestions.active_model()
+    fingerprint = Path(settings.CIVICDESK_MODEL_DIR) / f"{model.file_name}.fingerprint"
+    current = labelling_fingerprint()
+    older = current.replace(f":v{TextClassifier.FORMAT_VERSION}", ":v1")
+    assert older != current  # the format is part of what the job compares
+    fingerprint.write_text(f"{older}\n")  # as the previous civicdesk recorded it
+
+    assert train_classifier.call() == {"status": "trained", "n_train": 24}
+    assert train_classifier.call()["status"] == "skipped"
