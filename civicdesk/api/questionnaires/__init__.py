@@ -578,7 +578,9 @@ def _waiting_response(request: HttpRequest, questionnaire_id: int, response_id: 
     response=writes(CaseOpenedOut),
     summary="Open the response's case for its written answers waiting for staff",
 )
-def open_case_for_response(request: HttpRequest, questionnaire_id: int, response_id: int) -> dict:
+def open_case_for_response(
+    request: HttpRequest, questionnaire_id: int, response_id: int, payload: QuestionnaireActionIn
+) -> dict:
     response = _waiting_response(request, questionnaire_id, response_id)
     case = _service(response_open_case, response=response, actor=request.auth)
     return {"tracking_code": case.tracking_code}
@@ -590,7 +592,7 @@ def open_case_for_response(request: HttpRequest, questionnaire_id: int, response
     summary="Record that the response's written answers waiting for staff need no case",
 )
 def confirm_no_case_for_response(
-    request: HttpRequest, questionnaire_id: int, response_id: int
+    request: HttpRequest, questionnaire_id: int, response_id: int, payload: QuestionnaireActionIn
 ) -> dict:
     response = _waiting_response(request, questionnaire_id, response_id)
     return {"answers": _service(response_no_case, response=response, actor=request.auth)}

@@ -196,6 +196,9 @@ def test_the_api_lists_and_decides_answers_waiting_for_staff(clerk, leader, citi
         raw = ApiToken.issue(user=user, name="test")[1]
         return {"headers": {"Authorization": f"Bearer {raw}"}}
 
+    def act(url, user):
+        return citizen.post(url, {}, content_type="application/json", **api(user))
+
     citizen.post(URL, web_answers(survey, **{field(survey, "Q6"): UNSURE}))
     stored = Response.objects.get()
     base = f"/api/v1/questionnaires/{survey.pk}/to-confirm"
@@ -207,10 +210,10 @@ def test_the_api_lists_and_decides_answers_waiting_for_staff(clerk, leader, citi
         {"question_code": "Q6", "question": questions_by_code(survey)["Q6"].text,
          "text": UNSURE, "outcome": "to_confirm"}
     ]  # fmt: skip
-    assert citizen.post(f"{base}/{stored.pk}/open-case", **api(leader)).status_code == 403
-    opened = citizen.post(f"{base}/{stored.pk}/open-case", **api(clerk))
+    assert act(f"{base}/{stored.pk}/open-case", leader).status_code == 403
+    opened = act(f"{base}/{stored.pk}/open-case", clerk)
     assert opened.status_code == 200
     assert opened.json()["tracking_code"] == Submission.objects.get().case.tracking_code
-    again = citizen.post(f"{base}/{stored.pk}/no-case", **api(clerk))
+    again = act(f"{base}/{stored.pk}/no-case", clerk)
     assert again.status_code == 409
     assert citizen.get(base, **api(clerk)).json() == []
