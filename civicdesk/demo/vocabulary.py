@@ -128,7 +128,7 @@ PLACES: dict[str, tuple[list[str], float, float]] = {
     "west-xihu": (["西湖花园", "湖滨路", "西湖小学门口", "柳岸小区"], 30.2705, 120.1402),
     "west-jinxiu": (["锦绣家园", "锦绣路夜市", "文化街", "翠苑三区"], 30.2661, 120.1355),
     "south-nanyuan": (["南苑小区", "南环路", "南苑农贸市场", "桂花里"], 30.2580, 120.1560),
-    "south-xingfu": (["幸福里小区", "幸福路", "中山路口", "和平新村"], 30.2534, 120.1617),
+    "south-xingfu": (["幸福里小区", "幸福路", "中山路口", "平安新村"], 30.2534, 120.1617),
 }
 # Where exactly, for housing estates and for streets and other public places.
 ESTATE_SPOTS = ["", "", "3号楼旁", "东门", "地下车库入口", "南门口", "18栋附近", "2单元楼下"]
@@ -497,7 +497,7 @@ HOT_SPOTS: list[tuple[str, str, int]] = [
     ("人民路与建设路口", "signal-short", 5),
     ("翠苑三区", "property-fee", 5),
     ("南环路", "lights-out", 5),
-    ("和平新村", "sewer", 4),
+    ("平安新村", "sewer", 4),
     ("幸福路", "shared-bikes", 4),
     ("西湖花园", "roof-building", 4),
     ("光明巷", "flying-wires", 4),
@@ -774,6 +774,13 @@ WINDOW_PROBLEMS: list[Problem] = [
         ("工作人员上班时间玩手机", "窗口工作人员一直低头刷手机", "工作人员上班时间聊天玩手机"),
         ("群众在外面排长队", "让人很寒心"),
     ),
+]
+# How people tell a window grievance: not everyone says what they came to do.
+WINDOW_TEMPLATES = [
+    "在{window}{errand}，{phrase}，{impact}。{request}。",
+    "{window}{phrase}，{impact}，{request}。",
+    "今天去{window}{errand}，{phrase}。{impact}！",
+    "{phrase}，{window}这种情况不是第一次了，{request}。",
 ]
 WINDOW_PRAISE = [
     "工作人员很耐心，一次就办好了",

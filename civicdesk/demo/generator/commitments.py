@@ -163,7 +163,7 @@ PROBLEMS: tuple[ProblemPlan, ...] = (
     ),
     ProblemPlan(
         "老旧小区雨天积水、供水管网老化",
-        "每逢强降雨南苑、和平新村一带路面和地下车库积水，部分楼栋水压低、水质发黄。",
+        "每逢强降雨南苑、平安新村一带路面和地下车库积水，部分楼栋水压低、水质发黄。",
         "water-drainage",
         "water",
         ("housing", "urban"),

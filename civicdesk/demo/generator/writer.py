@@ -142,9 +142,9 @@ class _Writer:
             spec.unit = "service-center"
             spec.summary = self.rng.choice(v.WINDOW_PRAISE)
             spec.description = f"{window}：{spec.summary}，点个赞！"
-            # Praise is no problem: the same words about the same window are one repost.
-            spec.problem = f"{window}·praise·{v.WINDOW_PRAISE.index(spec.summary)}"
-            spec.problem_title = f"{window} · {spec.summary}"
+            # Praise is no problem, but it is one matter: what people like about a window.
+            spec.problem = f"{window}·praise"
+            spec.problem_title = f"{window} · 群众点赞"
             return
         problem = self.rng.choice(v.WINDOW_PROBLEMS)
         phrase = self.rng.choice(problem.phrases)
@@ -157,10 +157,12 @@ class _Writer:
         errands = v.WINDOW_ERRANDS.get(window) or [
             e for es in v.WINDOW_ERRANDS.values() for e in es
         ]
-        errand = self.rng.choice(errands)
-        spec.description = (
-            f"在{window}{errand}，{phrase}，{self.rng.choice(problem.impacts)}。"
-            f"{self.rng.choice(v.REQUESTS)}。"
+        spec.description = self.rng.choice(v.WINDOW_TEMPLATES).format(
+            window=window,
+            errand=self.rng.choice(errands),
+            phrase=phrase,
+            impact=self.rng.choice(problem.impacts),
+            request=self.rng.choice(v.REQUESTS),
         )
         spec.address = "示范区政务服务中心"
 

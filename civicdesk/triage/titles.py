@@ -1,0 +1,242 @@
+"""Titles of same-problem clusters that read as a problem: ``<place> · <grievance>``.
+
+A clerk scans the problem list by its titles, so a title names the place or entity and the
+grievance in whole words ("江山帝景 · 新房安全隐患", "中山路口 · 高层水压不足"), never a cut word
+or a fragment of boilerplate.
+
+* **Place**: the entity key (a name with its suffix) or name key most members share. A name
+  key is cut where the collection says the name ends: the longest prefix that nearly as many
+  messages hold as its first three characters (江山帝景 is held by 15 messages, 江山帝景新 by 3,
+  so the name is 江山帝景).
+* **Grievance**: whole words (jieba) of the members' heads, outside the place, scored by how
+  many members use them times how rare they are in the collection; boilerplate (反映, 希望,
+  尽快 …) never counts. The best two or three, in the order they are written, make the phrase.
+
+Only each member's head (the first :data:`HEAD_CHARS` characters: the title, or the first
+sentence) and at most :data:`MEMBERS` members are segmented, which keeps jieba's cost per
+cluster bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+
+from civicdesk.triage.features import Featurized, idf
+
+__all__ = ["TitleMaker"]
+
+#: Characters of each member's head that titles are made from.
+HEAD_CHARS = 48
+#: Members read per cluster.
+MEMBERS = 6
+#: Longest grievance phrase, in characters.
+PHRASE_CHARS = 12
+#: Longest title.
+TITLE_CHARS = 40
+
+# Words that say nothing about which problem it is.
+_STOP_TEXT = """
+    反映 希望 尽快 处理 解决 麻烦 几天 一直 这样 部门 相关 有关 看看 星期 多月 居民 影响 问题 请
+    重视 加强 管理 派人 说法 给个 您好 你好 网友 爆料 一下 已经 好几天 一个 多星期 半个月 上个月
+    持续 还 没 没有 现在 目前 非常 严重 情况 领导 政府 市民 业主 群众 我们 他们 这里 那里 知道
+    感谢 谢谢 请问 咨询 建议 要求 附近 周边 旁边 门口 东侧 西侧 南侧 北侧 中段 路口 之前 邻居
+    到现在 恳请 请求 关于 投诉 举报 为何 何时 什么 怎么 如何 为什么 能否 是否 可以 一些 这个 那个
+    今天 每天 时候 真的 还是 已经 不是 就是 存在 进行 我家 住在 地点 这边 那边 群里 再次 多次
+    尊敬 书记 市长 县长 局长 主任 胡书记 张市长 本人 我们 大家 居民区 小区 社区 街道 地方 里面
+    楼下 楼上 东门 南门 西门 北门 单元 号楼 公交站台 人行道 公司 我公司 企业 贵 有限公司 a市
+    家住 住在 附近 这种 第一次 不是 一次 办理 今天 去了 点个 点赞
+    """
+_STOP = frozenset(_STOP_TEXT.split())
+_WORD = re.compile(r"[\u4e00-\u9fff]")
+# Characters a name does not start with: administrative levels, prepositions, particles.
+_NOT_NAME = frozenset("市区县省镇乡在的了是和与及或对从向到为以于去来我你他她这那")
+_CLAUSE_END = re.compile(r"[，。！？；：,.!?;:\n]")
+
+
+class TitleMaker:
+    """Titles for the clusters of one collection (its features give the words' rarity)."""
+
+    def __init__(self, features: Featurized, texts: list[str]) -> None:
+        self.texts = texts
+        self.n = len(texts)
+        self.features = features
+        vocab = features.vocab
+        df = np.bincount(
+            np.concatenate(
+                [features.entity.indices, features.names.indices, features.grievance.indices]
+            ),
+            minlength=len(vocab),
+        )
+        self._df = df
+        self._key = {i: k for k, i in vocab.items() if k[0] in "@~"}
+        self._word_df: Counter[str] = Counter()
+
+    # --- place -------------------------------------------------------------------------
+
+    def _place(self, rows: list[int]) -> str:
+        f = self.features
+        count: Counter[int] = Counter()
+        for r in rows:
+            for matrix in (f.entity, f.names):
+                count.update(matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]].tolist())
+        if not count:
+            return ""
+        df = self._df
+
+        def entity_or_name(col: int) -> str:
+            return self._key.get(col, "")
+
+        best = ""
+        best_rank: tuple = ()
+        for col, c in count.items():
+            key = entity_or_name(col)
+            if not key:
+                continue
+            name = key[1:]
+            if key[0] == "~":
+                name = self._name_end(name)
+            if len(name) < 2 or df[col] < 1:
+                continue
+            # Most members first; then a suffixed entity (a whole name) over a name key; then
+            # the longer name.
+            rank = (c, key[0] == "@", len(name))
+            if rank > best_rank:
+                best, best_rank = name, rank
+        return best
+
+    def _places(self, rows: list[int], place: str) -> list[str]:
+        """The place and every entity or name key at least half the members hold (人民路 and
+        建设路 of 人民路与建设路口), which the grievance phrase must not repeat."""
+        f = self.features
+        count: Counter[int] = Counter()
+        for r in rows[:MEMBERS]:
+            for matrix in (f.entity, f.names):
+                count.update(matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]].tolist())
+        need = max(1, min(len(rows), MEMBERS) / 2)
+        out = [self._key[c][1:] for c, k in count.items() if k >= need and c in self._key]
+        return sorted({p for p in [place, *out] if p}, key=len, reverse=True)
+
+    def _name_end(self, name: str) -> str:
+        """Where a name key's name ends: the longest prefix held by nearly as many messages
+        as its first three characters (江山帝景新 → 江山帝景)."""
+        vocab, df = self.features.vocab, self._df
+        base = vocab.get("~" + name[:3])
+        if base is None:
+            return name
+        floor = 0.8 * df[base]
+        end = 3
+        for k in range(4, len(name) + 1):
+            col = vocab.get("~" + name[:k])
+            if col is None or df[col] < floor:
+                break
+            end = k
+        return name[:end]
+
+    # --- grievance ---------------------------------------------------------------------
+
+    def _word_rarity(self, word: str) -> float:
+        """idf of a word; a word is at most as common as its rarest bigram."""
+        vocab, df = self.features.vocab, self._df
+        counts = [
+            int(df[vocab[word[i : i + 2]]])
+            for i in range(len(word) - 1)
+            if word[i : i + 2] in vocab
+        ]
+        return float(idf(min(counts) if counts else 1, self.n))
+
+    def _statement(self, text: str, places: list[str]) -> str:
+        """The member's first clause that says something besides the place and greetings
+        (a title, or the sentence with the grievance)."""
+        from civicdesk.triage.tokenize import words
+
+        for clause in _CLAUSE_END.split(text[: HEAD_CHARS * 2]):
+            for place in places:
+                clause = clause.replace(place, " ")
+            if any(self._content(w, places) for w in words(clause)):
+                return clause
+        return ""
+
+    @staticmethod
+    def _content(word: str, places: list[str]) -> bool:
+        return not (
+            len(word) < 2
+            or word in _STOP
+            or not _WORD.search(word)
+            or any(ch.isdigit() for ch in word)
+            or any(word in p or p in word for p in places)
+        )
+
+    def _phrase(self, rows: list[int], places: list[str]) -> str:
+        from civicdesk.triage.tokenize import words
+
+        used: Counter[str] = Counter()
+        first_at: dict[str, tuple[int, int]] = {}
+        for h, r in enumerate(rows[:MEMBERS]):
+            statement = self._statement(self.texts[r], places)
+            seen = set()
+            for pos, word in enumerate(words(statement)):
+                if self._content(word, places) and word not in seen:
+                    seen.add(word)
+                    used[word] += 1
+                    first_at.setdefault(word, (h, pos))
+        if not used:
+            return ""
+        # Shared by several members when the cluster has several; rare in the collection.
+        need = 2 if len(rows) > 1 and max(used.values()) >= 2 else 1
+        scored = sorted(
+            (w for w in used if used[w] >= need),
+            key=lambda w: (-used[w] * self._word_rarity(w), first_at[w]),
+        )
+        chosen: list[str] = []
+        for word in scored:
+            if len("".join(chosen)) + len(word) > PHRASE_CHARS:
+                continue
+            if any(word in c or c in word for c in chosen):
+                continue
+            chosen.append(word)
+            if len(chosen) == 3 or (len(chosen) == 2 and len("".join(chosen)) >= 6):
+                break
+        # As the first member using them writes them.
+        chosen.sort(key=lambda w: first_at[w])
+        return "".join(chosen)
+
+    # --- title -------------------------------------------------------------------------
+
+    def _whole(self, name: str, rows: list[int]) -> str:
+        """The name with the characters before it that belong to it: as many as nearly every
+        member writes before it (entity keys keep at most five name characters, so
+        动产登记窗口 becomes 不动产登记窗口; 今天去社保医保窗口 stays 社保医保窗口)."""
+        texts = [self.texts[r] for r in rows[:MEMBERS]]
+        holding = [t for t in texts if name in t]
+        whole = name
+        for _ in range(4):
+            at = holding[0].find(whole) if holding else -1
+            if at <= 0 or not _WORD.match(holding[0][at - 1]) or holding[0][at - 1] in _NOT_NAME:
+                break
+            longer = holding[0][at - 1] + whole
+            if sum(longer in t for t in holding) < 0.8 * len(holding):
+                break
+            whole = longer
+        return whole
+
+    def title(self, rows: list[int]) -> str:
+        """The title of the cluster made of these rows of the collection."""
+        place = self._place(rows)
+        if place:
+            place = self._whole(place, rows)
+        phrase = self._phrase(rows, self._places(rows, place))
+        if not phrase and not place:
+            # No content word at all: the first member's first clause, whole words only.
+            from civicdesk.triage.tokenize import words
+
+            first = _CLAUSE_END.split(self.texts[rows[0]], maxsplit=1)[0]
+            for word in words(first):
+                if len(phrase) + len(word) > PHRASE_CHARS:
+                    break
+                phrase += word
+        if place and phrase:
+            return f"{place} · {phrase}"[:TITLE_CHARS]
+        return (place or phrase)[:TITLE_CHARS]
