@@ -200,6 +200,8 @@ def run(data_path: str | Path = DEFAULT_DATA, seeds: int = 5) -> dict[str, Any]:
                 }
             )
         print(f"seed {seed} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        for name, runs in results.items():
+            print(f"  {name}: {runs[-1]}", file=sys.stderr, flush=True)
     return {
         name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
         for name, runs in results.items()
