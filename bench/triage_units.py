@@ -1,6 +1,6 @@
 """Benchmark of the unit suggestion on the demo district: top-1 accuracy on held-out cases.
 
-    python bench/triage_units.py [--seeds 5] [--submissions 2044]
+    python bench/triage_units.py [--seeds 5] [--submissions 2044] [--data-dir VAR]
 
 Loads the demo district (the same generator and seed as `civicdesk demo`) into a temporary
 SQLite database, takes the cases routed for good (`problems.suggestions.unit_examples`: the
@@ -34,9 +34,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def _demo_cases(seed: int, submissions: int) -> list[tuple[str, str, str | None, Any]]:
-    """(text, unit code, the category's default unit code, received_at) per routed case."""
-    folder = tempfile.mkdtemp(prefix="civicdesk-units-bench-")
+def _demo_cases(
+    seed: int, submissions: int, data_dir: str | None = None
+) -> list[tuple[str, str, str | None, Any]]:
+    """(text, unit code, the category's default unit code, received_at) per routed case; of a
+    new demo district, or of the one a `civicdesk demo` left in `data_dir` (its ./var)."""
+    folder = data_dir or tempfile.mkdtemp(prefix="civicdesk-units-bench-")
     os.environ["CIVICDESK_DATA_DIR"] = folder
     os.environ.setdefault("CIVICDESK_DEBUG", "1")
     os.environ.pop("DATABASE_URL", None)
@@ -50,8 +53,9 @@ def _demo_cases(seed: int, submissions: int) -> list[tuple[str, str, str | None,
     from civicdesk.problems.services import case_text
     from civicdesk.problems.suggestions import routed_cases
 
-    call_command("migrate", interactive=False, verbosity=0)
-    load_demo(seed=seed, submissions=submissions, stdout=io.StringIO())
+    if data_dir is None:
+        call_command("migrate", interactive=False, verbosity=0)
+        load_demo(seed=seed, submissions=submissions, stdout=io.StringIO())
     cases = routed_cases().select_related("submission", "unit", "category__default_unit")
     return [
         (
@@ -94,10 +98,12 @@ def _score(train: list[int], test: list[int], rows: list[tuple]) -> dict[str, fl
     }
 
 
-def run(seeds: int = 5, submissions: int = 2044, demo_seed: int = 2044) -> dict[str, Any]:
+def run(
+    seeds: int = 5, submissions: int = 2044, demo_seed: int = 2044, data_dir: str | None = None
+) -> dict[str, Any]:
     from sklearn.model_selection import train_test_split
 
-    rows = _demo_cases(demo_seed, submissions)
+    rows = _demo_cases(demo_seed, submissions, data_dir)
     n = len(rows)
     cut = int(n * 0.8)
     by_time = _score(list(range(cut)), list(range(cut, n)), rows)
@@ -149,8 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="random stratified splits")
     parser.add_argument("--submissions", type=int, default=2044, help="demo submissions")
+    parser.add_argument(
+        "--data-dir",
+        metavar="VAR",
+        help="read the demo district a `civicdesk demo` left in this folder (its ./var) "
+        "instead of generating one",
+    )
     args = parser.parse_args(argv)
-    print(markdown(run(args.seeds, args.submissions)))
+    print(markdown(run(args.seeds, args.submissions, data_dir=args.data_dir)))
     return 0
 
 
