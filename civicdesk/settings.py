@@ -143,6 +143,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civicdesk.inbound",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -373,6 +374,8 @@ CIVICDESK_IMPORT_MAX_BYTES = env_int("CIVICDESK_IMPORT_MAX_BYTES", 50 * 1024 * 1
 CIVICDESK_IMPORT_MAX_ROWS = env_int("CIVICDESK_IMPORT_MAX_ROWS", 200_000)
 CIVICDESK_IMPORT_DIR = Path(os.environ.get("CIVICDESK_IMPORT_DIR") or DATA_DIR / "imports")
 # Days an import's rejected-rows reports are kept after it finished (0: kept for ever).
+        "civicdesk.inbound.tasks.assemble_waiting_sms",
+        "civicdesk.inbound.tasks.poll_imap_mailbox",
 CIVICDESK_IMPORT_REPORT_RETENTION_DAYS = env_int("CIVICDESK_IMPORT_REPORT_RETENTION_DAYS", 90)
 # Failed log-ins allowed per user name and per client address before log-in is refused.
 CIVICDESK_LOGIN_FAILURES_PER_USER = os.environ.get("CIVICDESK_LOGIN_FAILURES_PER_USER", "5/15m")
@@ -414,3 +417,31 @@ CIVICDESK_MAX_EVIDENCE_BYTES = env_int("CIVICDESK_MAX_EVIDENCE_BYTES", 20 * 1024
 CIVICDESK_SUBSCRIBE_RATE_LIMIT = os.environ.get("CIVICDESK_SUBSCRIBE_RATE_LIMIT", "10/h")
 # Cases with a category needed before a classifier is trained, and per category.
 CIVICDESK_TRIAGE_MIN_EXAMPLES = env_int("CIVICDESK_TRIAGE_MIN_EXAMPLES", 50)
+# Inbound channels (civicdesk.inbound): e-mail, SMS and the WeChat official account.
+# Addresses `civicdesk smtpd` accepts mail for (other recipients are refused), and the IMAP
+# mailbox `civicdesk imap_poll` reads, as imaps://user:password@host[:port]/MAILBOX.
+CIVICDESK_MAIL_INTAKE_ADDRESSES = env_list("CIVICDESK_MAIL_INTAKE_ADDRESSES", [])
+CIVICDESK_IMAP_URL = os.environ.get("CIVICDESK_IMAP_URL", "")
+# Mail bombs: the largest message, most attachments and deepest nesting of multiparts taken.
+CIVICDESK_MAIL_MAX_BYTES = env_int("CIVICDESK_MAIL_MAX_BYTES", 25 * 1024 * 1024)
+CIVICDESK_MAIL_MAX_ATTACHMENTS = env_int("CIVICDESK_MAIL_MAX_ATTACHMENTS", 10)
+CIVICDESK_MAIL_MAX_DEPTH = env_int("CIVICDESK_MAIL_MAX_DEPTH", 5)
+# Messages (new reports, additions, status questions) one sender may send per window on any
+# inbound channel (e-mail address, phone number, WeChat user); 0 turns it off.
+CIVICDESK_INBOUND_RATE_LIMIT = os.environ.get("CIVICDESK_INBOUND_RATE_LIMIT", "20/h")
+# The SMS gateway's inbound webhook: the shared HMAC secret, how old a signed request may be
+# (seconds; its nonce is remembered that long), and how long parts of a long SMS are awaited.
+CIVICDESK_SMS_INBOUND_SECRET = os.environ.get("CIVICDESK_SMS_INBOUND_SECRET", "")
+CIVICDESK_SMS_INBOUND_MAX_AGE = env_int("CIVICDESK_SMS_INBOUND_MAX_AGE", 300)
+CIVICDESK_SMS_PARTS_WAIT = env_int("CIVICDESK_SMS_PARTS_WAIT", 600)
+# The WeChat official account (公众号 console: 基本配置 → 服务器配置): token, EncodingAESKey
+# (43 characters; empty: plain-text mode only), AppID, AppSecret (to download pictures), how
+# old a signed request may be, and the class that downloads a picture by its media id.
+CIVICDESK_WECHAT_TOKEN = os.environ.get("CIVICDESK_WECHAT_TOKEN", "")
+CIVICDESK_WECHAT_ENCODING_AES_KEY = os.environ.get("CIVICDESK_WECHAT_ENCODING_AES_KEY", "")
+CIVICDESK_WECHAT_APP_ID = os.environ.get("CIVICDESK_WECHAT_APP_ID", "")
+CIVICDESK_WECHAT_APP_SECRET = os.environ.get("CIVICDESK_WECHAT_APP_SECRET", "")
+CIVICDESK_WECHAT_MAX_AGE = env_int("CIVICDESK_WECHAT_MAX_AGE", 300)
+CIVICDESK_WECHAT_MEDIA_FETCHER = os.environ.get(
+    "CIVICDESK_WECHAT_MEDIA_FETCHER", "civicdesk.inbound.wechat_media.WeChatMediaFetcher"
+)

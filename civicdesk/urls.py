@@ -30,6 +30,7 @@ urlpatterns = [
     path("dashboard/", include("civicdesk.dashboard.urls")),
     path("staff/imports/", include("civicdesk.imports.urls")),
     path("notifications/", include("civicdesk.notifications.urls")),
+    path("inbound/", include("civicdesk.inbound.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),

@@ -20,6 +20,7 @@ from civicdesk.core.files import save_file
 from civicdesk.core.photos import ProcessedPhoto
 from civicdesk.intake.models import Channel, IdempotencyKey, Photo, Submission
 from civicdesk.intake.routing import confidential_routing, file_confidential
+from civicdesk.notifications.receipts import notify_case_received
 from civicdesk.reports.models import Report, Source
 
 
@@ -114,8 +115,10 @@ def receive(
     return Received(created=created, report=report, followup_code=code)
 
 
-def _store_photos(submission: Submission, photos: list[ProcessedPhoto], saved: list[str]) -> None:
-    for position, photo in enumerate(photos):
+def _store_photos(
+    submission: Submission, photos: list[ProcessedPhoto], saved: list[str], start: int = 0
+) -> None:
+    for position, photo in enumerate(photos, start=start):
         record = Photo(
             submission=submission,
             content_type=photo.content_type,
@@ -130,6 +133,20 @@ def _store_photos(submission: Submission, photos: list[ProcessedPhoto], saved: l
         saved.append(save_file(record.image, f"p.{photo.extension}", ContentFile(photo.content)))
         saved.append(save_file(record.thumbnail, "t.jpg", ContentFile(photo.thumbnail)))
         record.save()
+
+
+def photos_add(*, submission: Submission, photos: list[ProcessedPhoto]) -> list[Photo]:
+    """Add photos to a stored submission (the reporter sent them later, e.g. by WeChat or in
+    a reply), after the ones it has; all or none, with no file left behind on failure."""
+    saved: list[str] = []
+    start = submission.photos.count()
+    try:
+        with transaction.atomic():
+            _store_photos(submission, photos, saved, start=start)
+    except BaseException:
+        _delete_files(saved)
+        raise
+    return list(submission.photos.filter(position__gte=start))
 
 
 def _new_submission(data: NewSubmission) -> Submission:
@@ -218,6 +235,8 @@ def _store(
         submission.save(force_insert=True)
         _store_photos(submission, data.photos, saved_files)
         case = case_open(submission=submission)
+        # With the case, so that a rolled-back report sends no code.
+        notify_case_received(case)
         if idempotency_key:
             IdempotencyKey.objects.create(
                 key=idempotency_key, request_digest=digest, submission=submission

@@ -27,6 +27,7 @@ class Event(models.TextChoices):
     """What happened; each event has a message template per language (templates/notifications/
     <event>/<language>.txt)."""
 
+    CASE_RECEIVED = "case_received", _("Report received (its tracking code)")
     CASE_ANSWERED = "case_answered", _("Report answered")
     RECTIFICATION_ANSWERED = "rectification_answered", _("Bad rating answered")
     FOLLOWUP_REQUEST = "followup_request", _("Satisfaction follow-up")
@@ -40,6 +41,7 @@ class Event(models.TextChoices):
 # The kind a person stops to stop an event. None: a duty message to a staff member about their
 # own work (reminders, escalations), which supervision relies on and which carries no opt-out.
 EVENT_KINDS: dict[str, str | None] = {
+    Event.CASE_RECEIVED: Kind.REPORTS,
     Event.CASE_ANSWERED: Kind.REPORTS,
     Event.RECTIFICATION_ANSWERED: Kind.REPORTS,
     Event.MEASURE_PROGRESS: Kind.REPORTS,

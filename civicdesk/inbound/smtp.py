@@ -1,0 +1,70 @@
+"""`civicdesk smtpd`: an SMTP server (aiosmtpd) that takes mail for the intake addresses.
+
+Each mail is stored before the DATA command is answered, so "250" means it is safe; a
+temporary failure (the database down) answers 451 and the sending server tries again later,
+and the same Message-ID is never stored twice. A refused mail gets a 5xx answer whose text
+says why; the sending server puts it in the bounce its user receives. SMTP answers are
+ASCII, so they are written in English.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import translation
+
+from civicdesk.inbound.mail import MailRefused, handle_mail
+from civicdesk.inbound.services import Flooding
+
+logger = logging.getLogger(__name__)
+
+
+class IntakeHandler:
+    def __init__(self, addresses: list[str]) -> None:
+        self.addresses = {address.strip().lower() for address in addresses if address.strip()}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.strip().lower() not in self.addresses:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        loop = asyncio.get_running_loop()
+        raw = envelope.original_content or envelope.content
+        return await loop.run_in_executor(None, self.store, raw, envelope.mail_from)
+
+    def store(self, raw: bytes, mail_from: str | None) -> str:
+        close_old_connections()
+        try:
+            with translation.override("en"):
+                handled = handle_mail(raw, envelope_sender=mail_from)
+        except MailRefused as refused:
+            return f"{refused.smtp_code} 5.7.0 {_ascii(refused.message)}"
+        except Flooding as flooding:
+            return f"450 4.7.1 {_ascii(flooding.message)}"
+        except Exception:
+            logger.exception("mail not stored; the sender is asked to try again")
+            return "451 4.3.0 Temporary failure, please try again later"
+        finally:
+            close_old_connections()
+        logger.info("mail taken in: %s", handled.outcome)
+        return "250 2.0.0 Message accepted"
+
+
+def _ascii(text: str) -> str:
+    return " ".join(text.encode("ascii", "replace").decode().split())[:400]
+
+
+def controller(host: str, port: int) -> Controller:
+    """The server, not yet started (``.start()`` runs it in a thread, ``.stop()`` ends it)."""
+    return Controller(
+        IntakeHandler(settings.CIVICDESK_MAIL_INTAKE_ADDRESSES),
+        hostname=host,
+        port=port,
+        data_size_limit=settings.CIVICDESK_MAIL_MAX_BYTES,
+    )
