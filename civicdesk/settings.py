@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "civicdesk.dashboard",
     "civicdesk.imports",
     "civicdesk.notifications",
+    "civicdesk.inbound",
     "civicdesk.api",
     "civicdesk.open311",
     "civicdesk.demo",
@@ -143,7 +144,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "civicdesk.inbound",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -366,6 +366,8 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.notifications.tasks.deliver_outbox",
         "civicdesk.notifications.tasks.remove_old_outbox_messages",
         "civicdesk.imports.tasks.remove_old_import_reports",
+        "civicdesk.inbound.tasks.assemble_waiting_sms",
+        "civicdesk.inbound.tasks.poll_imap_mailbox",
     ],
 )
 # Message imports: the largest file and most rows accepted, and where uploads and reports live
@@ -374,8 +376,6 @@ CIVICDESK_IMPORT_MAX_BYTES = env_int("CIVICDESK_IMPORT_MAX_BYTES", 50 * 1024 * 1
 CIVICDESK_IMPORT_MAX_ROWS = env_int("CIVICDESK_IMPORT_MAX_ROWS", 200_000)
 CIVICDESK_IMPORT_DIR = Path(os.environ.get("CIVICDESK_IMPORT_DIR") or DATA_DIR / "imports")
 # Days an import's rejected-rows reports are kept after it finished (0: kept for ever).
-        "civicdesk.inbound.tasks.assemble_waiting_sms",
-        "civicdesk.inbound.tasks.poll_imap_mailbox",
 CIVICDESK_IMPORT_REPORT_RETENTION_DAYS = env_int("CIVICDESK_IMPORT_REPORT_RETENTION_DAYS", 90)
 # Failed log-ins allowed per user name and per client address before log-in is refused.
 CIVICDESK_LOGIN_FAILURES_PER_USER = os.environ.get("CIVICDESK_LOGIN_FAILURES_PER_USER", "5/15m")
