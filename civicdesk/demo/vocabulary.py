@@ -780,7 +780,11 @@ WINDOW_TEMPLATES = [
     "在{window}{errand}，{phrase}，{impact}。{request}。",
     "{window}{phrase}，{impact}，{request}。",
     "今天去{window}{errand}，{phrase}。{impact}！",
-    "{phrase}，{window}这种情况不是第一次了，{request}。",
+    "{phrase}，{window}不是第一回了，{request}。",
+    "{window}：{phrase}。{impact}。",
+    "上午到{window}{errand}，结果{phrase}，{impact}。",
+    "说一下{window}的问题，{phrase}，{request}。",
+    "{phrase}（{window}），{impact}，{request}。",
 ]
 WINDOW_PRAISE = [
     "工作人员很耐心，一次就办好了",

@@ -100,7 +100,9 @@ _BAD_PAIRS = frozenset(_BAD_TEXT.split())
 _STOP_WORDS_TEXT = (
     "希望 反映 要求 建议 请求 投诉 举报 关于 位于 就是 没有 一个 我们 他们 政府 部门 领导 单位 "
     "居民 业主 还有 以及 附近 门口 旁边 对面 周边 今天 目前 现在 已经 影响 办理 注销 开办 "
-    "住在 家住 地点 楼下 楼上 隔壁 底下 边上 这边 那边 今天 去了"
+    "住在 家住 地点 楼下 楼上 隔壁 底下 边上 这边 那边 今天 去了 "
+    # Times of day: 晚上工地 is no place.
+    "晚上 半夜 深夜 夜间 夜里 白天 每天 凌晨 早上 中午 下午 上午 最近 经常 一直"
 )
 _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 # How titles start without naming anything.

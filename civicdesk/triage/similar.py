@@ -39,14 +39,24 @@ from civicdesk.triage.errors import ModelFormatError, TriageError
 __all__ = ["SameProblemIndex"]
 
 FORMAT = "civicdesk-same-problem-index"
-VERSION = 1
+VERSION = 2  # 2: name keys (~) beside entity keys, concepts (#) among the anchors
 N_ANCHORS = 6
 POSTING_CAP = 20_000
 VERIFY = 256
 
 
 def _anchors(grievance: list[str]) -> list[str]:
-    return sorted(grievance, key=lambda g: zlib.crc32(g.encode()))[:N_ANCHORS]
+    """The keys a message is found by besides its places: its bigrams with the smallest
+    CRC-32 (a bottom-k sketch near-duplicates share) and every thesaurus concept (paraphrases
+    share concepts, not words)."""
+    bigrams = [g for g in grievance if not g.startswith("#")]
+    concepts = [g for g in grievance if g.startswith("#")]
+    return sorted(bigrams, key=lambda g: zlib.crc32(g.encode()))[:N_ANCHORS] + concepts
+
+
+def _place_keys(f) -> list[str]:
+    """Entity keys (``@``) and name keys (``~``): what says where, or who."""
+    return ["@" + e for e in f.entity] + ["~" + n for n in f.names]
 
 
 class SameProblemIndex:
@@ -95,7 +105,7 @@ class SameProblemIndex:
             self.remove(id)
         f = extract(text)
         doc = len(self._ids)
-        ent = [self._key_id("@" + e, True) for e in f.entity]
+        ent = [self._key_id(k, True) for k in _place_keys(f)]
         gri = [self._key_id(g, False) for g in f.grievance]
         for k in ent + gri:
             self._df[k] += 1
@@ -134,11 +144,13 @@ class SameProblemIndex:
             return []
         f = extract(text)
         vocab = self._vocab
-        q_ent = [vocab["@" + e] for e in f.entity if "@" + e in vocab]
+        q_ent = [vocab[k] for k in _place_keys(f) if k in vocab]
         q_gri = [vocab[g] for g in f.grievance if g in vocab]
         df = self._df
         cap = entity_df_cap(n)
-        rare_ent = [i for i in q_ent if 0 < df[i] <= cap and df[i] <= POSTING_CAP]
+        rare_ent = [i for i in q_ent if 1 < df[i] <= cap and df[i] <= POSTING_CAP] or [
+            i for i in q_ent if 0 < df[i] <= cap and df[i] <= POSTING_CAP
+        ]
         anchors = [vocab[g] for g in _anchors(f.grievance) if g in vocab]
         block = rare_ent + [i for i in anchors if 0 < df[i] < POSTING_CAP and i not in rare_ent]
         if not block:
@@ -159,9 +171,12 @@ class SameProblemIndex:
             # Highest overlap first, newest first on ties.
             order = np.lexsort((-uniq, -pre))[:VERIFY]
             uniq = uniq[order]
-        return self._verify(uniq, q_ent, q_gri, set(rare_ent), n, k, min_score)
+        # A text that names no place (工地半夜还在干活，电钻声吵得睡不着: no suffixed place, no
+        # name the index knows) is compared by its grievance with every candidate.
+        anywhere = not f.entity and not q_ent
+        return self._verify(uniq, q_ent, q_gri, set(rare_ent), n, k, min_score, anywhere)
 
-    def _verify(self, cand, q_ent, q_gri, rare_ent, n, k, min_score):
+    def _verify(self, cand, q_ent, q_gri, rare_ent, n, k, min_score, anywhere=False):
         keys = np.frombuffer(self._keys, dtype=np.int32)
         start = np.frombuffer(self._start, dtype=np.int64)
         nent = np.frombuffer(self._nent, dtype=np.int16)
@@ -182,6 +197,8 @@ class SameProblemIndex:
         dot_full = np.bincount(owner, weights=w2 * in_q, minlength=size)
         dot_gri = np.bincount(owner, weights=w2 * (in_q & ~is_ent), minlength=size)
         shared = np.bincount(owner, weights=in_rare, minlength=size) > 0
+        if anywhere:
+            shared[:] = True
         qw_ent = idf(df[np.array(q_ent, dtype=np.int64)].astype(np.float64), n) ** 2
         qw_gri = idf(df[np.array(q_gri, dtype=np.int64)].astype(np.float64), n) ** 2
         q_gri_norm = math.sqrt(float(qw_gri.sum()))
@@ -247,7 +264,7 @@ class SameProblemIndex:
         vocab = vocab_text.split("\n") if vocab_text else []
         ids = ids_text.split("\n") if ids_text else []
         index._vocab = {key: i for i, key in enumerate(vocab)}
-        index._entity = bytearray(1 if key.startswith("@") else 0 for key in vocab)
+        index._entity = bytearray(1 if key[:1] in ("@", "~") else 0 for key in vocab)
         index._df = array("i", np.bincount(keys, minlength=len(vocab)).astype(np.int32).tobytes())
         index._post = [None] * len(vocab)
         index._ids = list(ids)
@@ -266,16 +283,20 @@ def _postings(
 ) -> list[array | None]:
     """The posting lists that adding the messages one by one would build, in bulk.
 
-    Each message posts its entity keys and its anchors (`_anchors`: the grievance keys with the
-    smallest CRC-32, ties in stored order); each list holds message numbers in ascending order
-    and stops at POSTING_CAP. Loading 300,000 messages this way took 5.4 s, against 61 s to
-    add them one by one (bench/triage_cluster.py, docs/benchmarks.md)."""
+    Each message posts its entity and name keys and its anchors (`_anchors`: the bigrams with
+    the smallest CRC-32, ties in stored order, and every concept); each list holds message
+    numbers in ascending order and stops at POSTING_CAP. Loading 300,000 messages this
+    way took 5.4 s, against 61 s to add them one by one (bench/triage_cluster.py,
+    docs/benchmarks.md)."""
     n_docs = len(lens)
     doc = np.repeat(np.arange(n_docs, dtype=np.uint64), lens)
     offset = np.arange(len(keys), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
     is_entity = offset < np.repeat(nent.astype(np.int64), lens)
     crc = np.fromiter((zlib.crc32(key.encode()) for key in vocab), np.uint32, len(vocab))
-    grievance = ~is_entity
+    concept = np.fromiter((key.startswith("#") for key in vocab), bool, len(vocab))
+    # Concepts are always posted; the other grievance keys compete for the anchors.
+    posted_concepts = ~is_entity & concept[keys]
+    grievance = ~is_entity & ~concept[keys]
     g_keys, g_doc = keys[grievance], doc[grievance]
     # One 64-bit sort key (message, CRC): a stable sort keeps stored order on ties, as
     # `_anchors` does, and sorting one integer array is far faster than a lexsort.
@@ -290,6 +311,7 @@ def _postings(
             [
                 (keys[is_entity].astype(np.uint64) << np.uint64(32)) | doc[is_entity],
                 (g_keys[anchor].astype(np.uint64) << np.uint64(32)) | g_doc[anchor],
+                (keys[posted_concepts].astype(np.uint64) << np.uint64(32)) | doc[posted_concepts],
             ]
         )
     )

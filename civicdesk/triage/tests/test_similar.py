@@ -97,3 +97,24 @@ def test_loaded_posting_lists_stop_at_the_cap(tmp_path, monkeypatch):
     assert full and all(p == [0, 1, 2, 3, 4] for p in full)  # the first five, as add() keeps
     assert max(len(p) for p in loaded._post if p is not None) == 5
     assert SameProblemIndex().meta == {}
+
+
+def test_a_paraphrase_without_the_place_finds_the_open_case_of_that_grievance():
+    # Issue 14: "工地半夜还在干活，电钻声吵得睡不着" shares no word with 文化街's "夜间施工噪音"
+    # case; the thesaurus concepts (night, construction, noise) find it, and a text that names
+    # no place is compared by its grievance wherever the case is.
+    ix = SameProblemIndex()
+    ix.add_many(
+        [
+            ("noise", "文化街夜间施工噪音很大，已经好几天了，晚上根本睡不着，希望尽快处理。"),
+            ("dance", "东苑公园每天晚上跳广场舞，音乐开得震天响，希望管一管。"),
+            ("lights", "文化街路灯一到晚上就不亮，黑灯瞎火的，希望尽快处理。"),
+            ("water", "中山路口高层水压不足，热水器都打不着火。"),
+            *STORED,
+        ]
+    )
+    hits = ix.query("工地半夜还在干活，电钻声吵得睡不着")
+    assert hits and hits[0][0] == "noise"
+    assert "lights" not in [i for i, _ in hits]
+    # With a place, the place still decides: another street's construction noise is not it.
+    assert "noise" not in [i for i, _ in ix.query("湖滨路工地半夜还在施工，吵得睡不着")]

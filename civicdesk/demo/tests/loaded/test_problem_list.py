@@ -1,0 +1,72 @@
+"""The app's own problem list, scored against the truth the demo generator wrote down.
+
+The demo knows which place (or window) and grievance each of its opinions was drawn from
+(generator/truth.py). Clustering the loaded district the way the problem list does
+(``cluster_run_execute`` over the whole period) must group by that truth, not by street:
+this is where "one street's noise, water and rubbish in one group" would show.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from civicdesk.problems.models import ClusterRun, ProblemCluster
+from civicdesk.problems.services import cluster_run_execute
+from civicdesk.triage.scoring import bcubed_prf
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(loaded_demo) -> ClusterRun:
+    today = timezone.localdate(loaded_demo.now)
+    run = ClusterRun.objects.create(
+        period_start=today - timedelta(days=70), period_end=today + timedelta(days=1)
+    )
+    return cluster_run_execute(run)
+
+
+def test_problem_list_groups_by_place_and_grievance(loaded_demo) -> None:
+    truth = loaded_demo.summary.truth
+    assert len(truth) == loaded_demo.submissions
+    run = _run(loaded_demo)
+    predicted: dict[str, int] = {}
+    for cluster in ProblemCluster.objects.filter(run=run).prefetch_related("cases__submission"):
+        for case in cluster.cases.all():
+            predicted[case.submission.external_id] = cluster.pk
+    gold = {
+        external_id: row.problem for external_id, row in truth.items() if external_id in predicted
+    }
+    # Every planned opinion became a case of the run (merged duplicates included).
+    assert len(gold) == len(truth)
+    score = bcubed_prf(gold, predicted)
+    # Measured 0.86 (P 0.83, R 0.90) on this district; grouping by street scored 0.60.
+    assert score["f1"] >= 0.8, score
+    assert score["precision"] >= 0.75, score
+
+    # The hottest groups are one problem each: at most one place or window in each, and
+    # one grievance in most of them.
+    hottest = ProblemCluster.objects.filter(run=run).order_by("-heat")[:10]
+    for cluster in hottest:
+        problems = Counter(
+            truth[case.submission.external_id].problem
+            for case in cluster.cases.all()
+            if case.submission.external_id in truth
+        )
+        places = {p.split("·")[0] for p in problems if "·" in p}
+        count = problems.most_common(1)[0][1]
+        assert count >= 0.7 * sum(problems.values()), (cluster.title, problems)
+        assert len(places) <= 2, (cluster.title, problems)
+
+
+def test_truth_is_written_down(loaded_demo, tmp_path) -> None:
+    from civicdesk.demo.generator import read_truth, write_truth
+
+    truth = loaded_demo.summary.truth
+    path = tmp_path / "demo-truth.csv"
+    write_truth(path, truth)
+    assert read_truth(path) == truth
+    sample = next(row for row in truth.values() if "·" in row.problem)
+    place, _, code = sample.problem.partition("·")
+    assert sample.problem_title.startswith(place) and code

@@ -1,0 +1,117 @@
+"""Issue 14's rules of same-problem clustering, on small invented messages (no Django)."""
+
+from datetime import datetime
+
+from civicdesk.triage.cluster import Message, cluster_messages
+from civicdesk.triage.linkage import average_linkage
+from civicdesk.triage.scoring import title_check
+
+NOW = datetime(2026, 12, 1, 12, 0)
+
+
+def _groups(messages):
+    return {i: c.id for c in cluster_messages(messages) for i in c.member_ids}
+
+
+def _msgs(pairs):
+    return [Message(i, text, time=NOW) for i, text in pairs]
+
+
+BACKGROUND = [
+    ("b1", "A市东湖路公交站台破损，候车的人没地方躲雨，希望尽快修好"),
+    ("b2", "A市星光小区物业乱收停车费，业主意见很大"),
+    ("b3", "A2区金桂苑电梯经常故障，老人上下楼困难"),
+    ("b4", "建议增开通往高铁站的公交线路，方便市民出行"),
+    ("b5", "A5区翠竹园垃圾清运不及时，夏天臭味很大"),
+]
+
+
+def test_a_name_without_suffix_joins_its_messages_wherever_it_is_written():
+    # 温斯顿 has no place suffix: it is found after the administrative level (A市温斯顿…) and
+    # then wherever it occurs ("梅溪湖温斯顿…").
+    groups = _groups(
+        _msgs(
+            [
+                ("w1", "A市温斯顿英语培训学校拖延退费。交了两年学费，退费三个月了还没退"),
+                ("w2", "A市温斯顿英语梅溪新天地校区何时退费。孩子上课效果不好申请退费，一直拖延"),
+                ("w3", "梅溪湖温斯顿恶意拖欠退款。预交两年学费，提出退费后一直不退"),
+                ("w4", "投诉A市温斯顿英语培训机构拖延退费。办理退费手续后迟迟没有到账"),
+                *BACKGROUND,
+            ]
+        )
+    )
+    assert groups["w1"] == groups["w2"] == groups["w3"] == groups["w4"]
+    assert len({groups[b] for b, _ in BACKGROUND} & {groups["w1"]}) == 0
+
+
+def test_reposts_always_join_and_near_identical_titles_of_one_name_too():
+    groups = _groups(
+        _msgs(
+            [
+                ("j1", "A市江山帝景新房有严重安全隐患。我是江山帝景a14栋的住户，过道敞开式栏杆"),
+                ("j2", "A市江山帝景新房有严重安全隐患！我是江山帝景a14栋的住户，过道敞开式栏杆。"),
+                ("j3", "A市江山帝景新房有严重安全隐患。 我是江山帝景a14栋的住户 过道敞开式栏杆"),
+                ("j4", "A3区江山帝景哈佛四期有安全隐患。a12栋外廊是开放式栏杆，雨雪天过道进水"),
+                *BACKGROUND,
+            ]
+        )
+    )
+    assert groups["j1"] == groups["j2"] == groups["j3"] == groups["j4"]
+
+
+def test_one_street_with_different_grievances_gives_different_problems():
+    water = "中山路口{}高层水压不足，热水器都打不着火，{}"
+    dance = "中山路口{}每天晚上跳广场舞，音响太吵，{}"
+    rubbish = "中山路口{}垃圾桶满了好几天没人拉走，臭味很大，{}"
+    spots = ["", "北侧", "公交站台边"]
+    tails = ["已经好几天了，希望尽快处理。", "请相关部门派人来看看。", "麻烦尽快解决。"]
+    messages = []
+    for k, (spot, tail) in enumerate(zip(spots, tails, strict=True)):
+        messages += [
+            Message(f"water{k}", water.format(spot, tail), time=NOW),
+            Message(f"dance{k}", dance.format(spot, tails[(k + 1) % 3]), time=NOW),
+            Message(f"rubbish{k}", rubbish.format(spot, tails[(k + 2) % 3]), time=NOW),
+        ]
+    groups = _groups(messages)
+    for kind in ("water", "dance", "rubbish"):
+        assert groups[f"{kind}0"] == groups[f"{kind}1"] == groups[f"{kind}2"], kind
+    assert len({groups["water0"], groups["dance0"], groups["rubbish0"]}) == 3
+
+
+def test_titles_name_the_place_and_the_grievance_in_whole_words():
+    texts = [
+        ("t1", "A市江山帝景新房有严重安全隐患。过道敞开，雨雪天全是水"),
+        ("t2", "A市江山帝景新房脏乱差，有安全隐患。交房时过道栏杆太低"),
+        ("t3", "A3区江山帝景哈佛四期有安全隐患。外廊开放，孩子很危险"),
+    ]
+    clusters = cluster_messages(_msgs([*texts, *BACKGROUND]))
+    cluster = next(c for c in clusters if "t1" in c.member_ids)
+    assert set(cluster.member_ids) == {"t1", "t2", "t3"}
+    assert cluster.title.startswith("江山帝景 · "), cluster.title
+    assert "安全隐患" in cluster.title
+    assert title_check(cluster.title, [t for _, t in texts]) == (True, True)
+
+
+def test_title_check_fails_a_street_title_over_another_grievance():
+    texts = ["中山路口高层水压不足，热水器打不着火", "中山路口楼上水压小，水龙头只滴水"]
+    assert title_check("中山路口 · 水压不足", texts) == (True, True)
+    assert title_check("中山路 · 广场舞噪音", texts)[1] is False
+    assert title_check("东湖路 · 水压不足", texts)[0] is False
+
+
+def test_average_linkage_does_not_pull_in_a_message_through_one_member():
+    import numpy as np
+
+    # {0, 1, 2} are alike (0.6); 3 is close to 2 only (0.5): single linkage would chain it in,
+    # average linkage compares it with the whole group (0.5 / 3 < 0.3).
+    a = np.array([0, 0, 1, 2])
+    b = np.array([1, 2, 2, 3])
+    s = np.array([0.6, 0.6, 0.6, 0.5])
+    labels = average_linkage(4, a, b, s, threshold=0.3)
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    # Weights: item 0 stands for three reposts, so 2's similarity to it counts three times
+    # in the average with {0, 1}: 0.4 · 3 / 4 = 0.3 joins, unweighted 0.4 / 2 = 0.2 does not.
+    a, b, s = np.array([0, 0]), np.array([1, 2]), np.array([0.9, 0.4])
+    assert len(set(average_linkage(3, a, b, s, 0.25).tolist())) == 2
+    weighted = average_linkage(3, a, b, s, 0.25, weights=np.array([3.0, 1.0, 1.0]))
+    assert len(set(weighted.tolist())) == 1
