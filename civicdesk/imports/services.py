@@ -44,7 +44,8 @@ from civicdesk.imports.parsers import (
     parse,
 )
 from civicdesk.imports.report import report_csv, report_xlsx
-from civicdesk.intake.models import Channel, Submission
+from civicdesk.intake.models import Channel, Source, Submission
+from civicdesk.intake.models import source_key as intake_source_key
 from civicdesk.intake.routing import known_confidential
 from civicdesk.intake.services import NewSubmission, submissions_create_bulk
 
@@ -172,6 +173,12 @@ def job_create(
         with transaction.atomic():
             job.save()
             JobEvent.objects.create(job=job, action="uploaded", to_status=job.status, actor=actor)
+            # Listed for administrators, who decide whether its authors get answers.
+            Source.objects.get_or_create(
+                channel=channel,
+                key=intake_source_key(job.source_name),
+                defaults={"name": job.source_name},
+            )
     except BaseException:
         job.upload.delete(save=False)
         raise

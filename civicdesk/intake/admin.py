@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from civicdesk.intake.models import Channel, Submission
+from civicdesk.intake.models import Channel, Source, Submission
 
 
 @admin.register(Channel)
@@ -19,3 +19,10 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "channel", "answers_authors"]
+    list_editable = ["answers_authors"]
+    list_filter = ["channel", "answers_authors"]

@@ -1,5 +1,7 @@
 """What people said, as they said it, and through which channel."""
 
+import re
+import unicodedata
 import uuid
 
 from django.db import models
@@ -34,6 +36,45 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def source_key(name: str) -> str:
+    """A source name as its identity: width, case and spaces do not make another source."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()[:80]
+
+
+class Source(models.Model):
+    """A place within a channel that messages are imported from (a chat group, a portal, an
+    account), and whether its authors may hear back: people who wrote in a chat group did not
+    write to the office, so the answer reaches them only where the source's terms allow it."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="sources")
+    key = models.CharField(max_length=80, editable=False)
+    name = models.CharField(_("name"), max_length=80)
+    answers_authors = models.BooleanField(
+        _("authors get the answer"),
+        default=False,
+        help_text=_(
+            "When a case of an imported message is answered, its author gets the answer by "
+            "e-mail or SMS if they left an address or phone number. Turn on only where the "
+            "source's terms allow the office to contact its authors."
+        ),
+    )
+
+    class Meta:
+        ordering = ["channel", "name"]
+        verbose_name = _("import source")
+        verbose_name_plural = _("import sources")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="intake_one_source_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = source_key(self.name)
+        super().save(*args, **kwargs)
 
 
 class Submission(models.Model):
@@ -96,6 +137,20 @@ class Submission(models.Model):
     def personal_details(self) -> list[str]:
         """What the reporter told us about themselves, to hide wherever it shows up in text."""
         return [v for v in (self.contact_name, self.contact_phone, self.contact_email) if v]
+
+    @property
+    def is_imported(self) -> bool:
+        return "import" in (self.source_details or {})
+
+    def may_answer_author(self) -> bool:
+        """Whether the author of an imported message may get the answer (their source
+        allows it); True for every other submission."""
+        if not self.is_imported:
+            return True
+        name = str(self.source_details.get("source", ""))
+        return Source.objects.filter(
+            channel_id=self.channel_id, key=source_key(name), answers_authors=True
+        ).exists()
 
     @property
     def is_anonymous(self) -> bool:

@@ -193,8 +193,12 @@ def queue(
 
 def reporter_address(submission) -> tuple[str, str] | None:
     """Where a reporter is reached: e-mail if they left one, else SMS; None when they left
-    neither or did not agree to be contacted."""
+    neither, did not agree to be contacted, or wrote a message imported from a source whose
+    authors may not be contacted."""
     if not submission.consent_contact:
+        return None
+    if not submission.may_answer_author():
+        # An imported message's author wrote elsewhere, not to the office (intake.Source).
         return None
     email, phone = submission.contact_email.strip(), submission.contact_phone.strip()
     if email:
