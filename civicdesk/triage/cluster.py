@@ -31,6 +31,7 @@ How it works (details, choices and measurements in docs/triage-clustering.md):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -80,6 +81,8 @@ DUPLICATE_COSINE = 0.7
 SMALL_BLOCK = 64
 #: Neighbours paired in a sorted large block.
 WINDOW = 8
+#: Scored pairs below this share of the threshold are left out of the linkage.
+WEAK_EDGE = 0.2
 #: MinHash signatures per message (near-duplicates and sorting large blocks).
 N_MINHASH = 8
 _PUNCT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
@@ -294,7 +297,9 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     jaccard = same / len(sigs)
     jaccard[(np.diff(grievance.indptr) == 0)[a]] = 0.0  # two empty texts are no repost
     score = pair_scores(np.ones(len(a), dtype=bool), g_cos, jaccard)
-    keep_pair = score > 0
+    # Edges this weak move no average across the threshold; leaving them out saves the
+    # linkage most of its work.
+    keep_pair = score >= WEAK_EDGE * threshold
     # A group's places: its rare entity and name keys (奥克斯缔壹城 has no suffix).
     gp, gi = gate.indptr, gate.indices
 
@@ -371,6 +376,11 @@ def _minhash(m: sparse.csr_matrix, seed: int) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _pairs_of(k: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(k, 1)
+
+
 def _candidate_pairs(
     block: sparse.csc_matrix, sigs: list[np.ndarray], small: int = SMALL_BLOCK, window: int = WINDOW
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -384,7 +394,7 @@ def _candidate_pairs(
         if k < 2:
             continue
         if k <= small:
-            ii, jj = np.triu_indices(k, 1)
+            ii, jj = _pairs_of(k)
             a_parts.append(rows[ii])
             b_parts.append(rows[jj])
             continue

@@ -47,6 +47,8 @@ __all__ = [
 MAX_CHARS = 600
 #: Characters of the head that entity and name keys are taken from.
 HEAD_CHARS = 160
+#: Characters of the head searched for names found elsewhere (a title and its first line).
+NAME_SEARCH_CHARS = 100
 #: Longest name key.
 NAME_LEN_MAX = 6
 #: Entity keys held by more than this share of the messages are too common to say "same place".
@@ -382,7 +384,7 @@ def _find_names(
         for k in range(1, length):
             ok[:-k] &= valid[k:]
         ok[len(codes) - length + 1 :] = False
-        at = np.flatnonzero(ok & (pos <= HEAD_CHARS - length))
+        at = np.flatnonzero(ok & (pos <= NAME_SEARCH_CHARS - length))
         h = _rolling(codes, at, length)
         hit = np.isin(h, hashes)
         at, h = at[hit], h[hit]
@@ -450,15 +452,25 @@ def featurize(texts: list[str]) -> Featurized:
     ok = valid[:-1] & valid[1:] & ~covered[:-1] & ~covered[1:]
     ok &= ~functional[:-1] & ~functional[1:]
     at = np.flatnonzero(ok)
-    bigram = (codes[at].astype(np.uint64) << np.uint64(21)) | codes[at + 1].astype(np.uint64)
-    uniq, inverse = np.unique(bigram, return_inverse=True)
-    first = (uniq >> np.uint64(21)).astype(np.uint32)
-    second = (uniq & np.uint64((1 << 21) - 1)).astype(np.uint32)
-    bigram_cols = np.fromiter(
-        (column(chr(a) + chr(b)) for a, b in zip(first.tolist(), second.tolist(), strict=True)),
+    # Valid characters are below U+A000: a dense alphabet of the ones that occur makes every
+    # bigram a small integer, so no sort of all bigrams is needed to number them.
+    present = np.bincount(codes[valid], minlength=0xA000) > 0
+    letter = np.cumsum(present) - 1
+    size = int(present.sum())
+    bigram = letter[codes[at]] * size + letter[codes[at + 1]]
+    seen = np.zeros(size * size, dtype=bool)
+    seen[bigram] = True
+    used = np.flatnonzero(seen)
+    alphabet = [chr(c) for c in np.flatnonzero(present).tolist()]
+    columns = np.fromiter(
+        (column(alphabet[u // size] + alphabet[u % size]) for u in used.tolist()),
         dtype=np.int64,
-        count=len(uniq),
+        count=len(used),
     )
+    lookup = np.zeros(size * size, dtype=np.int32)
+    lookup[used] = columns
+    inverse = bigram
+    bigram_cols = lookup
     g_rows = np.concatenate([doc[at], np.asarray(concept_rows, dtype=np.int64)])
     g_cols = np.concatenate([bigram_cols[inverse], np.asarray(concept_cols, dtype=np.int64)])
 

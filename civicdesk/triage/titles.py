@@ -31,9 +31,9 @@ __all__ = ["TitleMaker"]
 #: Characters of each member's head that titles are made from.
 HEAD_CHARS = 48
 #: Members read per cluster.
-MEMBERS = 6
+MEMBERS = 4
 #: Longest grievance phrase, in characters.
-PHRASE_CHARS = 12
+PHRASE_CHARS = 16
 #: Longest title.
 TITLE_CHARS = 40
 
@@ -53,6 +53,11 @@ _STOP = frozenset(_STOP_TEXT.split())
 _WORD = re.compile(r"[\u4e00-\u9fff]")
 # Characters a name does not start with: administrative levels, prepositions, particles.
 _NOT_NAME = frozenset("市区县省镇乡在的了是和与及或对从向到为以于去来我你他她这那")
+# Clauses that greet or introduce rather than say what is wrong.
+_GREETING = re.compile(
+    r"(您好|你好|反映一下|反映个问题|我想反映个问题|网友爆料|群里居民反映|再次反映|尊敬的.{0,8}|"
+    r"领导.{0,4}|.{0,4}书记.{0,4}|.{0,4}市长.{0,4}|投诉|举报|求助)"
+)
 _CLAUSE_END = re.compile(r"[，。！？；：,.!?;:\n]")
 
 
@@ -150,14 +155,22 @@ class TitleMaker:
     def _statement(self, text: str, places: list[str]) -> str:
         """The member's first clause that says something besides the place and greetings
         (a title, or the sentence with the grievance)."""
-        from civicdesk.triage.tokenize import words
-
         for clause in _CLAUSE_END.split(text[: HEAD_CHARS * 2]):
             for place in places:
                 clause = clause.replace(place, " ")
-            if any(self._content(w, places) for w in words(clause)):
+            if len(_WORD.findall(clause)) >= 2 and not _GREETING.fullmatch(clause.strip()):
                 return clause
         return ""
+
+    @staticmethod
+    def _filler(word: str, places: list[str]) -> bool:
+        """A word a phrase does not start or end with: boilerplate, punctuation, a particle."""
+        return (
+            word in _STOP
+            or not _WORD.search(word)
+            or word in "的了是在和与就都也还很吗呢吧啊请您我这那"
+            or any(word in p for p in places)
+        )
 
     @staticmethod
     def _content(word: str, places: list[str]) -> bool:
@@ -170,38 +183,42 @@ class TitleMaker:
         )
 
     def _phrase(self, rows: list[int], places: list[str]) -> str:
-        from civicdesk.triage.tokenize import words
+        """The grievance as one member says it: of the members' statements, the one whose
+        words the others share most (and are rare in the collection), trimmed of greetings
+        and boilerplate at both ends and cut at a word boundary."""
+        from civicdesk.triage.tokenize import segment
 
+        statements = []
         used: Counter[str] = Counter()
-        first_at: dict[str, tuple[int, int]] = {}
-        for h, r in enumerate(rows[:MEMBERS]):
-            statement = self._statement(self.texts[r], places)
-            seen = set()
-            for pos, word in enumerate(words(statement)):
-                if self._content(word, places) and word not in seen:
-                    seen.add(word)
-                    used[word] += 1
-                    first_at.setdefault(word, (h, pos))
+        for r in rows[:MEMBERS]:
+            tokens = [t for t in segment(self._statement(self.texts[r], places)) if t.strip()]
+            statements.append(tokens)
+            used.update({w for w in tokens if self._content(w, places)})
         if not used:
             return ""
-        # Shared by several members when the cluster has several; rare in the collection.
-        need = 2 if len(rows) > 1 and max(used.values()) >= 2 else 1
-        scored = sorted(
-            (w for w in used if used[w] >= need),
-            key=lambda w: (-used[w] * self._word_rarity(w), first_at[w]),
-        )
-        chosen: list[str] = []
-        for word in scored:
-            if len("".join(chosen)) + len(word) > PHRASE_CHARS:
-                continue
-            if any(word in c or c in word for c in chosen):
-                continue
-            chosen.append(word)
-            if len(chosen) == 3 or (len(chosen) == 2 and len("".join(chosen)) >= 6):
-                break
-        # As the first member using them writes them.
-        chosen.sort(key=lambda w: first_at[w])
-        return "".join(chosen)
+
+        def weight(tokens: list[str]) -> float:
+            return sum(
+                used[w] * self._word_rarity(w) for w in set(tokens) if self._content(w, places)
+            )
+
+        for best in sorted(statements, key=weight, reverse=True):
+            # Trim what is not content at both ends (我公司, 反映, 希望尽快 …).
+            start, end = 0, len(best)
+            while start < end and self._filler(best[start], places):
+                start += 1
+            while end > start and self._filler(best[end - 1], places):
+                end -= 1
+            phrase = "".join(best[start:end])
+            if 0 < len(phrase) <= PHRASE_CHARS:
+                return phrase
+        # Every statement is too long to show whole: its most shared, rarest words instead.
+        ranked = sorted(used, key=lambda w: -used[w] * self._word_rarity(w))
+        phrase = ""
+        for word in ranked[:3]:
+            if len(phrase) + len(word) <= PHRASE_CHARS:
+                phrase += word
+        return phrase
 
     # --- title -------------------------------------------------------------------------
 

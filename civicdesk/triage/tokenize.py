@@ -41,5 +41,11 @@ def words(text: str) -> Iterator[str]:
             yield token
 
 
+def segment(text: str) -> list[str]:
+    """Every word of already-normalised text, function words included, in order."""
+    _ensure_loaded()
+    return jieba.lcut(text)
+
+
 def tokenize(text: str) -> list[str]:
     return list(words(text))
