@@ -6,7 +6,8 @@ Definitions (docs/benchmarks.md repeats them with the measurements):
 - queue (waiting time) of a step: from arrival to an official taking it up (the whole
   handling time when nobody took it up before completing it);
 - median and 90th percentile: nearest rank (the smallest value with at least 50 % / 90 % of
-  the passages at or below it), exact, over every completed passage of the step;
+  the passages at or below it), exact, over every completed passage of the step (the queue:
+  over every passage taken up, finished or not);
 - steps per application, notices, materials asked for after the first notice, visits and the
   applicant's waiting time: over the applications finished (issued, refused or withdrawn),
   summed per day in DailyFigure.
@@ -38,10 +39,17 @@ def nearest_rank(count: int, share: float) -> int:
 
 
 def _percentile(runs, column: str, count: int, share: float) -> int | None:
+    """The value at the nearest rank, read from the (step, column) index: from the low end
+    for a rank in the lower half, from the high end otherwise, so that the 90th percentile
+    steps over a tenth of the entries, not nine tenths."""
     if not count:
         return None
     position = nearest_rank(count, share)
-    values = runs.order_by(column).values_list(column, flat=True)[position : position + 1]
+    if position < count // 2:
+        ordered, offset = runs.order_by(column), position
+    else:
+        ordered, offset = runs.order_by(f"-{column}"), count - 1 - position
+    values = ordered.values_list(column, flat=True)[offset : offset + 1]
     return next(iter(values), None)
 
 
@@ -50,13 +58,16 @@ def step_figure_refresh(step_id: int) -> StepFigure:
     per measure). Locked, so that two completions of one step count each other."""
     figure, _created = StepFigure.objects.get_or_create(step_id=step_id)
     figure = StepFigure.objects.select_for_update().get(pk=figure.pk)
-    runs = StepRun.objects.filter(step_id=step_id, handle_seconds__isnull=False)
-    count = runs.count()
+    # A completed passage has both times; each is read from its own (step, time) index alone.
+    handled = StepRun.objects.filter(step_id=step_id, handle_seconds__isnull=False)
+    queued = StepRun.objects.filter(step_id=step_id, queue_seconds__isnull=False)
+    count = handled.count()
+    queue_count = queued.count()
     figure.completed = count
-    figure.handle_median = _percentile(runs, "handle_seconds", count, 0.5)
-    figure.handle_p90 = _percentile(runs, "handle_seconds", count, 0.9)
-    figure.queue_median = _percentile(runs, "queue_seconds", count, 0.5)
-    figure.queue_p90 = _percentile(runs, "queue_seconds", count, 0.9)
+    figure.handle_median = _percentile(handled, "handle_seconds", count, 0.5)
+    figure.handle_p90 = _percentile(handled, "handle_seconds", count, 0.9)
+    figure.queue_median = _percentile(queued, "queue_seconds", queue_count, 0.5)
+    figure.queue_p90 = _percentile(queued, "queue_seconds", queue_count, 0.9)
     figure.updated_at = timezone.now()
     figure.save()
     return figure

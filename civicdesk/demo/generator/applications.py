@@ -91,8 +91,10 @@ def _at(moment: datetime):
         yield
 
 
-def _versions(users: dict[str, User], units: dict[str, Unit], now: datetime) -> dict:
-    """The matters' versions, created once (a second load finds them)."""
+def _versions(
+    users: dict[str, User], units: dict[str, Unit], now: datetime, *, days: int = DAYS
+) -> dict:
+    """The matters' versions, created once (a second load finds them), dated back `days`."""
     admin = users["admin"]
     for code, name, name_en, unit, legal, promised, online, visits_ in ITEMS:
         ServiceItem.objects.get_or_create(
@@ -128,7 +130,7 @@ def _versions(users: dict[str, User], units: dict[str, Unit], now: datetime) -> 
         MaterialRow("经营场所平面图", "optional"),
     ]
     published = {}
-    with _at(now - timedelta(days=DAYS + 5)):
+    with _at(now - timedelta(days=days + 5)):
         published["enterprise-startup@1"] = version_publish(
             actor=admin,
             item=items["enterprise-startup"],
@@ -196,7 +198,7 @@ def _versions(users: dict[str, User], units: dict[str, Unit], now: datetime) -> 
             ],
         )
     # The food licence re-engineered half-way: review and approval merged, inspection shorter.
-    with _at(now - timedelta(days=DAYS // 2)):
+    with _at(now - timedelta(days=days // 2)):
         published["food-license@2"] = version_publish(
             actor=admin,
             item=items["food-license"],
