@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "civicdesk.evaluation",
     "civicdesk.questionnaires",
     "civicdesk.catalogue",
+    "civicdesk.knowledge",
     "civicdesk.applications",
     "civicdesk.integrity",
     "civicdesk.dashboard",
@@ -362,6 +363,7 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.commitments.tasks.escalate_overdue_measures",
         "civicdesk.evaluation.tasks.open_followups",
         "civicdesk.evaluation.tasks.expire_followups",
+        "civicdesk.evaluation.tasks.build_return_visit_queue",
         "civicdesk.dashboard.tasks.refresh_dashboard",
         "civicdesk.notifications.tasks.deliver_outbox",
         "civicdesk.notifications.tasks.remove_old_outbox_messages",
@@ -407,6 +409,9 @@ CIVICDESK_RECTIFICATION_DAYS = env_int("CIVICDESK_RECTIFICATION_DAYS", 15)
 CIVICDESK_RATING_WINDOW_RATE_LIMIT = os.environ.get("CIVICDESK_RATING_WINDOW_RATE_LIMIT", "5/h")
 # Days a reporter has to answer the satisfaction follow-up; no answer is recorded as such.
 CIVICDESK_FOLLOWUP_DAYS = env_int("CIVICDESK_FOLLOWUP_DAYS", 7)
+# Return visits: calls before a visit closes as not reached; days back the queue samples.
+CIVICDESK_RETURN_VISIT_ATTEMPTS = env_int("CIVICDESK_RETURN_VISIT_ATTEMPTS", 3)
+CIVICDESK_RETURN_VISIT_DAYS = env_int("CIVICDESK_RETURN_VISIT_DAYS", 30)
 # Units with fewer cases in a period are listed, not ranked, so one fast case tops nothing.
 CIVICDESK_RANKING_MIN_CASES = env_int("CIVICDESK_RANKING_MIN_CASES", 10)
 # The public address of the site, put in front of links in e-mails (e.g. https://civic.example.org).

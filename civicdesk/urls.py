@@ -25,6 +25,7 @@ urlpatterns = [
     path("evaluation/", include("civicdesk.evaluation.urls")),
     path("", include("civicdesk.questionnaires.urls")),
     path("services/", include("civicdesk.catalogue.urls")),
+    path("knowledge/", include("civicdesk.knowledge.urls")),
     path("hall/", include("civicdesk.applications.urls")),
     path("integrity/", include("civicdesk.integrity.urls")),
     path("dashboard/", include("civicdesk.dashboard.urls")),

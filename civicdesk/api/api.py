@@ -25,7 +25,10 @@ from civicdesk.api.bounds import bound_integers
 from civicdesk.api.errors import install_handlers
 from civicdesk.api.parser import CivicdeskParser
 from civicdesk.applications.api import router as hall_router
+from civicdesk.evaluation.api import praise_router
+from civicdesk.evaluation.api import router as visits_router
 from civicdesk.integrity.api import router as integrity_router
+from civicdesk.knowledge.api import router as knowledge_router
 
 
 class CivicdeskAPI(NinjaAPI):
@@ -71,5 +74,8 @@ api.add_router("/imports", imports.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/hall", hall_router)
 api.add_router("/integrity", integrity_router)
+api.add_router("/visits", visits_router)
+api.add_router("/praise", praise_router)
+api.add_router("/knowledge", knowledge_router)
 # Last, once every operation exists: integers past the database's range become a 422.
 bound_integers(api)

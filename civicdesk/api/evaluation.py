@@ -51,6 +51,11 @@ class RatesOut(Schema):
     on_time: FigureOut
     reopen: FigureOut
     rectification: FigureOut
+    first_contact: FigureOut = Field(
+        ...,
+        description="Cases answered in the period whose answer was their first reply, never "
+        "reopened, with a knowledge-base entry inserted into it (一次性告知).",
+    )
 
 
 class UnitRatesOut(Schema):

@@ -107,7 +107,7 @@ class FollowUpForm(forms.Form):
 class CallForm(FollowUpForm):
     channel = forms.ChoiceField(
         label=_("How was this learned?"),
-        choices=[(c.value, c.label) for c in AnswerChannel if c != AnswerChannel.WEB],
+        choices=[(c.value, c.label) for c in (AnswerChannel.PHONE, AnswerChannel.VERIFIED)],
         initial=AnswerChannel.PHONE,
     )
 

@@ -1,5 +1,9 @@
 """Satisfaction follow-ups: after each answer the reporter is asked whether the problem was
-solved and how satisfied they are. A follow-up is answered once, or expires as "no answer"."""
+solved and how satisfied they are. A follow-up is answered once, or expires as "no answer".
+
+The return-visit queue (回访) of the call centre lives in `visit_models` (imported below):
+sampling rules, scripts, the visits and their append-only events; and praise (表扬) that
+people give a unit for a case."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +30,8 @@ class AnswerChannel(models.TextChoices):
     WEB = "web", _("Online")
     PHONE = "phone", _("Return call")
     VERIFIED = "verified", _("Verified by staff")
+    # Reached on a visit of the return-visit queue (visits.py).
+    VISIT = "visit", _("Return visit")
 
 
 class SentVia(models.TextChoices):
@@ -89,3 +95,31 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.status}"
+
+
+# The return-visit queue and praise, kept in their own module (see its docstring).
+from civicdesk.evaluation.visit_models import (  # noqa: E402
+    Praise,
+    PraiseSource,
+    ReturnVisit,
+    SamplingRule,
+    SamplingRuleKind,
+    VisitEvent,
+    VisitScript,
+)
+
+__all__ = [
+    "SATISFIED_LEVELS",
+    "AnswerChannel",
+    "FollowUp",
+    "FollowUpStatus",
+    "Praise",
+    "PraiseSource",
+    "ReturnVisit",
+    "SamplingRule",
+    "SamplingRuleKind",
+    "Satisfaction",
+    "SentVia",
+    "VisitEvent",
+    "VisitScript",
+]

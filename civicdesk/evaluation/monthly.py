@@ -41,6 +41,7 @@ RATE_NAMES = {
     rates.ON_TIME: "按时办结率",
     rates.REOPEN: "重办率",
     rates.RECTIFICATION: "差评整改率",
+    rates.FIRST_CONTACT: "知识库一次性告知办结率",
 }
 # Beside the resolution rate: its follow-ups that closed without an answer (see rates.ASIDES).
 NO_ANSWER = "回访无应答"
@@ -231,7 +232,8 @@ def intro_text(report: MonthlyReport) -> str:
         "各项指标后括号内为分子/分母，变化为与上月相比的百分点差；"
         "解决率按已回访答复（群众网上评价、电话回访或工作人员核实）的诉求计算，"
         "回访无应答的不计入，另列件数；"
-        "重办率越低越好。差评整改率为当月窗口差评中整改已答复或已过整改时限的，"
+        "重办率越低越好。知识库一次性告知办结率为当月答复的诉求中，首次答复即引用知识库条目"
+        "一次性告知、且未被重办的比例。差评整改率为当月窗口差评中整改已答复或已过整改时限的，"
         "在整改时限内答复的比例；申诉成立和已被重新评价取代的差评不计入。"
         "月末超期诉求为月末仍超过当前环节办理时限的诉求。"
     )

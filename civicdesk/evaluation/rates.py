@@ -19,6 +19,7 @@ from civicdesk.accounts.models import Unit
 from civicdesk.cases.models import Case
 from civicdesk.cases.workflow import Status
 from civicdesk.evaluation.models import SATISFIED_LEVELS, FollowUp, FollowUpStatus
+from civicdesk.knowledge.models import EntryUse
 from civicdesk.ratings.models import Rating
 
 DEFAULT_MIN_CASES = 10
@@ -33,9 +34,11 @@ RECTIFICATION = "rectification"
 # (whose denominator leaves them out). Its numerator is the count; its denominator the cases
 # answered in the period, like the on-time closure's.
 NO_ANSWER = "no_answer"
+# Cases answered at first contact from a knowledge-base entry (一次性告知): shown, not ranked.
+FIRST_CONTACT = "first_contact"
 # The three rates of 接诉即办 appraisal; a unit's score for ranking is their mean.
 MAIN_RATES = (RESPONSE, RESOLUTION, SATISFACTION)
-ALL_RATES = (*MAIN_RATES, ON_TIME, REOPEN, RECTIFICATION)
+ALL_RATES = (*MAIN_RATES, ON_TIME, REOPEN, RECTIFICATION, FIRST_CONTACT)
 # Every figure computed for a unit: the rates and the counts shown beside them.
 ALL_FIGURES = (*ALL_RATES, NO_ANSWER)
 # Which figure is shown beside which rate, wherever the rate is shown.
@@ -143,6 +146,16 @@ def _current_followup(**conditions) -> Exists:
     )
 
 
+def _answered_at_first_contact() -> Q:
+    """The answer now in force is the case's first and only reply (nothing was said to the
+    reporter before it, and it was never reopened), and staff inserted a knowledge entry into
+    it: the person got the whole notice at once."""
+    used_entry = Exists(
+        EntryUse.objects.filter(case=OuterRef("pk"), used_at__lte=OuterRef("answered_at"))
+    )
+    return Q(used_entry, first_responded_at=F("answered_at"), reopen_count=0)
+
+
 def _satisfaction_rows() -> QuerySet:
     return FollowUp.objects.exclude(case__status=Status.MERGED).filter(
         status=FollowUpStatus.ANSWERED, satisfaction__isnull=False
@@ -226,6 +239,16 @@ DEFINITIONS: dict[str, RateDefinition] = {
             unit="unit",
             date_field="answered_at",
             numerator=lambda now: Q(reopen_count__gte=1),
+        ),
+        # Answered at first contact from the knowledge base: of the cases answered in the
+        # period, those whose answer in force was their first reply to the reporter, never
+        # reopened, with a knowledge entry inserted into it before it was sent.
+        RateDefinition(
+            name=FIRST_CONTACT,
+            rows=_counted_case_rows,
+            unit="unit",
+            date_field="answered_at",
+            numerator=lambda now: _answered_at_first_contact(),
         ),
         # Bad-rating rectification rate: of the bad window ratings made in the period whose
         # rectification case was answered or whose rectification deadline has passed by `now`,

@@ -133,15 +133,17 @@ def followup_answer(
     channel: str = AnswerChannel.WEB,
     actor: User | None = None,
 ) -> FollowUp:
-    """Take the one answer of a follow-up: online by the reporter (no actor), or a return call
-    or a verification recorded by staff. "Not solved" reopens the case."""
+    """Take the one answer of a follow-up: online by the reporter (no actor), or a return call,
+    a verification or a return visit recorded by staff. "Not solved" reopens the case."""
     if channel not in AnswerChannel.values or (channel == AnswerChannel.WEB) != (actor is None):
         raise FollowUpError(_("This way of answering is not allowed."))
     _check_answer(solved, satisfaction, channel)
     followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
     if followup.status == FollowUpStatus.ANSWERED:
         raise FollowUpError(_("This follow-up was already answered. Thank you."))
-    if followup.status == FollowUpStatus.NO_ANSWER:
+    if followup.status == FollowUpStatus.NO_ANSWER and channel != AnswerChannel.VISIT:
+        # Only the call centre's return visit may still reach the person afterwards: the
+        # queue calls back about answers whose online follow-up went unanswered.
         raise FollowUpError(_("This follow-up has closed without an answer."))
     comment = comment.strip()
     followup.status = FollowUpStatus.ANSWERED
@@ -180,6 +182,37 @@ def followup_answer(
     return followup
 
 
+def followup_answer_from_visit(
+    *,
+    case: Case,
+    answer_of,
+    actor: User,
+    solved: bool,
+    satisfaction: int,
+    comment: str = "",
+) -> FollowUp | None:
+    """The evaluation of an answer heard on a return visit: it answers the follow-up of that
+    answer (opened first if need be, without a message) while the reporter has given none,
+    even after it closed as "no answer". Returns None, changing nothing, when the follow-up
+    was already answered (the reporter's own word is never replaced) or the answer asked
+    about is no longer the one in force."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if case.answered_at != answer_of or case.status not in ANSWERED_STATUSES:
+            return None
+        followup = followup_open(case=case, notify=False)
+        if followup is None or followup.status == FollowUpStatus.ANSWERED:
+            return None
+        return followup_answer(
+            followup=followup,
+            solved=solved,
+            satisfaction=satisfaction,
+            comment=comment,
+            channel=AnswerChannel.VISIT,
+            actor=actor,
+        )
+
+
 def followup_record_call(
     *,
     case: Case,
@@ -191,7 +224,8 @@ def followup_record_call(
 ) -> FollowUp:
     """Staff record what the reporter said on a return call (or their own verification),
     opening the follow-up first if the scheduled task has not yet done so (no message sent)."""
-    if channel == AnswerChannel.WEB:
+    if channel not in (AnswerChannel.PHONE, AnswerChannel.VERIFIED):
+        # Online answers are the reporter's; return visits go through the visit queue.
         raise FollowUpError(_("This way of answering is not allowed."))
     if channel == AnswerChannel.PHONE and not case.reporter_may_be_contacted:
         raise FollowUpError(

@@ -1,7 +1,8 @@
-"""Scheduled follow-up work for `civicdesk worker`; both jobs are idempotent.
+"""Scheduled follow-up work for `civicdesk worker`; every job is idempotent.
 
 Add to ``CIVICDESK_SCHEDULED_TASKS``:
-``civicdesk.evaluation.tasks.open_followups,civicdesk.evaluation.tasks.expire_followups``.
+``civicdesk.evaluation.tasks.open_followups,civicdesk.evaluation.tasks.expire_followups,``
+``civicdesk.evaluation.tasks.build_return_visit_queue``.
 """
 
 import logging
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from civicdesk.cases.models import Case
-from civicdesk.evaluation import services
+from civicdesk.evaluation import services, visits
 from civicdesk.evaluation.models import FollowUp
 
 logger = logging.getLogger(__name__)
@@ -49,3 +50,12 @@ def expire_followups() -> int:
         count += services.followup_expire(followup=followup)
     logger.info("recorded %d follow-ups without answer", count)
     return count
+
+
+@task()
+def build_return_visit_queue() -> int:
+    """Queue the return visits the sampling rules pick among recent answers, and cancel the
+    waiting ones whose answer is no longer in force (see evaluation/visits.py)."""
+    run = visits.build_queue()
+    logger.info("queued %d return visits, cancelled %d", run.queued, run.cancelled)
+    return run.queued

@@ -29,6 +29,7 @@ RATE_LABELS = {
     rates.ON_TIME: gettext_lazy("On-time closure"),
     rates.REOPEN: gettext_lazy("Reopen rate"),
     rates.RECTIFICATION: gettext_lazy("Bad-rating rectification rate"),
+    rates.FIRST_CONTACT: gettext_lazy("Answered at first contact from the knowledge base"),
 }
 
 

@@ -102,23 +102,29 @@ def test_table_and_export_show_the_rectification_rate(supervisor, rectifications
     body = page.content.decode()
     assert "<th>Bad-rating rectification rate</th>" in body
     urban_row = body.split('data-unit="urban"')[1].split("</tr>")[0]
-    assert urban_row.count("<td") == 3 + 6
-    assert urban_row.rstrip().endswith('<td>50.0% <span class="muted">(1/2)</span></td>')
+    assert urban_row.count("<td") == 3 + len(RATE_LABELS)
+    # The rectification rate, then the last column: answered at first contact (none here).
+    assert urban_row.rstrip().endswith(
+        '<td>50.0% <span class="muted">(1/2)</span></td>'
+        '<td>0.0% <span class="muted">(0/2)</span></td>'
+    )
     market_row = body.split('data-unit="market"')[1].split("</tr>")[0]
-    assert market_row.rstrip().endswith('<td>— <span class="muted">(0/0)</span></td>')
+    assert market_row.rstrip().endswith(
+        '<td>— <span class="muted">(0/0)</span></td><td>— <span class="muted">(0/0)</span></td>'
+    )
 
     export = client.get("/evaluation/export.xlsx", MARCH)
 
     header, *rows = load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True)
-    assert header[-3:] == (
+    assert header[-6:-3] == (
         "Bad-rating rectification rate",
         "Bad-rating rectification rate: counted",
         "Bad-rating rectification rate: of",
     )
     urban = next(r for r in rows if r[1] == "城市管理局")
-    assert urban[-3:] == (0.5, 1, 2)
+    assert urban[-6:] == (0.5, 1, 2, 0, 0, 2)
     market = next(r for r in rows if r[1] == "市场监管局")
-    assert market[-3:] == (None, 0, 0)
+    assert market[-6:] == (None, 0, 0, None, 0, 0)
 
 
 def test_my_unit_shows_the_rectification_rate(handler, other_handler, rectifications):
