@@ -42,7 +42,6 @@ from civicdesk.inbound.services import (
     count_message,
     earlier,
     record,
-    reporters_case,
     take_in,
 )
 from civicdesk.intake.validation import photo_error_message
@@ -384,7 +383,5 @@ def handle_mail(raw: bytes, *, envelope_sender: str | None = None) -> Handled:
         received_at=timezone.now(),
         source_details={"subject": mail.subject} if mail.subject else {},
     )
-    follow_up = None
-    if reporters_case(CHANNEL, mail.sender, mail.subject) is not None:
-        follow_up = without_quote(text) or text
-    return take_in(incoming, follow_up_text=follow_up)
+    # Kept instead of the whole text if the mail turns out to add to the sender's case.
+    return take_in(incoming, follow_up_text=without_quote(text) or text)

@@ -56,7 +56,11 @@ logger = logging.getLogger(__name__)
 CHANNEL = "wechat"
 JOIN_MINUTES = 30
 MAX_BODY = 64 * 1024
-_QUERY = re.compile(r"^\s*(查询|查詢|cx)\s*[:：]?\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+# "查询 CODE": a status question only when what follows looks like a code, so that a report
+# starting with 查询 ("查询一下路灯什么时候修") stays a report.
+_QUERY = re.compile(
+    r"^\s*(查询|查詢|cx)\s*[:：]?\s*(?P<rest>[0-9A-Za-z][0-9A-Za-z\s-]{0,19})\s*$", re.IGNORECASE
+)
 
 
 class BadRequest(Exception):

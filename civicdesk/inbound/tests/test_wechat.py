@@ -199,6 +199,15 @@ def test_query_answers_the_status_and_misses_are_limited(db, settings):
     assert "Too many codes" in last
 
 
+def test_a_report_starting_with_query_words_is_still_a_report(db):
+    text = payload("text.xml").replace(
+        "东苑小区3号楼门口路灯不亮一周了，晚上很黑".encode(),
+        "查询一下东苑路灯什么时候修好".encode(),
+    )
+    assert "Tracking code" in reply_text(post_plain(text))
+    assert Case.objects.get().submission.description == "查询一下东苑路灯什么时候修好"
+
+
 def test_subscribing_gets_a_welcome(db):
     assert "tracking code" in reply_text(post_plain(payload("subscribe.xml")))
     assert not Case.objects.exists()
