@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicdesk.accounts.models import Unit, User
 from civicdesk.applications.models.matters import MaterialRequirement, MatterVersion, ProcessStep
@@ -144,7 +145,7 @@ class Application(models.Model):
 class MaterialState(models.TextChoices):
     ABSENT = "absent", _("Not provided")
     PROVIDED = "provided", _("Provided, to be checked")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("material", "Accepted")
     REQUESTED = "requested", _("Asked for")
     DEFERRED = "deferred", _("To follow (容缺)")
 

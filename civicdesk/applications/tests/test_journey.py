@@ -107,7 +107,7 @@ def test_done_when(
     item_page = public.get("/services/food-license/").text
     assert "Counted from the applications finished in the online service hall" in item_page
     steps = re.search(
-        r'<table class="list responsive step-times" id="steps-v1">(.*?)</table>', item_page, re.S
+        r'<table class="list step-times" id="steps-v1">(.*?)</table>', item_page, re.S
     ).group(1)
     for kind in ("accept", "review", "inspect", "issue"):
         assert re.search(rf'<tr class="step-{kind}">.*?<td class="completed">1</td>', steps, re.S)
