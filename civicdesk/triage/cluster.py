@@ -301,13 +301,8 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     # linkage most of its work.
     keep_pair = score >= WEAK_EDGE * threshold
     # A group's places: its rare entity and name keys (奥克斯缔壹城 has no suffix).
-    gp, gi = gate.indptr, gate.indices
-
-    def places(r: int) -> list[int]:
-        return gi[gp[r] : gp[r + 1]].tolist()
-
     labels = average_linkage(
-        m, a[keep_pair], b[keep_pair], score[keep_pair], threshold, places, weights
+        m, a[keep_pair], b[keep_pair], score[keep_pair], threshold, gate, weights
     )
     return reps[labels[copy_of]]
 

@@ -14,11 +14,8 @@ another grievance has a low average similarity with the group of that street's r
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
-from collections.abc import Callable
-
 import numpy as np
+from scipy import sparse
 
 __all__ = ["average_linkage"]
 
@@ -29,97 +26,87 @@ def average_linkage(
     b: np.ndarray,
     similarity: np.ndarray,
     threshold: float,
-    places: Callable[[int], list[int]] | None = None,
+    places: sparse.csr_matrix | None = None,
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster labels (a root row per cluster) of ``n`` items.
 
     ``a``, ``b``, ``similarity``: the known pairs and their similarities (each pair once).
-    ``weights``: how many identical items each item stands for (default 1 each).
-    Groups merge while their average similarity is at least ``threshold``. ``places(i)``
-    gives the rare place keys of item ``i``: two groups whose majority places (held by at
-    least half the members) are both known and disjoint never merge.
+    ``weights``: how many identical items each item stands for (default 1 each). Groups merge
+    while their average similarity is at least ``threshold``. ``places``: an items-by-keys
+    matrix of each item's rare place keys; two groups whose majority places (held by at least
+    half the members) are both known and disjoint never merge.
+
+    Average linkage is *reducible* (merging two groups never brings a third one closer to
+    either than it was to the nearer of them), so merging every pair of groups that are each
+    other's nearest neighbour at once gives the same groups as merging the best pair one at a
+    time. Each round is a few sparse matrix products over the pairs; rounds repeat until no
+    pair of mutual nearest neighbours is above the threshold.
     """
-    parent = list(range(n))
-    size = [1.0] * n if weights is None else [float(w) for w in weights]
-    adjacency: list[dict[int, float] | None] = [None] * n
-    for x, y, s in zip(a.tolist(), b.tolist(), similarity.tolist(), strict=True):
-        if x == y or s <= 0:
-            continue
-        s *= size[x] * size[y]  # an item of weight w stands for w identical items
-        for p, q in ((x, y), (y, x)):
-            row = adjacency[p]
-            if row is None:
-                row = adjacency[p] = {}
-            row[q] = row.get(q, 0.0) + s
-    heap = [
-        (-s, x, y)
-        for x, y, s in zip(a.tolist(), b.tolist(), similarity.tolist(), strict=True)
-        if x != y and s >= threshold
-    ]
-    heapq.heapify(heap)
-    counts: dict[int, Counter] = {}
-
-    def place_counts(r: int) -> Counter:
-        c = counts.get(r)
-        if c is None:
-            c = counts[r] = Counter({key: size[r] for key in (places(r) if places else ())})
-        return c
-
-    def majority(r: int) -> set[int]:
-        need = size[r] / 2.0
-        return {k for k, v in place_counts(r).items() if v >= need}
-
-    while heap:
-        negative, x, y = heapq.heappop(heap)
-        if parent[x] != x or parent[y] != y:
-            continue  # one of them was merged away; its edges moved to its new root
-        row = adjacency[x]
-        total = row.get(y, 0.0) if row else 0.0
-        current = total / (size[x] * size[y])
-        if current < -negative - 1e-9:
-            # Stale: a group grew since this entry was pushed and the average fell.
-            if current >= threshold:
-                heapq.heappush(heap, (-current, x, y))
-            continue
-        if places is not None:
-            px, py = majority(x), majority(y)
-            if px and py and not (px & py):
-                continue
-        # Merge the smaller adjacency into the larger.
-        big, small = (x, y) if len(adjacency[x] or ()) >= len(adjacency[y] or ()) else (y, x)
-        big_row = adjacency[big] or {}
-        small_row = adjacency[small] or {}
-        big_row.pop(small, None)
-        small_row.pop(big, None)
-        if places is not None:
-            big_places, small_places = place_counts(big), place_counts(small)
-        parent[small] = big
-        size[big] += size[small]
-        for k, s in small_row.items():
-            merged = big_row.get(k, 0.0) + s
-            big_row[k] = merged
-            k_row = adjacency[k]
-            if k_row is not None:
-                k_row.pop(small, None)
-                k_row[big] = merged
-            average = merged / (size[big] * size[k])
-            if average >= threshold:
-                heapq.heappush(heap, (-average, big, k) if big < k else (-average, k, big))
-        adjacency[big] = big_row
-        adjacency[small] = None
-        if places is not None:
-            big_places.update(small_places)
-            if len(big_places) > 16:
-                counts[big] = Counter(dict(big_places.most_common(16)))
-            counts.pop(small, None)
-
-    def find(i: int) -> int:
-        root = i
-        while parent[root] != root:
-            root = parent[root]
-        while parent[i] != root:
-            parent[i], i = root, parent[i]
-        return root
-
-    return np.fromiter((find(i) for i in range(n)), dtype=np.int64, count=n)
+    size = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    keep = (a != b) & (similarity > 0)
+    a, b, s = a[keep], b[keep], similarity[keep].astype(np.float64)
+    # Pair sums weighted by what each item stands for; symmetric.
+    w = s * size[a] * size[b]
+    edges = sparse.csr_matrix(
+        (np.concatenate([w, w]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
+    )
+    edges.sum_duplicates()
+    label = np.arange(n)
+    forbidden: set[tuple[int, int]] = set()
+    place_items = None if places is None else sparse.csr_matrix(places, dtype=np.float64)
+    while True:
+        roots, lab = np.unique(label, return_inverse=True)
+        k = len(roots)
+        member = sparse.csr_matrix((np.ones(n), (lab, np.arange(n))), shape=(k, n))
+        group_size = member @ size
+        between = (member @ edges @ member.T).tocoo()
+        off = between.row != between.col
+        x, y, total = between.row[off], between.col[off], between.data[off]
+        if not len(x):
+            break
+        average = total / (group_size[x] * group_size[y])
+        ok = average >= threshold
+        if forbidden:
+            pair_keys = roots[x].astype(np.int64) * (n + 1) + roots[y]
+            banned = np.array([p * (n + 1) + q for p, q in forbidden], dtype=np.int64)
+            banned = np.concatenate([banned, [q * (n + 1) + p for p, q in forbidden]])
+            ok &= ~np.isin(pair_keys, banned)
+        x, y, average = x[ok], y[ok], average[ok]
+        if not len(x):
+            break
+        # Each group's nearest neighbour (ties: the lower index).
+        order = np.lexsort((y, -average, x))
+        x, y, average = x[order], y[order], average[order]
+        first = np.r_[True, x[1:] != x[:-1]]
+        nearest = np.full(k, -1)
+        nearest[x[first]] = y[first]
+        mutual = np.flatnonzero((nearest >= 0) & (nearest[np.maximum(nearest, 0)] == np.arange(k)))
+        mutual = mutual[mutual < nearest[mutual]]
+        blocked_any = False
+        if place_items is not None and len(mutual):
+            counts = (member.multiply(size[None, :]) @ place_items).tocsr()
+            majority = counts.multiply(counts >= (group_size[:, None] / 2.0)).tocsr()
+            majority.eliminate_zeros()
+            majority.data[:] = 1.0
+            other = nearest[mutual]
+            held = np.diff(majority.indptr)
+            known = (held[mutual] > 0) & (held[other] > 0)
+            shared = np.asarray(majority[mutual].multiply(majority[other]).sum(axis=1)).ravel()
+            blocked = known & (shared == 0)
+            if blocked.any():
+                blocked_any = True
+                forbidden.update(
+                    zip(
+                        roots[mutual[blocked]].tolist(), roots[other[blocked]].tolist(), strict=True
+                    )
+                )
+            mutual = mutual[~blocked]
+        if not len(mutual):
+            if blocked_any:
+                continue  # propose the next nearest neighbours instead
+            break
+        target = np.arange(k)
+        target[nearest[mutual]] = mutual
+        label = roots[target[lab]]
+    return label
