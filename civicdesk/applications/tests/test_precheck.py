@@ -216,3 +216,32 @@ def test_accept_is_refused_while_required_materials_are_missing(applied, window_
     assert "Required materials are missing: 食品安全管理制度." in response.text
     applied.refresh_from_db()
     assert applied.status == "submitted" and applied.accepted_at is None
+
+
+def test_material_to_follow_is_checked_by_the_accepting_window(
+    citizen, version, window_clerk, reviewer
+):
+    """容缺: the health certificates arrive while the bureau reviews; the window that accepted
+    the application checks them, wherever the application is by then."""
+    citizen.post(
+        "/hall/matters/food-license/apply/", apply_form(version, missing=("从业人员健康证明",))
+    )
+    application = Application.objects.get()
+    clerk = login(window_clerk)
+    check_all(clerk, application)
+    act(clerk, application, "accept")
+    deferred = material(application, "从业人员健康证明")
+    citizen.post(f"/hall/a/{application.tracking_code}/materials/{deferred.pk}/", {"file": pdf()})
+    application.refresh_from_db()
+    assert application.step.kind == "review"
+    response = act(clerk, application, "check", material=deferred.pk, decision="accept")
+    assert response.status_code == 302
+    deferred.refresh_from_db()
+    assert deferred.state == "accepted"
+    # Another material, not one that follows, is the review step's alone.
+    licence = material(application, "营业执照")
+    response = act(
+        clerk, application, "check", material=licence.pk, decision="refuse", problem="过期"
+    )
+    assert response.status_code == 400
+    assert "The step “Review” is worked on by the role Unit handler at 市场监管局." in response.text
