@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "civicdesk.questionnaires",
     "civicdesk.catalogue",
     "civicdesk.knowledge",
+    "civicdesk.training",
+    "civicdesk.appraisal",
     "civicdesk.applications",
     "civicdesk.integrity",
     "civicdesk.dashboard",

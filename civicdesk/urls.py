@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("civicdesk.questionnaires.urls")),
     path("services/", include("civicdesk.catalogue.urls")),
     path("knowledge/", include("civicdesk.knowledge.urls")),
+    path("staff/appraisal/", include("civicdesk.appraisal.urls")),
+    path("staff/training/", include("civicdesk.training.urls")),
     path("hall/", include("civicdesk.applications.urls")),
     path("integrity/", include("civicdesk.integrity.urls")),
     path("dashboard/", include("civicdesk.dashboard.urls")),

@@ -25,10 +25,12 @@ from civicdesk.api.bounds import bound_integers
 from civicdesk.api.errors import install_handlers
 from civicdesk.api.parser import CivicdeskParser
 from civicdesk.applications.api import router as hall_router
+from civicdesk.appraisal.api import router as appraisal_router
 from civicdesk.evaluation.api import praise_router
 from civicdesk.evaluation.api import router as visits_router
 from civicdesk.integrity.api import router as integrity_router
 from civicdesk.knowledge.api import router as knowledge_router
+from civicdesk.training.api import router as training_router
 
 
 class CivicdeskAPI(NinjaAPI):
@@ -77,5 +79,7 @@ api.add_router("/integrity", integrity_router)
 api.add_router("/visits", visits_router)
 api.add_router("/praise", praise_router)
 api.add_router("/knowledge", knowledge_router)
+api.add_router("/appraisal", appraisal_router)
+api.add_router("/training", training_router)
 # Last, once every operation exists: integers past the database's range become a 422.
 bound_integers(api)

@@ -1,5 +1,6 @@
 """The monthly appraisal report (月度考评通报) per unit, as XLSX and DOCX, in Chinese like the
-bulletins.
+bulletins. It includes each unit's appraisal score with its arithmetic (civicdesk/appraisal)
+and its training hours beside it.
 
 For each unit: the six rates of RATES.md with numerator and denominator for the month (the
 resolution rate with its follow-ups that got no answer beside it), the ranking position
@@ -19,7 +20,7 @@ from datetime import date, datetime, time
 from io import BytesIO
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -27,10 +28,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from civicdesk.accounts.models import Unit
+from civicdesk.appraisal import report as appraisal_report
+from civicdesk.appraisal import scores as appraisal_scores
 from civicdesk.bulletins.writers import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE, docx_table
 from civicdesk.cases.workflow import OPEN_STATUSES, UNROUTED_STATUSES
 from civicdesk.evaluation import rates
 from civicdesk.ledgers.spreadsheets import safe_cell
+from civicdesk.training import figures as training_figures
 
 __all__ = ["DOCX_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "build", "to_docx", "to_xlsx"]
 
@@ -79,6 +83,10 @@ class UnitMonth:
     overdue: int
     # False for a unit that is not directly below the district (a handler's window): no rank.
     appraised: bool = True
+    # The appraisal score of the month (civicdesk/appraisal), with its training figures
+    # beside it (they change the score only through a line of the scheme).
+    score: appraisal_scores.UnitScore | None = None
+    training: training_figures.TrainingFigures | None = None
 
     def rate(self, name: str) -> float | None:
         return self.current.figures[name].rate
@@ -134,6 +142,15 @@ def build(month: date, units: list[Unit] | None = None) -> MonthlyReport:
     before = month_start(previous_month(month))
     current, minimum = _by_unit(appraised, start, end)
     previous, _ = _by_unit(appraised, before, start)
+    # Scores are ranked among the units below the district, like the rates; their labels
+    # and arithmetic are written in Chinese, like the rest of the report.
+    with translation.override("zh-hans"):
+        scored = {s.unit.pk: s for s in appraisal_scores.month_scores(month, appraised)}
+        extra = {
+            unit.pk: appraisal_scores.unit_score(unit, month)
+            for unit in (units or [])
+            if unit.pk not in scored
+        }
     report = MonthlyReport(
         month=month.replace(day=1), min_cases=minimum, generated_on=timezone.localdate()
     )
@@ -146,6 +163,8 @@ def build(month: date, units: list[Unit] | None = None) -> MonthlyReport:
                 previous=previous[unit.pk] if known else rates.unit_rates(unit, before, start),
                 overdue=overdue_at(unit, end),
                 appraised=known,
+                score=scored.get(unit.pk) or extra.get(unit.pk),
+                training=training_figures.unit_figures(unit, start, end),
             )
         )
     report.rows.sort(key=lambda r: (r.current.rank is None, r.current.rank or 0, r.unit.name))
@@ -183,7 +202,7 @@ def xlsx_header() -> list[str]:
         ]
         if name in rates.ASIDES:
             header.append(f"{label}{NO_ANSWER}（件）")
-    return [*header, "上月排名", "月末超期诉求（件）"]
+    return [*header, "上月排名", "月末超期诉求（件）", *appraisal_report.XLSX_COLUMNS]
 
 
 def to_xlsx(report: MonthlyReport) -> bytes:
@@ -212,8 +231,10 @@ def to_xlsx(report: MonthlyReport) -> bytes:
             if name in rates.ASIDES:
                 values.append(row.current.aside(name).numerator)
         values += [report.rank_text(row, previous=True), row.overdue]
+        values += appraisal_report.score_cells(row.score, row.training)
         sheet.append([safe_cell(v) for v in values])
     sheet.freeze_panes = "A2"
+    appraisal_report.add_detail_sheet(workbook, [(row.unit.name, row.score) for row in report.rows])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -240,7 +261,7 @@ def intro_text(report: MonthlyReport) -> str:
 
 
 def docx_header() -> list[str]:
-    return ["排名", "单位", "受理诉求", *RATE_NAMES.values(), "月末超期"]
+    return ["排名", "单位", "受理诉求", *RATE_NAMES.values(), "考核得分", "月末超期"]
 
 
 def to_docx(report: MonthlyReport) -> bytes:
@@ -265,11 +286,17 @@ def to_docx(report: MonthlyReport) -> bytes:
                 + (f"，{NO_ANSWER}{aside.numerator}件" if aside is not None else "")
                 + f"\n{before}"
             )
+        score = row.score.total if row.score is not None else None
+        values.append("—" if score is None else f"{score}分")
         values.append(f"{row.overdue}件")
         rows.append(values)
     docx_table(document, docx_header(), rows)
     if not report.rows:
         document.add_paragraph("本月暂无参与考评的单位。")
+    else:
+        appraisal_report.add_docx_section(
+            document, [(row.unit.name, row.score) for row in report.rows]
+        )
     if report.generated_on:
         day = report.generated_on
         document.add_paragraph(f"{day.year}年{day.month}月{day.day}日生成")
