@@ -149,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     job.refresh_from_db()
     counts = Counter(status for status, _latency in results)
     latencies = [latency for _status, latency in results]
-    locked = (folder / "processes.log").read_text(errors="replace").count("database is locked")
+    log_text = (folder / "processes.log").read_text(errors="replace")
+    locked = log_text.count("database is locked")
+    if set(counts) - {200}:
+        print("--- end of the server and worker log ---")
+        print(log_text[-4000:])
     print(f"{args.rows:,} rows: job {job.status}, {job.imported:,} imported in {seconds:.1f} s")
     print(f"{len(results):,} keyed reads from {args.readers} threads: {dict(counts)}")
     print(

@@ -1,8 +1,10 @@
 """Who works where: a tree of units, staff with one role each, and API tokens."""
 
+import contextlib
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
@@ -100,6 +102,28 @@ class User(AbstractUser):
         return self.is_active and self.role in roles
 
 
+# What a write that may just as well happen on the next request waits for SQLite's write lock.
+# The usual wait (settings.SQLITE_BUSY_TIMEOUT) is for writes that must happen: a keyed read
+# waited up to 30 s behind an import's batches only to note the token's use.
+BRIEF_WAIT_MS = 50
+
+
+@contextlib.contextmanager
+def _waiting_briefly_for_the_writer() -> Iterator[None]:
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield  # elsewhere writers do not queue for one lock; in a transaction it is held
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        usual = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA busy_timeout = {BRIEF_WAIT_MS}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {usual}")
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def find(self, raw_token: str) -> "ApiToken | None":
         digest = ApiToken.hash_token(raw_token)
@@ -151,11 +175,13 @@ class ApiToken(models.Model):
         # save(): no race with a concurrent revocation of the same row.
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=since)
         try:
-            written = ApiToken.objects.filter(stale, pk=self.pk).update(last_used_at=now)
+            with _waiting_briefly_for_the_writer():
+                written = ApiToken.objects.filter(stale, pk=self.pk).update(last_used_at=now)
         except OperationalError:
             if connection.in_atomic_block:
                 raise  # the caller's transaction is broken; it must know
-            logger.warning("API token %s: last use not recorded, the database is busy", self.pk)
+            # The next use tries again: during an import every keyed request may land here.
+            logger.debug("API token %s: last use not recorded, the database is busy", self.pk)
             return False
         self.last_used_at = now
         return bool(written)

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+from datetime import timedelta
 
 
 def main(path: str, hold: float, migrate: bool) -> dict:
@@ -25,6 +26,7 @@ def main(path: str, hold: float, migrate: bool) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client
+    from django.utils import timezone
 
     from civicdesk.accounts.models import ApiToken, Role, Unit, UnitKind, User
 
@@ -34,6 +36,11 @@ def main(path: str, hold: float, migrate: bool) -> dict:
     _token, raw = ApiToken.issue(user=user, name="probe")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     first = client.get("/api/v1/cases").status_code  # the token's first use is recorded
+    # A second token last used long ago: its next use is one that should be written.
+    stale, stale_raw = ApiToken.issue(user=user, name="probe, unused for a while")
+    long_ago = timezone.now() - timedelta(hours=1)
+    ApiToken.objects.filter(pk=stale.pk).update(last_used_at=long_ago)
+    stale_client = Client(HTTP_AUTHORIZATION=f"Bearer {stale_raw}")
 
     holding, release = threading.Event(), threading.Event()
 
@@ -50,16 +57,23 @@ def main(path: str, hold: float, migrate: bool) -> dict:
     if not holding.wait(30):
         raise SystemExit("the writer never began its transaction")
     reads = []
-    for _read in range(5):
+    for reader in (client, stale_client, client, stale_client, client):
         started = time.perf_counter()
-        status = client.get("/api/v1/cases").status_code
+        status = reader.get("/api/v1/cases").status_code
         reads.append([status, time.perf_counter() - started, thread.is_alive()])
     release.set()
     thread.join()
+    # Not noted while the writer held the lock; the next use will note it.
+    stale_noted = ApiToken.objects.get(pk=stale.pk).last_used_at != long_ago
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
         busy_timeout_ms = cursor.fetchone()[0]
-    return {"first": first, "reads": reads, "busy_timeout_ms": busy_timeout_ms}
+    return {
+        "first": first,
+        "reads": reads,
+        "busy_timeout_ms": busy_timeout_ms,
+        "stale_noted": stale_noted,
+    }
 
 
 if __name__ == "__main__":

@@ -41,11 +41,14 @@ def test_keyed_reads_are_served_while_another_connection_holds_a_long_write(tmp_
     probe = json.loads(completed.stdout.strip().splitlines()[-1])
 
     assert probe["first"] == 200
+    # Reads with a token used a moment ago (nothing to note) and with one unused for an hour
+    # (its use noted only if the lock is free at once) alternate.
     for status, seconds, writer_still_writing in probe["reads"]:
         assert status == 200
         # Answered at once, while the writer still held the lock: nothing waited for it.
         assert seconds < HOLD / 4, probe["reads"]
         assert writer_still_writing, probe["reads"]
+    assert probe["stale_noted"] is False  # the note waits for the next use
     # A write that must wait (a token's first use in a minute) waits long enough for an
     # import batch instead of failing after Python's default 5 s.
     assert probe["busy_timeout_ms"] >= 20_000
