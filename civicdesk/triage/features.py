@@ -115,6 +115,8 @@ _REQUEST_TEXT = (
 _REQUEST_WORDS = frozenset(_REQUEST_TEXT.split())
 # Nor with a verb or preposition (请加快…, 建议…, 对…).
 _VERB_STARTS = frozenset("请建要求盼望问能该让给把被对向说谈我你他她本此这那")
+# 胡书记, 张市长: whom a letter is addressed to, not what it is about.
+_OFFICIAL = re.compile(r"书记|市长|县长|区长|局长|主任|领导|同志")
 # 2001年, 3号, 5栋: numbers, not names.
 _NUMBERED = re.compile(r"^[0-9]+[年月日号期栋楼层届级岁元万个]")
 # A name does not start with the end of another one (路公交站 in 翠苑三区路公交站).
@@ -259,6 +261,7 @@ def _named(t: str) -> dict[str, bool]:
             or run[:2] in _REQUEST_WORDS
             or run[:1] in _VERB_STARTS
             or _NUMBERED.match(run)
+            or _OFFICIAL.search(run)
         ):
             continue
         for k in range(3, len(run) + 1):

@@ -58,6 +58,8 @@ _GREETING = re.compile(
     r"(您好|你好|反映一下|反映个问题|我想反映个问题|网友爆料|群里居民反映|再次反映|尊敬的.{0,8}|"
     r"领导.{0,4}|.{0,4}书记.{0,4}|.{0,4}市长.{0,4}|投诉|举报|求助)"
 )
+# Masked or abbreviated administrative places (a市, a3区) and what is left of them.
+_MASKED = re.compile(r"[a-z]?[0-9]*[市区县省]?")
 _CLAUSE_END = re.compile(r"[，。！？；：,.!?;:\n]")
 
 
@@ -168,7 +170,8 @@ class TitleMaker:
         return (
             word in _STOP
             or not _WORD.search(word)
-            or word in "的了是在和与就都也还很吗呢吧啊请您我这那"
+            or word in "的了是在和与就都也还很吗呢吧啊请您我这那市区县省"
+            or _MASKED.fullmatch(word) is not None
             or any(word in p for p in places)
         )
 

@@ -54,6 +54,8 @@ def test_problem_list_groups_by_place_and_grievance(loaded_demo) -> None:
             for case in cluster.cases.all()
             if case.submission.external_id in truth
         )
+        if not problems:
+            continue  # a cluster of questionnaire answers or ratings: no generated truth
         places = {p.split("·")[0] for p in problems if "·" in p}
         count = problems.most_common(1)[0][1]
         assert count >= 0.7 * sum(problems.values()), (cluster.title, problems)
