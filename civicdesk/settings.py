@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "civicdesk.questionnaires",
     "civicdesk.catalogue",
     "civicdesk.knowledge",
+    "civicdesk.supervision",
     "civicdesk.training",
     "civicdesk.appraisal",
     "civicdesk.applications",
@@ -286,6 +287,15 @@ CIVICDESK_MAP_TILE_URL = os.environ.get(
 )
 CIVICDESK_MAP_ATTRIBUTION = os.environ.get(
     "CIVICDESK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"
+# Work orders. Returns after which a case waits for a supervisor's binding arbitration.
+CIVICDESK_RETURN_LIMIT = env_int("CIVICDESK_RETURN_LIMIT", 2)
+# Most working days an extension adds to the answer deadline, and a suspension may last.
+CIVICDESK_EXTENSION_MAX_DAYS = env_int("CIVICDESK_EXTENSION_MAX_DAYS", 15)
+CIVICDESK_SUSPENSION_MAX_DAYS = env_int("CIVICDESK_SUSPENSION_MAX_DAYS", 60)
+# A new case no dispatch rule matches goes to the triage model's unit when it is sure of it.
+CIVICDESK_DISPATCH_BY_SUGGESTION = env_bool("CIVICDESK_DISPATCH_BY_SUGGESTION", True)
+# Working days before a supervision letter's deadline that the unit is reminded of it.
+CIVICDESK_SUPERVISION_REMIND_DAYS = env_int("CIVICDESK_SUPERVISION_REMIND_DAYS", 2)
 )
 CIVICDESK_MAP_CENTER = [float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])]
 # The district's bounding box, "south,west,north,east" in degrees: a reported position outside
@@ -366,6 +376,9 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.evaluation.tasks.open_followups",
         "civicdesk.evaluation.tasks.expire_followups",
         "civicdesk.evaluation.tasks.build_return_visit_queue",
+        "civicdesk.cases.tasks.resume_due_suspensions",
+        "civicdesk.supervision.tasks.remind_supervision_letters",
+        "civicdesk.supervision.tasks.escalate_late_supervision_letters",
         "civicdesk.dashboard.tasks.refresh_dashboard",
         "civicdesk.notifications.tasks.deliver_outbox",
         "civicdesk.notifications.tasks.remove_old_outbox_messages",

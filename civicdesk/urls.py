@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("civicdesk.public.urls")),
     path("staff/", include("civicdesk.staff.urls")),
     path("staff/triage/", include("civicdesk.problems.urls")),
+    path("staff/supervision/", include("civicdesk.supervision.urls")),
     path("commitments/", include("civicdesk.commitments.urls")),
     path("ledgers/", include("civicdesk.ledgers.urls")),
     path("reports/", include("civicdesk.reports.urls")),

@@ -20,6 +20,7 @@ from civicdesk.api import (
     reports,
     submissions,
     triage,
+    workorders,
 )
 from civicdesk.api.bounds import bound_integers
 from civicdesk.api.errors import install_handlers
@@ -30,6 +31,7 @@ from civicdesk.evaluation.api import praise_router
 from civicdesk.evaluation.api import router as visits_router
 from civicdesk.integrity.api import router as integrity_router
 from civicdesk.knowledge.api import router as knowledge_router
+from civicdesk.supervision.api import router as supervision_router
 from civicdesk.training.api import router as training_router
 
 
@@ -76,6 +78,8 @@ api.add_router("/imports", imports.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/hall", hall_router)
 api.add_router("/integrity", integrity_router)
+api.add_router("/", workorders.router)
+api.add_router("/supervision", supervision_router)
 api.add_router("/visits", visits_router)
 api.add_router("/praise", praise_router)
 api.add_router("/knowledge", knowledge_router)

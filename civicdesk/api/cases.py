@@ -29,10 +29,13 @@ from civicdesk.api.schemas import (
     ReturnIn,
     SimilarCaseOut,
 )
+from civicdesk.api.workorder_output import work_order
 from civicdesk.cases.access import get_case_for_user
-from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate
+from civicdesk.cases.actions import available_actions
+from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate, ReturnReason
 from civicdesk.cases.services import (
     CaseActionError,
+    CaseInputError,
     case_accept,
     case_add_note,
     case_answer,
@@ -50,7 +53,6 @@ from civicdesk.cases.workflow import (
     TRANSITIONS,
     Action,
     Status,
-    allowed_actions,
 )
 from civicdesk.core.tracking import normalize_tracking_code
 from civicdesk.intake import in_person
@@ -133,7 +135,8 @@ def _detail(case: Case, user: User) -> dict:
         "answer_due_at": case.answer_due_at,
         "merged_into": case.merged_into.tracking_code if case.merged_into else None,
         "reopen_count": case.reopen_count,
-        "allowed_actions": allowed_actions(case.status, user.role),
+        "allowed_actions": available_actions(case, user),
+        "work_order": work_order(case),
         "timeline": [
             {
                 "id": event.pk,
@@ -187,11 +190,13 @@ def _require_role(user: User, action: str) -> None:
 def _act(service: Callable[..., Any], **kwargs: Any) -> None:
     try:
         service(**kwargs)
+    except CaseInputError as error:
+        raise invalid("body", error.field or "body", str(error)) from None
     except CaseActionError as error:
         raise ApiError(409, str(error)) from None
 
 
-def _reload(case_id: int, user: User) -> dict:
+def reload_case(case_id: int, user: User) -> dict:
     """The case as the action left it.
 
     Not through get_case_for_user: an action may take the case out of the caller's reach
@@ -301,7 +306,7 @@ def assign_case(request: HttpRequest, case_id: int, payload: AssignIn) -> dict:
     if unit is None:
         raise invalid("body", "unit", _("There is no unit “%(code)s”.") % {"code": payload.unit})
     _act(case_assign, case=case, unit=unit, actor=user, note=payload.note)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/accept", response=_WRITE_RESPONSES, summary="Take the case on")
@@ -310,7 +315,7 @@ def accept_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.ACCEPT)
     _act(case_accept, case=case, actor=user, note=payload.note)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/return", response=_WRITE_RESPONSES, summary="Send back: not for this unit")
@@ -318,8 +323,17 @@ def return_case(request: HttpRequest, case_id: int, payload: ReturnIn) -> dict:
     user: User = request.auth
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.RETURN)
-    _act(case_return, case=case, actor=user, reason=payload.reason)
-    return _reload(case.pk, user)
+    choice = None
+    if payload.reason_code:
+        choice = ReturnReason.objects.filter(code=payload.reason_code, is_active=True).first()
+        if choice is None:
+            raise invalid(
+                "body",
+                "reason_code",
+                _("There is no return reason “%(code)s”.") % {"code": payload.reason_code},
+            )
+    _act(case_return, case=case, actor=user, reason=payload.reason, reason_choice=choice)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/reply", response=_WRITE_RESPONSES, summary="Give the official answer")
@@ -328,7 +342,7 @@ def answer_case(request: HttpRequest, case_id: int, payload: ReplyIn) -> dict:
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.ANSWER)
     _act(case_answer, case=case, actor=user, text=payload.text)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/note", response=_WRITE_RESPONSES, summary="Add an internal note")
@@ -337,7 +351,7 @@ def add_case_note(request: HttpRequest, case_id: int, payload: InternalNoteIn) -
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.NOTE)
     _act(case_add_note, case=case, actor=user, text=payload.text)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/close", response=_WRITE_RESPONSES, summary="Close an answered case")
@@ -346,7 +360,7 @@ def close_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.CLOSE)
     _act(case_close, case=case, actor=user, note=payload.note)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/merge", response=_WRITE_RESPONSES, summary="Merge into another case")
@@ -359,7 +373,7 @@ def merge_case(request: HttpRequest, case_id: int, payload: MergeIn) -> dict:
     if into is None:
         raise invalid("body", "into", _("There is no case “%(code)s”.") % {"code": payload.into})
     _act(case_merge, case=case, into=into, actor=user, note=payload.note)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/escalate", response=_WRITE_RESPONSES, summary="Escalate")
@@ -368,7 +382,7 @@ def escalate_case(request: HttpRequest, case_id: int, payload: NoteIn) -> dict:
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.ESCALATE)
     _act(case_escalate, case=case, actor=user, note=payload.note)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post("/{case_id}/reopen", response=_WRITE_RESPONSES, summary="Reopen an answered case")
@@ -377,7 +391,7 @@ def reopen_case(request: HttpRequest, case_id: int, payload: ReopenIn) -> dict:
     case = get_case_for_user(user, case_id)
     _require_role(user, Action.REOPEN)
     _act(case_reopen, case=case, actor=user, reason=payload.reason)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 @router.post(
@@ -389,7 +403,7 @@ def recategorize_case(request: HttpRequest, case_id: int, payload: RecategorizeI
     _require_role(user, Action.RECATEGORIZE)
     category = category_by_code("body", "category", payload.category)
     _act(case_recategorize, case=case, category=category, actor=user)
-    return _reload(case.pk, user)
+    return reload_case(case.pk, user)
 
 
 # --- Help for the answer -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
+from civicdesk.api.workorder_schemas import WorkOrderOut
 from civicdesk.cases.workflow import Status
 from civicdesk.intake.validation import clean_credit_code
 
@@ -200,6 +201,9 @@ class CaseDetailOut(CaseListItemOut):
     merged_into: str | None
     reopen_count: int
     allowed_actions: list[str] = Field(..., description="What the caller may do now.")
+    work_order: WorkOrderOut = Field(
+        ..., description="Within the unit, co-handling units, returns, extensions, suspension."
+    )
     timeline: list[EventOut]
 
 
@@ -233,7 +237,14 @@ class ReplyIn(Schema):
 
 
 class ReturnIn(Schema):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reason_code: Text | None = Field(
+        None,
+        max_length=40,
+        description="Code of a return reason (GET /work-orders/return-reasons); none: other.",
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
+        "", description="Words: needed for a reason that asks for them (other)."
+    )
 
 
 class InternalNoteIn(Schema):

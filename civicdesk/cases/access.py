@@ -5,10 +5,15 @@ import contextlib
 from django.conf import settings
 from django.http import Http404, HttpRequest
 
-from civicdesk.accounts.models import User
+from civicdesk.accounts.models import Role, User
 from civicdesk.cases.models import Case
 from civicdesk.core.ratelimit import LimitReached, guarded_lookup
 from civicdesk.core.tracking import normalize_tracking_code
+
+
+def can_edit_dispatch_rules(user: User) -> bool:
+    """Dispatch rules route every new case: supervisors and administrators set them."""
+    return user.is_authenticated and user.has_role(Role.SUPERVISOR, Role.ADMIN)
 
 
 def get_case_for_user(user: User, case_id: int | str) -> Case:

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate
+from civicdesk.cases.models import (
+    Area,
+    Case,
+    CaseEvent,
+    Category,
+    DispatchRule,
+    Grid,
+    ReplyTemplate,
+    ReturnReason,
+)
 
 
 @admin.register(Category)
@@ -51,3 +60,26 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Work-order data a district edits: grids, areas, dispatch rules and return reasons.
+@admin.register(Grid)
+class GridAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "unit", "worker", "is_active"]
+    list_filter = ["unit", "is_active"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+
+
+@admin.register(DispatchRule)
+class DispatchRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "category", "area", "unit", "priority", "is_active"]
+    list_filter = ["is_active", "unit"]
+
+
+@admin.register(ReturnReason)
+class ReturnReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "needs_explanation", "is_active", "sort_order"]

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,16 +44,28 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
-        """Cases past the deadline of the stage they are in."""
+        """Cases past the deadline of the stage they are in; a suspended case's clock stands
+        still, so it is not overdue while suspended."""
         now = now or timezone.now()
         return self.filter(
             Q(status__in=UNROUTED_STATUSES, assign_due_at__lt=now)
-            | Q(status__in=OPEN_STATUSES, first_responded_at__isnull=True, response_due_at__lt=now)
-            | Q(status__in=OPEN_STATUSES, answer_due_at__lt=now)
+            | Q(
+                status__in=OPEN_STATUSES,
+                suspended_at__isnull=True,
+                first_responded_at__isnull=True,
+                response_due_at__lt=now,
+            )
+            | Q(status__in=OPEN_STATUSES, suspended_at__isnull=True, answer_due_at__lt=now)
         )
 
     def for_unit_subtree(self, unit: Unit) -> "CaseQuerySet":
         return self.filter(unit__path__startswith=unit.path)
+
+    def co_handled_by_subtree(self, unit: Unit) -> "CaseQuerySet":
+        """Cases on which a unit of this subtree is a co-handling unit (协办)."""
+        return self.filter(
+            Exists(CoUnit.objects.filter(case=OuterRef("pk"), unit__path__startswith=unit.path))
+        )
 
     def visible_to(self, user: User) -> "CaseQuerySet":
         if not user.is_authenticated or not user.is_staff_member:
@@ -62,7 +74,11 @@ class CaseQuerySet(models.QuerySet):
             return self
         if user.role != Role.HANDLER or user.unit_id is None:
             return self.none()
-        return self.for_unit_subtree(user.unit)
+        # A co-handling unit sees the case too: it has its part to answer.
+        co_handled = CoUnit.objects.filter(
+            case=OuterRef("pk"), unit__path__startswith=user.unit.path
+        )
+        return self.filter(Q(unit__path__startswith=user.unit.path) | Exists(co_handled))
 
     def search(self, query: str, *, public: bool = False) -> "CaseQuerySet":
         """Every word must appear; Traditional and Simplified match each other."""
@@ -134,6 +150,32 @@ class Case(models.Model):
     # The official answer currently in force (the latest one), kept for lists and the public page.
     answer = models.TextField(_("official answer"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
+    # Within the unit: the person (承办人) or the grid (网格) the case was given to, if any.
+    assignee = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("person in charge"),
+    )
+    grid = models.ForeignKey(
+        "cases.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("grid"),
+    )
+    # Returns since the last arbitration; at CIVICDESK_RETURN_LIMIT the case waits for one.
+    return_count = models.PositiveSmallIntegerField(default=0)
+    arbitration_since = models.DateTimeField(null=True, blank=True)
+    # The unit a supervisor's arbitration gave the case to: that unit cannot return it.
+    bound_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Since when an approved suspension stops the deadline clock (None: it runs).
+    suspended_at = models.DateTimeField(null=True, blank=True)
     # Normalised description and address (Simplified, half-width, case-folded) for staff search.
     search_text = models.TextField(editable=False, blank=True)
     # The same for what the public sees once published: redacted description and answer only,
@@ -174,7 +216,17 @@ class Case(models.Model):
             return self.answer_due_at
         return None
 
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def awaits_arbitration(self) -> bool:
+        return self.arbitration_since is not None
+
     def is_overdue(self, now: datetime | None = None) -> bool:
+        if self.is_suspended and self.status not in UNROUTED_STATUSES:
+            return False
         due = self.stage_due_at()
         return due is not None and due < (now or timezone.now())
 
@@ -271,3 +323,35 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The work-order rows (grids, dispatch rules, co-units, return reasons, extension and
+# suspension requests) live in their own module; imported here so Django registers them.
+from civicdesk.cases.workorder_models import (  # noqa: E402
+    Area,
+    ClockRequest,
+    ClockRequestKind,
+    ClockRequestStatus,
+    CoUnit,
+    DispatchRule,
+    Grid,
+    ReturnReason,
+    SuspensionGround,
+)
+
+__all__ = [
+    "Area",
+    "Case",
+    "CaseEvent",
+    "CaseQuerySet",
+    "Category",
+    "ClockRequest",
+    "ClockRequestKind",
+    "ClockRequestStatus",
+    "CoUnit",
+    "DispatchRule",
+    "Grid",
+    "ReplyTemplate",
+    "ReturnReason",
+    "SuspensionGround",
+]

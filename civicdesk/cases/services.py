@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import Unit, User
-from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate
+from civicdesk.cases.models import Case, CaseEvent, Category, ReplyTemplate, ReturnReason
 from civicdesk.cases.replies import unfilled_placeholders
 from civicdesk.cases.workflow import (
     NON_TRANSITIONS,
@@ -25,6 +25,15 @@ from civicdesk.notifications.services import notify_case_answered
 
 class CaseActionError(Exception):
     """An action that the workflow or the actor's role does not allow; the message is translated."""
+
+
+class CaseInputError(CaseActionError):
+    """Input an action cannot take (a missing reason, a date out of range); the message is
+    translated and starts with the field's label, and `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def actor_kind(actor: User | None, default: str = SYSTEM) -> str:
@@ -140,7 +149,7 @@ def case_open(*, submission, category: Category | None = None) -> Case:
     )
     case.save()
     _open_event(case).save()
-    return case
+    return _dispatch().auto_dispatch(case)
 
 
 def cases_open(*, submissions: list) -> list[Case]:
@@ -158,12 +167,32 @@ def cases_open(*, submissions: list) -> list[Case]:
         )
     Case.objects.bulk_create(cases)
     CaseEvent.objects.bulk_create([_open_event(case) for case in cases])
-    return cases
+    return _dispatch().auto_dispatch_many(cases)
+
+
+def _dispatch():
+    # cases.dispatch builds on this module (its checks and records); imported when used.
+    from civicdesk.cases import dispatch
+
+    return dispatch
+
+
+def _settle_clock(case: Case, actor: User | None, why: str) -> None:
+    """A pending extension or suspension request is withdrawn, and a suspension resumed, when
+    the case leaves its unit or is answered (cases.extensions)."""
+    if case.suspended_at is None and not case.clock_requests.pending().exists():
+        return
+    from civicdesk.cases import extensions
+
+    extensions.settle_clock(case, actor, why)
 
 
 @transaction.atomic
-def case_assign(*, case: Case, unit: Unit, actor: User | None, note: str = "") -> Case:
-    """Route a case to a unit; a case already with a unit is reassigned."""
+def case_assign(
+    *, case: Case, unit: Unit, actor: User | None, note: str = "", data: dict | None = None
+) -> Case:
+    """Route a case to a unit; a case already with a unit is reassigned. `data` goes on the
+    timeline event (an automatic dispatch records what decided it)."""
     case = _lock(case)
     kind = actor_kind(actor)
     if not unit.is_active:
@@ -173,11 +202,32 @@ def case_assign(*, case: Case, unit: Unit, actor: User | None, note: str = "") -
     )
     if action == Action.REASSIGN and case.unit_id == unit.pk:
         raise CaseActionError(_("The case is already with this unit."))
+    if case.arbitration_since is not None:
+        raise CaseActionError(
+            _(
+                "This case was returned %(count)d times and waits for a supervisor's "
+                "arbitration, whose choice of unit binds."
+            )
+            % {"count": case.return_count}
+        )
+    if case.co_units.filter(unit=unit).exists():
+        raise CaseInputError(
+            _(
+                "Unit: %(unit)s co-handles this case; remove it from the co-handling units "
+                "before making it the lead unit."
+            )
+            % {"unit": unit},
+            "unit",
+        )
     from_status = case.status
     case.status = _check_transition(case, action, kind)
+    if action == Action.REASSIGN:
+        _settle_clock(case, actor, _("The case was given to another unit."))
     case.unit = unit
+    # The person and grid belong to the unit the case leaves.
+    case.assignee = case.grid = None
     case.assigned_at = timezone.now()
-    case.save(update_fields=["status", "unit", "assigned_at"])
+    case.save(update_fields=["status", "unit", "assignee", "grid", "assigned_at"])
     _record(
         case,
         action,
@@ -187,6 +237,7 @@ def case_assign(*, case: Case, unit: Unit, actor: User | None, note: str = "") -
         note=note,
         unit=unit,
         is_public=True,
+        data=data,
     )
     return case
 
@@ -213,18 +264,52 @@ def case_accept(*, case: Case, actor: User, note: str = "") -> Case:
     return case
 
 
+# The return reason chosen when a caller gives only words (API clients of version 1).
+OTHER_RETURN_REASON = "other"
+
+
+def _return_reason(choice: ReturnReason | None, reason: str) -> ReturnReason:
+    if choice is None:
+        choice = ReturnReason.objects.filter(code=OTHER_RETURN_REASON).first()
+    if choice is None or not choice.is_active:
+        raise CaseInputError(_("Reason for returning: choose one from the list."), "reason_choice")
+    if choice.needs_explanation and not reason.strip():
+        raise CaseInputError(_("Say why the case is not for your unit."), "reason")
+    return choice
+
+
 @transaction.atomic
-def case_return(*, case: Case, actor: User, reason: str) -> Case:
-    """A unit says the case is not theirs; it goes back to the supervisors to be routed again."""
-    if not reason.strip():
-        raise CaseActionError(_("Say why the case is not for your unit."))
+def case_return(
+    *, case: Case, actor: User, reason: str = "", reason_choice: ReturnReason | None = None
+) -> Case:
+    """A unit says the case is not theirs, with a reason from the list (and words where the
+    reason needs them); it goes back to the supervisors to be routed again. After
+    CIVICDESK_RETURN_LIMIT returns it waits for a supervisor's arbitration (cases.returns),
+    and the unit that arbitration chose cannot return it."""
+    choice = _return_reason(reason_choice, reason)
     case = _lock(case)
     _check_reach(case, actor)
+    if case.bound_unit_id is not None and case.bound_unit_id == case.unit_id:
+        raise CaseActionError(
+            _(
+                "A supervisor's arbitration gave this case to %(unit)s: it cannot be returned. "
+                "Ask for co-handling units or an extension if you need them."
+            )
+            % {"unit": case.unit}
+        )
     from_status = case.status
     returned_by = case.unit
     case.status = _check_transition(case, Action.RETURN, actor_kind(actor))
+    _settle_clock(case, actor, _("The case was returned."))
     case.unit = None
-    case.save(update_fields=["status", "unit"])
+    case.assignee = case.grid = None
+    case.return_count += 1
+    to_arbitration = case.return_count >= settings.CIVICDESK_RETURN_LIMIT
+    if to_arbitration:
+        case.arbitration_since = timezone.now()
+    case.save(
+        update_fields=["status", "unit", "assignee", "grid", "return_count", "arbitration_since"]
+    )
     _record(
         case,
         Action.RETURN,
@@ -233,6 +318,11 @@ def case_return(*, case: Case, actor: User, reason: str) -> Case:
         from_status=from_status,
         note=reason.strip(),
         unit=returned_by,
+        data={
+            "reason": choice.code,
+            "returns": case.return_count,
+            "arbitration": to_arbitration,
+        },
     )
     return case
 
@@ -252,6 +342,20 @@ def _check_placeholders(answer: str) -> None:
         )
 
 
+def _check_parts(case: Case) -> None:
+    """The lead unit answers once every co-handling unit's part is in (or a supervisor
+    waived it, with a reason: cases.dispatch.waive_part)."""
+    missing = [co.unit for co in case.co_units.select_related("unit") if not co.is_in]
+    if missing:
+        raise CaseActionError(
+            _(
+                "The parts of the co-handling units are not all in: %(units)s. Wait for them, "
+                "or ask a supervisor to waive a part with a reason."
+            )
+            % {"units": "、".join(str(unit) for unit in missing)}
+        )
+
+
 @transaction.atomic
 def case_answer(*, case: Case, actor: User, text: str) -> Case:
     """The official answer to the reporter; it is public on the status page."""
@@ -262,6 +366,8 @@ def case_answer(*, case: Case, actor: User, text: str) -> Case:
     from_status = case.status
     case.status = _check_transition(case, Action.ANSWER, actor_kind(actor))
     _check_placeholders(text)
+    _check_parts(case)
+    _settle_clock(case, actor, _("The case was answered."))
     now = timezone.now()
     case.answer = text.strip()
     case.answered_at = now
@@ -357,6 +463,7 @@ def case_merge(*, case: Case, into: Case, actor: User, note: str = "") -> Case:
         )
     from_status = case.status
     case.status = _check_transition(case, Action.MERGE, actor_kind(actor))
+    _settle_clock(case, actor, _("The case was merged into another one."))
     case.merged_into = into
     case.save(update_fields=["status", "merged_into"])
     _record(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from civicdesk.cases import services
+from civicdesk.cases import extensions, services
 from civicdesk.cases.models import Case
 from civicdesk.cases.workflow import Status
 
@@ -46,4 +46,21 @@ def close_undisputed_cases() -> int:
             continue
         count += 1
     logger.info("closed %d undisputed cases", count)
+    return count
+
+
+@task()
+def resume_due_suspensions() -> int:
+    """Resume suspended cases on the day their unit said they would resume: a suspension
+    cannot quietly outlast what the supervisor approved."""
+    count = 0
+    for case in extensions.cases_due_to_resume().iterator():
+        try:
+            extensions.resume(
+                case=case, actor=None, note=_("Resumed automatically on the date approved.")
+            )
+        except services.CaseActionError:
+            continue  # resumed meanwhile
+        count += 1
+    logger.info("resumed %d suspended cases", count)
     return count

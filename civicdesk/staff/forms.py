@@ -104,14 +104,6 @@ class AcceptForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is this not for your unit?"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 class AnswerForm(forms.Form):
     template = forms.ModelChoiceField(
         label=_("Reply template"), queryset=None, required=False, empty_label=_("No template")
@@ -179,11 +171,11 @@ class RecategorizeForm(forms.Form):
     )
 
 
+# The return's form, with its reasons from the list, is a work-order form (workorder_forms).
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     Action.ASSIGN: AssignForm,
     Action.REASSIGN: AssignForm,
     Action.ACCEPT: AcceptForm,
-    Action.RETURN: ReturnForm,
     Action.ANSWER: AnswerForm,
     Action.CLOSE: CloseForm,
     Action.REOPEN: ReopenForm,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civicdesk.staff import views
+from civicdesk.staff import views, workorders
 
 app_name = "staff"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
     path("reply-template/", views.reply_template_text, name="reply_template"),
     path("record/", views.record, name="record"),
+    path("work-orders/", workorders.work_orders, name="work_orders"),
+    path("work-orders/rules/<int:pk>/off/", workorders.rule_deactivate, name="rule_deactivate"),
 ]

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_GET, require_POST
 from civicdesk.accounts.models import Unit, User
 from civicdesk.cases import services
 from civicdesk.cases.access import get_case_for_user
+from civicdesk.cases.actions import available_actions
 from civicdesk.cases.models import Case, ReplyTemplate
-from civicdesk.cases.workflow import OPEN_STATUSES, Action, allowed_actions
+from civicdesk.cases.workflow import OPEN_STATUSES, Action
 from civicdesk.core.access import staff_required, staff_view
 from civicdesk.core.htmx import is_htmx
 from civicdesk.core.paging import CappedPaginator
 from civicdesk.intake import in_person
 from civicdesk.intake.services import IdempotencyConflict, receive
 from civicdesk.reports.views import confidential_received
+from civicdesk.staff import workorders
 from civicdesk.staff.forms import (
     ACTION_FORMS,
     OPEN,
@@ -28,6 +30,10 @@ from civicdesk.staff.forms import (
     InboxFilterForm,
     InPersonForm,
 )
+from civicdesk.staff.workorder_forms import WORK_ORDER_FORMS, WorkOrderForm
+
+# Every form of the case page's actions: the workflow's and the work order's.
+CASE_FORMS = {**ACTION_FORMS, **WORK_ORDER_FORMS}
 
 PAGE_SIZE = 25
 
@@ -111,11 +117,19 @@ def _reply_templates(user: User, case: Case):
     )
 
 
+def _form_kwargs(form_class: type, user: User, case: Case) -> dict:
+    if form_class is AnswerForm:
+        return {"templates": _reply_templates(user, case)}
+    if issubclass(form_class, WorkOrderForm):
+        return {"case": case, "user": user}
+    return {}
+
+
 def _action_forms(user: User, case: Case, bound: tuple[str, object] | None = None) -> dict:
     forms = {}
-    for action in allowed_actions(case.status, user.role):
-        form_class = ACTION_FORMS[action]
-        kwargs = {"templates": _reply_templates(user, case)} if form_class is AnswerForm else {}
+    for action in available_actions(case, user):
+        form_class = CASE_FORMS[action]
+        kwargs = _form_kwargs(form_class, user, case)
         if bound and bound[0] == action:
             forms[action] = bound[1]
             continue
@@ -136,6 +150,7 @@ def _render_case(
         "forms": _action_forms(request.user, case, bound),
         "duplicates": case.duplicates.all(),
         "now": timezone.now(),
+        **workorders.work_order_context(case),
     }
     return render(request, "staff/case.html", context, status=status)
 
@@ -155,7 +170,14 @@ def _perform(action: str, case: Case, actor: User, data: dict) -> str:
         services.case_accept(case=case, actor=actor, note=data["note"])
         return _("You took the case on.")
     if action == Action.RETURN:
-        services.case_return(case=case, actor=actor, reason=data["reason"])
+        case = services.case_return(
+            case=case, actor=actor, reason=data["reason"], reason_choice=data["reason_choice"]
+        )
+        if case.awaits_arbitration:
+            return _(
+                "The case went back. Returned too often, it waits for a supervisor's "
+                "arbitration, which binds."
+            )
         return _("The case went back to the supervisors.")
     if action == Action.ANSWER:
         services.case_answer(case=case, actor=actor, text=data["text"])
@@ -178,19 +200,18 @@ def _perform(action: str, case: Case, actor: User, data: dict) -> str:
     if action == Action.RECATEGORIZE:
         services.case_recategorize(case=case, category=data["category"], actor=actor)
         return _("Category changed.")
-    raise Http404
+    return workorders.perform(action, case, actor, data)
 
 
 @require_POST
 @staff_required
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if action not in ACTION_FORMS:
+    if action not in CASE_FORMS:
         raise Http404
-    form_class = ACTION_FORMS[action]
-    kwargs = {"templates": _reply_templates(request.user, case)} if form_class is AnswerForm else {}
-    form = form_class(request.POST, prefix=action, **kwargs)
-    if action not in allowed_actions(case.status, request.user.role):
+    form_class = CASE_FORMS[action]
+    form = form_class(request.POST, prefix=action, **_form_kwargs(form_class, request.user, case))
+    if action not in available_actions(case, request.user):
         form.is_valid()
         messages.error(request, _("This action is not possible on this case now."))
         return _render_case(request, case, status=409)
@@ -198,9 +219,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _render_case(request, case, (action, form), status=400)
     try:
         message = _perform(action, case, request.user, form.cleaned_data)
+    except services.CaseInputError as error:
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+        return _render_case(request, case, (action, form), status=400)
     except services.CaseActionError as error:
         form.add_error(None, str(error))
-        if action not in allowed_actions(case.status, request.user.role):
+        if action not in available_actions(case, request.user):
             messages.error(request, str(error))
         return _render_case(request, case, (action, form), status=409)
     messages.success(request, message)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from civicdesk.cases.models import Case, CaseEvent
+from civicdesk.cases.models import Case, CaseEvent, ReturnReason
 from civicdesk.cases.services import case_answer, case_assign
 
 
@@ -55,3 +55,8 @@ def last_event(case: Case) -> CaseEvent:
 def errors_of(response, action: str) -> str:
     form = response.context["forms"][action]
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def other_reason() -> int:
+    """The return reason "Other (explain)", which needs words."""
+    return ReturnReason.objects.get(code="other").pk

@@ -6,7 +6,7 @@ from civicdesk.cases.services import case_accept
 from civicdesk.cases.workflow import Action, Status
 from civicdesk.conftest import login
 
-from .conftest import case_url, errors_of, last_event, snapshot
+from .conftest import case_url, errors_of, last_event, other_reason, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,10 @@ def test_accepting_twice_is_409_and_keeps_the_first_response_time(handler, assig
 def test_handler_returns_a_case(handler, assigned, units):
     case = assigned("urban")
 
-    response = login(handler).post(case_url(case, "return"), {"return-reason": "属于市场监管"})
+    response = login(handler).post(
+        case_url(case, "return"),
+        {"return-reason_choice": other_reason(), "return-reason": "属于市场监管"},
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/staff/"
@@ -174,7 +177,10 @@ def test_handler_returns_a_case(handler, assigned, units):
 def test_supervisor_returning_stays_on_the_case(supervisor, assigned):
     case = assigned("urban")
 
-    response = login(supervisor).post(case_url(case, "return"), {"return-reason": "派错了"})
+    response = login(supervisor).post(
+        case_url(case, "return"),
+        {"return-reason_choice": other_reason(), "return-reason": "派错了"},
+    )
 
     assert response["Location"] == case_url(case)
     case.refresh_from_db()
@@ -183,7 +189,10 @@ def test_supervisor_returning_stays_on_the_case(supervisor, assigned):
 
 def test_returned_case_can_be_assigned_again(supervisor, handler, assigned, units):
     case = assigned("urban")
-    login(handler).post(case_url(case, "return"), {"return-reason": "不是我们的"})
+    login(handler).post(
+        case_url(case, "return"),
+        {"return-reason_choice": other_reason(), "return-reason": "不是我们的"},
+    )
 
     response = login(supervisor).post(case_url(case, "assign"), {"assign-unit": units["market"].pk})
 
@@ -196,8 +205,17 @@ def test_return_needs_a_reason(handler, assigned):
     case = assigned("urban")
     before = snapshot(case)
 
-    response = login(handler).post(case_url(case, "return"), {"return-reason": "   "})
+    # "Other" needs words; no reason chosen at all is refused too.
+    other = login(handler).post(
+        case_url(case, "return"), {"return-reason_choice": other_reason(), "return-reason": "   "}
+    )
+    none = login(handler).post(case_url(case, "return"), {"return-reason": "不是我们的"})
 
-    assert response.status_code == 400
-    assert response.context["forms"]["return"].errors["reason"]
+    assert other.status_code == 400
+    assert (
+        "Say why the case is not for your unit."
+        in other.context["forms"]["return"].errors["reason"]
+    )
+    assert none.status_code == 400
+    assert none.context["forms"]["return"].errors["reason_choice"]
     assert snapshot(case) == before
