@@ -12,6 +12,7 @@ import sys
 
 import pytest
 from django.db import connection
+from django.db.backends.sqlite3._functions import register as register_django_functions
 
 HOLD = 4.0  # seconds the concurrent writer keeps its transaction open
 
@@ -22,9 +23,11 @@ def test_keyed_reads_are_served_while_another_connection_holds_a_long_write(tmp_
     arguments = [str(path), str(HOLD)]
     if connection.vendor == "sqlite":
         # The suite's migrated (in-memory) database, copied to a file: no second migrate.
-        # (A dump, not the backup API: the test's own transaction keeps that one waiting.)
+        # (A dump, not the backup API: the test's own transaction keeps that one waiting. The
+        # schema may call Django's SQL functions, in indexes or generated columns.)
         connection.ensure_connection()
         target = sqlite3.connect(path)
+        register_django_functions(target)
         target.executescript("\n".join(connection.connection.iterdump()))
         target.close()
     else:
