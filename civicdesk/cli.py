@@ -51,8 +51,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(triage_main(argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicdesk.settings")
     if len(argv) > 1 and argv[1] == "demo":
-        # The demo runs on a developer's machine: debug pages and a throwaway key are fine there.
-        os.environ.setdefault("CIVICDESK_DEBUG", "1")
+        # The demo runs on one machine, in debug mode with a key of its own, kept in its data
+        # folder before the settings are read, so that it and every command run next to it
+        # (in the same folder) use the same (civicdesk/core/demo_settings.py).
+        from civicdesk.core import demo_settings
+
+        demo_settings.write(demo_settings.data_dir())
     _prepare_data_dir()
     from django.core.management import execute_from_command_line
 

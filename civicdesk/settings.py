@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from civicdesk.core import demo_settings
 from civicdesk.core.positions import parse_bounds
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -85,15 +86,22 @@ def database_from_url(url: str) -> dict:
     )
 
 
-DEBUG = env_bool("CIVICDESK_DEBUG", False)
-DATA_DIR = Path(os.environ.get("CIVICDESK_DATA_DIR") or Path.cwd() / "var").resolve()
+DATA_DIR = demo_settings.data_dir()
+# What `civicdesk demo` left in this data folder (its key, debug mode and address), so that
+# commands run next to the demo just work; the environment wins. None in production.
+_DEMO = demo_settings.read(DATA_DIR)
+# The demo's settings file when this data folder has one (`check --deploy` refuses it).
+CIVICDESK_DEMO_SETTINGS_FILE = str(demo_settings.path_in(DATA_DIR)) if _DEMO else ""
+DEBUG = env_bool("CIVICDESK_DEBUG", _DEMO.debug if _DEMO else False)
 
-SECRET_KEY = os.environ.get("CIVICDESK_SECRET_KEY", "")
+SECRET_KEY = os.environ.get("CIVICDESK_SECRET_KEY", "") or (_DEMO.secret_key if _DEMO else "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "CIVICDESK_SECRET_KEY is required when CIVICDESK_DEBUG is off "
-            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            f"Next to `civicdesk demo`, run commands in the demo's folder: {DATA_DIR} has no "
+            f"{demo_settings.FILE_NAME}."
         )
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-" + "x" * 20
 
@@ -429,8 +437,10 @@ CIVICDESK_RETURN_VISIT_ATTEMPTS = env_int("CIVICDESK_RETURN_VISIT_ATTEMPTS", 3)
 CIVICDESK_RETURN_VISIT_DAYS = env_int("CIVICDESK_RETURN_VISIT_DAYS", 30)
 # Units with fewer cases in a period are listed, not ranked, so one fast case tops nothing.
 CIVICDESK_RANKING_MIN_CASES = env_int("CIVICDESK_RANKING_MIN_CASES", 10)
-# The public address of the site, put in front of links in e-mails (e.g. https://civic.example.org).
-CIVICDESK_SITE_URL = os.environ.get("CIVICDESK_SITE_URL", "")
+# The public address of the site, put in front of links in messages (e.g.
+# https://civic.example.org). Required: without it `check --deploy` fails and the outbox sends
+# nothing, as a relative link cannot be tapped. The demo sets its own.
+CIVICDESK_SITE_URL = os.environ.get("CIVICDESK_SITE_URL", "") or (_DEMO.site_url if _DEMO else "")
 # Largest evidence file (photo or document) attached to a measure.
 CIVICDESK_MAX_EVIDENCE_BYTES = env_int("CIVICDESK_MAX_EVIDENCE_BYTES", 20 * 1024 * 1024)
 # Subscriptions to a public commitment allowed per client and window.

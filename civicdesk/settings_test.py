@@ -5,6 +5,10 @@ import os
 os.environ.setdefault("CIVICDESK_SECRET_KEY", "test-only-secret-key-" + "k" * 40)
 os.environ.setdefault("CIVICDESK_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("CIVICDESK_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Messages go out only with the site's address in their links (notifications/delivery.py).
+os.environ.setdefault("CIVICDESK_SITE_URL", "http://testserver")
+# Production's mode, even where a demo once left its settings file in ./var.
+os.environ.setdefault("CIVICDESK_DEBUG", "0")
 
 from civicdesk.settings import *  # noqa: F403
 

@@ -6,4 +6,5 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from civicdesk.core import checks  # noqa: F401  (registers the system checks)
+        # Imported to register the system checks.
+        from civicdesk.core import checks, deploy_checks  # noqa: F401

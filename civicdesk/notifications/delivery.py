@@ -1,5 +1,10 @@
 """Send what is due in the outbox, safely with several workers at once.
 
+Nothing is sent while CIVICDESK_SITE_URL is missing: every message carries links (status pages,
+follow-up and unsubscribe links), and a relative link cannot be tapped. The messages wait, and
+the worker logs an error on each run; once the address is set, the links of messages queued
+meanwhile are completed as they go out.
+
 A worker claims a batch of due rows in one short transaction (``SELECT … FOR UPDATE SKIP
 LOCKED`` on PostgreSQL, so workers take different rows; SQLite serialises writers anyway): it
 counts the attempt and moves the row's next attempt a lease ahead, so no other worker sees it
@@ -16,13 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from civicdesk.notifications import senders
 from civicdesk.notifications.models import Action, Channel, Outbox, OutboxEvent, Status
-from civicdesk.notifications.services import OPTED_OUT
+from civicdesk.notifications.services import OPTED_OUT, site_address
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +65,34 @@ def describe_error(error: BaseException, row: Outbox) -> str:
         # Any long run of digits may be the number written another way.
         text = re.sub(r"\+?\d[\d\s-]{5,}\d", lambda m: senders.mask_phone(m.group()), text)
     return text[:500]
+
+
+SITE_URL_MISSING = (
+    "CIVICDESK_SITE_URL is not set to the site's public address (https://…): the links in "
+    "messages could not be opened, so nothing is sent; %d message(s) wait for it"
+)
+# A path where a link stands in a message (after a space, a line break, a colon or Chinese
+# text), as site_url() writes it without a site address; not part of a longer address or
+# number. URL characters are ASCII: Chinese text right after a link is not part of it.
+_RELATIVE_LINK = re.compile(
+    r"(?<![A-Za-z0-9_/.:@-])/[A-Za-z0-9_.~%-]+[A-Za-z0-9_.~%/?=&+#:@!$*,;-]*"
+)
+_TRAILING = ".,;:!?"  # sentence punctuation after a link
+
+
+def absolute_links(text: str, site: str) -> str:
+    """``text`` with the site's own relative links made absolute; any other slash is left."""
+
+    def complete(match: re.Match) -> str:
+        path = match.group()
+        link = path.rstrip(_TRAILING)
+        try:
+            resolve(link.split("?", 1)[0].split("#", 1)[0])
+        except Resolver404:
+            return path
+        return site + link + path[len(link) :]
+
+    return _RELATIVE_LINK.sub(complete, text)
 
 
 def _due(now: datetime):
@@ -106,6 +141,9 @@ def _finish(row: Outbox, action: str, **fields) -> bool:
 
 def deliver(row: Outbox) -> str:
     """Try one claimed row once; returns its status afterwards."""
+    site = site_address()
+    if site is None:  # deliver_due() checks first; this keeps any other caller honest
+        raise ImproperlyConfigured(SITE_URL_MISSING % 1)
     shown = senders.mask_address(row.channel, row.recipient)
     if row.preference is not None and row.preference.stops(row.kind):
         # The person opted out after the message was queued.
@@ -113,7 +151,7 @@ def deliver(row: Outbox) -> str:
         logger.info("notification %s cancelled: the address opted out", row.pk)
         return row.status
     try:
-        senders.send(row.channel, row.recipient, row.subject, row.body)
+        senders.send(row.channel, row.recipient, row.subject, absolute_links(row.body, site))
     except Exception as error:
         reason = describe_error(error, row)
         permanent = isinstance(error, senders.PermanentSendError)
@@ -139,12 +177,19 @@ def deliver(row: Outbox) -> str:
 @dataclass
 class Report:
     counts: dict[str, int] = field(default_factory=dict)  # status: messages that ended in it
+    # Messages left waiting because CIVICDESK_SITE_URL is missing (nothing was sent).
+    waiting_for_site_url: int = 0
 
 
 def deliver_due() -> Report:
     """Send everything due now, batch by batch. Rows that fail now are due only later, so the
     loop ends."""
     report = Report()
+    if site_address() is None:
+        waiting = Outbox.objects.filter(status=Status.PENDING).count()
+        logger.error(SITE_URL_MISSING, waiting)
+        report.waiting_for_site_url = waiting
+        return report
     while batch := claim():
         for row in batch:
             status = str(deliver(row))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -59,8 +60,18 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def site_address() -> str | None:
+    """CIVICDESK_SITE_URL without its final slash; None unless it is an absolute http(s)
+    address, without which the links in messages could not be opened (delivery waits)."""
+    address = getattr(settings, "CIVICDESK_SITE_URL", "").strip().rstrip("/")
+    parts = urlsplit(address)
+    return address if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def site_url(path: str) -> str:
-    return getattr(settings, "CIVICDESK_SITE_URL", "").rstrip("/") + path
+    """The link to ``path`` for a message. Without a site address the path alone: the message
+    is queued all the same, and delivery completes its links once the address is set."""
+    return getattr(settings, "CIVICDESK_SITE_URL", "").strip().rstrip("/") + path
 
 
 def normalise(channel: str, address: str) -> str:

@@ -56,6 +56,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         CIVICDESK_DEBUG="0",
         CIVICDESK_SECRET_KEY=secrets.token_urlsafe(50),
         CIVICDESK_ALLOWED_HOSTS="civicdesk.example.org",
+        CIVICDESK_SITE_URL="https://civicdesk.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     )
     result = _check(tmp_path, env)
@@ -77,3 +78,33 @@ def test_missing_secret_key_fails_when_debug_is_off(tmp_path, secret):
     result = _check(tmp_path, env)
     assert result.returncode != 0
     assert "CIVICDESK_SECRET_KEY" in result.stdout + result.stderr
+
+
+def _production(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    settings = {
+        "CIVICDESK_DEBUG": "0",
+        "CIVICDESK_SECRET_KEY": secrets.token_urlsafe(50),
+        "CIVICDESK_ALLOWED_HOSTS": "civicdesk.example.org",
+        "CIVICDESK_SITE_URL": "https://civicdesk.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    return _clean_env(tmp_path, **{**settings, **overrides})
+
+
+@pytest.mark.parametrize("site_url", ["", "/", "civicdesk.example.org", "ftp://example.org"])
+def test_deploy_check_fails_without_an_absolute_site_url(tmp_path, site_url):
+    # Messages would carry links like /track/2FSV-E3XF-RK/ that no phone can open.
+    result = _check(tmp_path, _production(tmp_path, CIVICDESK_SITE_URL=site_url))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "notifications.E001" in output and "CIVICDESK_SITE_URL" in output
+
+
+def test_deploy_check_fails_on_the_demos_settings_file(tmp_path):
+    from civicdesk.core import demo_settings
+
+    demo_settings.write(tmp_path / "var", site_url="http://127.0.0.1:8000")
+    result = _check(tmp_path, _production(tmp_path))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "core.E001" in output and "demo-settings.json" in output

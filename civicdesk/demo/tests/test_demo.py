@@ -89,8 +89,11 @@ def test_demo_command_serves_with_runserver(monkeypatch: pytest.MonkeyPatch) -> 
         pid = 4242
         stopped = False
 
-        def __init__(self, argv, env):
+        def __init__(self, argv, env, **options):
             FakeWorker.argv = argv
+
+        def poll(self):
+            return None
 
         def terminate(self):
             FakeWorker.stopped = True
@@ -102,8 +105,9 @@ def test_demo_command_serves_with_runserver(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(demo.subprocess, "Popen", FakeWorker)
     call_command("demo", "--submissions", "5", "--host", "192.0.2.1", stdout=StringIO())
     assert calls == [(("192.0.2.1:8000",), {"use_reloader": False})]
-    # A worker runs beside the server and stops with it.
-    assert FakeWorker.argv[-2:] == ["civicdesk", "worker"] and FakeWorker.stopped
+    # A worker runs beside the server and stops with it (or, killed, with the demo process).
+    assert FakeWorker.argv[2:5] == ["civicdesk", "demo_worker", "--parent"]
+    assert FakeWorker.stopped
 
 
 @pytest.mark.django_db

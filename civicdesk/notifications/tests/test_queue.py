@@ -36,8 +36,8 @@ def test_answering_a_case_emails_the_reporter_after_commit(
     assert f"/track/{case.tracking_code}/" in body
     # The token is signed with a timestamp, so read it back rather than sign it again.
     link = body.rstrip().rsplit(" ", 1)[-1]
-    assert link.startswith("/notifications/unsubscribe/") and link.endswith("/")
-    token = link.removeprefix("/notifications/unsubscribe/").removesuffix("/")
+    assert link.startswith("http://testserver/notifications/unsubscribe/") and link.endswith("/")
+    token = link.removeprefix("http://testserver/notifications/unsubscribe/").removesuffix("/")
     preference = Preference.objects.get(address="li@example.org")
     assert services.preference_for_token(token) == preference
     row = Outbox.objects.get()
@@ -78,7 +78,9 @@ def test_phone_only_reporter_gets_an_sms_with_a_short_text(
         case = answer(assigned(contact_phone="138 0013 8000"))
     [(to, text)] = sent["sms"]
     assert to == "138 0013 8000"
-    assert text.startswith(f"Your report {case.tracking_code} has an official answer: /track/")
+    assert text.startswith(
+        f"Your report {case.tracking_code} has an official answer: http://testserver/track/"
+    )
     assert "/notifications/unsubscribe/" in text
     assert Preference.objects.get().address == "13800138000"
 
