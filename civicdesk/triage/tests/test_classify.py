@@ -281,7 +281,8 @@ def test_a_higher_target_precision_calls_fewer_suggestions_sure():
 
 
 def test_without_enough_cases_to_hold_out_the_threshold_is_fixed_and_said_so():
-    clf = TextClassifier.train(["路灯坏了", "公交太挤", "公交车太少"], ["a", "b", "b"])
+    with pytest.warns(UserWarning, match="single training example"):
+        clf = TextClassifier.train(["路灯坏了", "公交太挤", "公交车太少"], ["a", "b", "b"])
     assert clf.quality["cross_validated"] is False
     assert clf.review_threshold == classify_module.FALLBACK_REVIEW_THRESHOLD
 
