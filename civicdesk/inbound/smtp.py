@@ -62,6 +62,9 @@ def _ascii(text: str) -> str:
 
 def controller(host: str, port: int) -> Controller:
     """The server, not yet started (``.start()`` runs it in a thread, ``.stop()`` ends it)."""
+    # aiosmtpd logs every command at INFO, senders and recipients included: logs carry no
+    # contact data, so only its warnings are kept.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     return Controller(
         IntakeHandler(settings.CIVICDESK_MAIL_INTAKE_ADDRESSES),
         hostname=host,
