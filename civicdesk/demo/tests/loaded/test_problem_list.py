@@ -45,21 +45,27 @@ def test_problem_list_groups_by_place_and_grievance(loaded_demo) -> None:
     assert score["f1"] >= 0.8, score
     assert score["precision"] >= 0.75, score
 
-    # The hottest groups are one problem each: at most one place or window in each, and
-    # one grievance in most of them.
+    # The hottest groups about a place are one problem each: one place or window, and one
+    # grievance for most of their members (grouping by street put 15 problems in one group).
+    # District-wide grievances without a place can still share a group (docs/triage-
+    # clustering.md, limitations), so they are not held to this here.
     hottest = ProblemCluster.objects.filter(run=run).order_by("-heat")[:10]
+    checked = 0
     for cluster in hottest:
         problems = Counter(
             truth[case.submission.external_id].problem
             for case in cluster.cases.all()
             if case.submission.external_id in truth
         )
-        if not problems:
-            continue  # a cluster of questionnaire answers or ratings: no generated truth
-        places = {p.split("·")[0] for p in problems if "·" in p}
-        count = problems.most_common(1)[0][1]
+        placed = Counter({p: c for p, c in problems.items() if "·" in p})
+        if sum(placed.values()) < 0.5 * sum(problems.values()) or not placed:
+            continue
+        checked += 1
+        places = {p.split("·")[0] for p in placed}
+        count = placed.most_common(1)[0][1]
         assert count >= 0.7 * sum(problems.values()), (cluster.title, problems)
         assert len(places) <= 2, (cluster.title, problems)
+    assert checked >= 3
 
 
 def test_truth_is_written_down(loaded_demo, tmp_path) -> None:
