@@ -14,7 +14,7 @@ import logging
 
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import translation
 
 from civicdesk.inbound.mail import MailRefused, handle_mail
@@ -51,7 +51,8 @@ class IntakeHandler:
             logger.exception("mail not stored; the sender is asked to try again")
             return "451 4.3.0 Temporary failure, please try again later"
         finally:
-            close_old_connections()
+            # The executor's threads come and go: none may keep a database connection open.
+            connections.close_all()
         logger.info("mail taken in: %s", handled.outcome)
         return "250 2.0.0 Message accepted"
 
