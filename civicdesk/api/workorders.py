@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from civicdesk.accounts.models import User
 from civicdesk.api.auth import staff_token
@@ -324,7 +324,7 @@ def list_dispatch_rules(request: HttpRequest) -> list[dict]:
     response=writes(DispatchRuleOut, 201),
     summary="Add a dispatch rule",
 )
-def create_dispatch_rule(request: HttpRequest, payload: DispatchRuleIn) -> tuple[int, dict]:
+def create_dispatch_rule(request: HttpRequest, payload: DispatchRuleIn) -> Status[dict]:
     user: User = request.auth
     forbid_unless(can_edit_dispatch_rules(user))
     category = category_by_code("body", "category", payload.category)
@@ -342,7 +342,7 @@ def create_dispatch_rule(request: HttpRequest, payload: DispatchRuleIn) -> tuple
         )
     except CaseInputError as error:
         raise invalid("body", error.field or "body", str(error)) from None
-    return 201, _rule(rule)
+    return Status(201, _rule(rule))
 
 
 @router.post(

@@ -4,8 +4,10 @@ The unit working on a case asks, with a reason and a new date; a supervisor appr
 refuses. An approved extension makes the new date (end of that working day) the answer
 deadline, which is what every rate then counts (evaluation/RATES.md). An approved suspension
 stops the deadline clock: while suspended the case is not overdue and not escalated, and on
-resumption its open deadlines move by the working days it was suspended (``cases.clock``).
-Approved reasons are public: they are on the status page's timeline.
+resumption its open deadlines are those it had before, moved by the working days it was
+suspended (``cases.clock``). Meanwhile they stand moved by the days planned (until the date
+the unit gave), so that lists, rates and reports, which read the deadlines, treat a suspended
+case as not yet due. Approved reasons are public: they are on the status page's timeline.
 
 Rules, each a translated error naming the field:
 - a request needs a reason; a suspension also says what the case waits for;
@@ -153,6 +155,7 @@ def _ask(
         reason=reason.strip(),
         new_date=new_date,
         previous_due_at=case.answer_due_at,
+        previous_response_due_at=None if case.first_responded_at else case.response_due_at,
         requested_by=actor,
     )
     action = (
@@ -206,8 +209,15 @@ def decide_request(*, case: Case, actor: User, approve: bool, note: str = "") ->
         case.save(update_fields=["answer_due_at"])
         action = Action.EXTEND
     else:
+        # The deadlines move now by the days planned, so that everything that reads them
+        # (lists, rates, reports) sees a suspended case as not yet due; resuming sets them
+        # from the days the suspension really lasted.
+        today = timezone.localtime(now).date()
+        request.planned_days = suspended_working_days(work_calendar(), [(today, request.new_date)])
+        request.save(update_fields=["planned_days"])
         case.suspended_at = now
-        case.save(update_fields=["suspended_at"])
+        _move_deadlines(case, request, request.planned_days)
+        case.save(update_fields=["suspended_at", "answer_due_at", "response_due_at"])
         action = Action.SUSPEND
     # Public: the reporter reads why their answer comes later (on the status page).
     _record(
@@ -228,21 +238,26 @@ def decide_request(*, case: Case, actor: User, approve: bool, note: str = "") ->
     return request
 
 
+def _move_deadlines(case: Case, request: ClockRequest, days: int) -> None:
+    """The deadlines the unit had when it asked, moved by `days` working days; a response
+    deadline only while the case had no response then."""
+    calendar = work_calendar()
+    case.answer_due_at = shift_deadline(calendar, timezone.localtime(request.previous_due_at), days)
+    if request.previous_response_due_at is not None and case.first_responded_at is None:
+        case.response_due_at = shift_deadline(
+            calendar, timezone.localtime(request.previous_response_due_at), days
+        )
+
+
 def _resume(case: Case, request: ClockRequest, actor: User | None, note: str) -> None:
-    """Restart the clock: the open deadlines move by the working days suspended."""
+    """Restart the clock: the deadlines are those before the suspension, moved by the working
+    days it really lasted (fewer than planned when resumed early)."""
     now = timezone.now()
     start = timezone.localtime(request.decided_at).date()
     days = suspended_working_days(work_calendar(), [(start, timezone.localtime(now).date())])
-    calendar = work_calendar()
-    fields = ["suspended_at", "answer_due_at"]
-    case.answer_due_at = shift_deadline(calendar, timezone.localtime(case.answer_due_at), days)
-    if case.first_responded_at is None:
-        case.response_due_at = shift_deadline(
-            calendar, timezone.localtime(case.response_due_at), days
-        )
-        fields.append("response_due_at")
+    _move_deadlines(case, request, days)
     case.suspended_at = None
-    case.save(update_fields=fields)
+    case.save(update_fields=["suspended_at", "answer_due_at", "response_due_at"])
     request.resumed_at, request.resumed_by, request.suspended_days = now, actor, days
     request.save(update_fields=["resumed_at", "resumed_by", "suspended_days"])
     _record(

@@ -242,7 +242,10 @@ class ClockRequest(models.Model):
     reason = models.TextField(_("reason"))
     # Extension: the new answer deadline. Suspension: the day the case should be resumed.
     new_date = models.DateField(_("new date"))
+    # The deadlines when the unit asked: a suspension's deadlines are worked out from them,
+    # first for the days planned, then for the days it really lasted.
     previous_due_at = models.DateTimeField()
+    previous_response_due_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(
@@ -257,7 +260,9 @@ class ClockRequest(models.Model):
     resumed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Working days the suspension stopped the clock for, once resumed.
+    # Working days the suspension stops the clock for as approved (until `new_date`), and as
+    # it really did once resumed.
+    planned_days = models.PositiveIntegerField(null=True, blank=True)
     suspended_days = models.PositiveIntegerField(null=True, blank=True)
 
     objects = ClockRequestQuerySet.as_manager()

@@ -4,7 +4,7 @@ the pages' access rules: what the caller may not see is a 404, what their role m
 
 from django.db.models import Model
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from civicdesk.accounts.models import User
 from civicdesk.api.auth import staff_token
@@ -110,7 +110,7 @@ def list_letters(request: HttpRequest, filters: Query[LetterFilters]) -> list[di
 
 
 @router.post("/letters", response=writes(LetterOut, 201), summary="Issue a supervision letter")
-def issue_letter(request: HttpRequest, payload: LetterIn) -> tuple[int, dict]:
+def issue_letter(request: HttpRequest, payload: LetterIn) -> Status[dict]:
     user: User = request.auth
     subject = _subject_for(user, payload.subject.kind, payload.subject.id)
     forbid_unless(access.can_issue(user))
@@ -125,7 +125,7 @@ def issue_letter(request: HttpRequest, payload: LetterIn) -> tuple[int, dict]:
         )
     except services.SupervisionError as error:
         raise _refused(error) from None
-    return 201, letter_out(letter)
+    return Status(201, letter_out(letter))
 
 
 @router.get("/letters/{letter_id}", response=reads(LetterOut), summary="One letter, with history")
@@ -196,7 +196,7 @@ def list_instructions(request: HttpRequest) -> list[dict]:
 @router.post(
     "/instructions", response=writes(InstructionOut, 201), summary="Give an instruction (leaders)"
 )
-def give_instruction(request: HttpRequest, payload: InstructionIn) -> tuple[int, dict]:
+def give_instruction(request: HttpRequest, payload: InstructionIn) -> Status[dict]:
     user: User = request.auth
     subject = _subject_for(user, payload.subject.kind, payload.subject.id)
     forbid_unless(access.can_instruct(user))
@@ -207,7 +207,7 @@ def give_instruction(request: HttpRequest, payload: InstructionIn) -> tuple[int,
         )
     except services.SupervisionError as error:
         raise _refused(error) from None
-    return 201, instruction_out(instruction)
+    return Status(201, instruction_out(instruction))
 
 
 @router.get(

@@ -234,6 +234,10 @@ def test_a_suspended_case_is_not_overdue_and_resumes_later(assigned, handler, su
     decide(login(supervisor), case)
     case.refresh_from_db()
     assert case.is_suspended
+    # Meanwhile the deadline stands moved by the working days planned, for every reader.
+    planned = ClockRequest.objects.get().planned_days
+    assert planned > 0
+    assert work_calendar().working_days_between(local(due), local(case.answer_due_at)) == planned
 
     # Past the old deadline, the suspended case is neither overdue nor escalated.
     later = due + timedelta(days=3)

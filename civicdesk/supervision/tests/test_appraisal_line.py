@@ -86,7 +86,7 @@ def test_the_score_shows_the_deduction_line_by_line(march_letters, units, superv
     assert score.total == Decimal("96.00")
     text = page.content.decode()
     assert "Deduction per supervision letter answered late" in text
-    assert "−3 × 1.50 = −4.50" in text
+    assert "3 × 1.50 = −4.50" in text
     assert [row.code for row in drill.context["rows"]] == [
         "督办〔2025〕2号",
         "督办〔2025〕3号",
