@@ -122,9 +122,10 @@ def score_line(line: SchemeLine, unit: Unit, period: lines.Period) -> ScoreLine:
     raw = lines.quantize(points * (measured.quantity or Decimal(0)))
     capped = line.cap is not None and raw > line.cap
     amount = line.cap if capped else raw
-    # Nothing counted reads "0 × 0.50 = 0.00", without a sign.
+    # The sign goes on the result only: "2 × 0.50 = −1.00"; nothing counted reads
+    # "0 × 0.50 = 0.00".
     sign = "" if not raw else "−" if kind.effect == lines.DEDUCTION else "+"
-    formula = f"{sign}{measured.text} × {_points(points)} = {sign}{_points(raw)}"
+    formula = f"{measured.text} × {_points(points)} = {sign}{_points(raw)}"
     if capped:
         formula = _("%(formula)s (at most %(cap)s)") % {
             "formula": formula,

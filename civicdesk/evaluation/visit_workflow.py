@@ -10,25 +10,28 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicdesk.accounts.models import Role
 from civicdesk.cases.workflow import SYSTEM
 
 
 class VisitStatus(models.TextChoices):
+    # Words of a return visit in their own context: "Refused" here is the person declining to
+    # answer (拒绝回访), not a refusal of an application.
     WAITING = "waiting", _("Waiting for a call")
-    REACHED = "reached", _("Reached")
+    REACHED = "reached", pgettext_lazy("return visit", "Reached")
     UNREACHABLE = "unreachable", _("Not reached, closed")
-    REFUSED = "refused", _("Refused")
-    CANCELLED = "cancelled", _("Cancelled")
+    REFUSED = "refused", pgettext_lazy("return visit", "Refused")
+    CANCELLED = "cancelled", pgettext_lazy("return visit", "Cancelled")
 
 
 class VisitAction(models.TextChoices):
-    QUEUE = "queue", _("Queued")
-    REACH = "reach", _("Reached")
+    QUEUE = "queue", pgettext_lazy("return visit", "Queued")
+    REACH = "reach", pgettext_lazy("return visit", "Reached")
     NOT_REACHED = "not_reached", _("Not reached")
-    REFUSE = "refuse", _("Refused")
-    CANCEL = "cancel", _("Cancelled")
+    REFUSE = "refuse", pgettext_lazy("return visit", "Refused")
+    CANCEL = "cancel", pgettext_lazy("return visit", "Cancelled")
 
 
 # The outcomes a call-centre agent records.

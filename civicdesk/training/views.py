@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from civicdesk.accounts.models import User
 from civicdesk.core.access import staff_view
 from civicdesk.evaluation.rates import appraised_units
 from civicdesk.training import access, attendance_import, figures, services
@@ -32,7 +33,7 @@ def index(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     first, stop = figures.year_bounds(year)
     user = request.user
-    mine = figures.person_hours(type(user).objects.filter(pk=user.pk), first, stop)[0]
+    mine = figures.person_hours(User.objects.filter(pk=user.pk), first, stop)[0]
     context = {
         "year": year,
         "sessions": Session.objects.filter(date__gte=first, date__lt=stop).select_related("unit"),

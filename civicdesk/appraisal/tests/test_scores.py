@@ -139,14 +139,14 @@ def test_a_hand_computed_month(scheme, march):
         # c2 answered late, c3 never: 2 × 0.5 = 1.00, at most 0.80.
         (
             "Deduction per overdue case",
-            "−2 × 0.50 = −1.00 (at most 0.80)",
+            "2 × 0.50 = −1.00 (at most 0.80)",
             Decimal("-0.80"),
         ),
         # One bad rating stands; the other was excluded after an upheld appeal.
-        ("Deduction per upheld bad rating", "−1 × 2.00 = −2.00", Decimal("-2.00")),
-        ("Deduction per overdue measure", "−1 × 1.00 = −1.00", Decimal("-1.00")),
+        ("Deduction per upheld bad rating", "1 × 2.00 = −2.00", Decimal("-2.00")),
+        ("Deduction per overdue measure", "1 × 1.00 = −1.00", Decimal("-1.00")),
         # c1 praised twice in March counts once; c2's praise came in April.
-        ("Bonus per praised case", "+1 × 0.50 = +0.50", Decimal("0.50")),
+        ("Bonus per praised case", "1 × 0.50 = +0.50", Decimal("0.50")),
     ]
     assert score.total == Decimal("49.70")
     assert score.sum_formula == ("10.00 + 20.00 + 15.00 + 8.00 − 0.80 − 2.00 − 1.00 + 0.50 = 49.70")
@@ -258,7 +258,7 @@ def test_the_unit_page_shows_the_arithmetic_and_drills_down(scheme, march, super
     page = client.get("/staff/appraisal/units/urban/", {"month": "2025-03"})
     assert page.status_code == 200
     body = page.content.decode()
-    assert "−2 × 0.50 = −1.00 (at most 0.80)" in body
+    assert "2 × 0.50 = −1.00 (at most 0.80)" in body
     assert "10.00 + 20.00 + 15.00 + 8.00 − 0.80 − 2.00 − 1.00 + 0.50 = 49.70" in body
 
     overdue = client.get("/staff/appraisal/units/urban/lines/5/", {"month": "2025-03"})
@@ -299,7 +299,7 @@ def test_the_monthly_report_includes_the_score(scheme, march, supervisor):
     urban = dict(zip(header, next(r for r in rows if r[1] == "城市管理局"), strict=True))
     assert urban["考核得分"] == 49.7 and urban["考核排名"] == 2
     detail = list(book["考核得分明细"].iter_rows(values_only=True))
-    assert ("城市管理局", 5, "超期诉求扣分", "−2 × 0.50 = −1.00（上限0.80）", -0.8) in detail
+    assert ("城市管理局", 5, "超期诉求扣分", "2 × 0.50 = −1.00（上限0.80）", -0.8) in detail
     total = next(row for row in detail if row[0] == "城市管理局" and row[2] == "合计")
     assert total[3].endswith("− 1.00 + 0.50 = 49.70") and total[4] == 49.7
 

@@ -37,6 +37,7 @@ from civicdesk.demo.generator.timelines import (
     _run_steps,
 )
 from civicdesk.demo.generator.truth import Truth, truth_of, write_truth
+from civicdesk.demo.generator.visits_training import ensure_visits_training
 from civicdesk.intake.models import Channel, Submission
 from civicdesk.intake.services import submission_create
 from civicdesk.notifications.services import suppressed as notifications_suppressed
@@ -189,6 +190,13 @@ def load_demo(
             seed=seed, now=now, users=users, units=units
         )
         say(f"  {summary.questionnaire_responses} questionnaire responses")
+        # Return visits and praise, the knowledge base, training and the appraisal scheme.
+        extras = ensure_visits_training(seed=seed, now=now, users=users, units=units)
+        say(
+            f"  {extras.visits} return visits ({extras.visits_closed} closed, "
+            f"{extras.rehandled} re-handled), {extras.entries} knowledge entries, "
+            f"{extras.sessions} training sessions"
+        )
         # The dashboard's figures, so that it shows the demo at once rather than after the
         # worker's first scheduled refresh.
         refreshed = dashboard_aggregate.refresh(full=True, now=now)

@@ -243,6 +243,15 @@ def test_hours_per_person_and_unit_by_hand(units, lecture, handler, colleague, o
     assert login(handler).get("/staff/training/hours/", {"unit": "market"}).status_code == 404
 
 
+def test_the_training_page_lists_the_year_and_my_hours(units, lecture, handler):
+    services.attendance_add(session=lecture, people=[handler], actor=None)
+    page = login(handler).get("/staff/training/", {"year": "2025"})
+    assert page.status_code == 200
+    assert list(page.context["sessions"]) == [lecture]
+    assert page.context["mine"].total == Decimal("2.5")
+    assert login(handler).get("/staff/training/", {"year": "2024"}).context["mine"].total == 0
+
+
 def test_training_changes_a_score_only_through_a_scheme_line(
     units, lecture, handler, colleague, supervisor
 ):
@@ -264,7 +273,7 @@ def test_training_changes_a_score_only_through_a_scheme_line(
     score = scores.unit_score(units["urban"], march, scheme=with_training)
     # 5 h for 2 staff: 2.5 h per person × 2 = 5, at most 3.
     assert score.lines[1].formula == (
-        "+2.5 h per person (5.0 h, 2 staff) × 2.00 = +5.00 (at most 3.00)"
+        "2.5 h per person (5.0 h, 2 staff) × 2.00 = +5.00 (at most 3.00)"
     )
     assert score.total == Decimal("93.00")
 
