@@ -246,6 +246,11 @@ class Case(models.Model):
 
     def public_redactor(self) -> Redactor:
         return Redactor(self.personal_details())
+    @property
+    def approved_clock_requests(self):
+        """Extensions and suspensions a supervisor approved: their reasons are public."""
+        return self.clock_requests.filter(status=ClockRequestStatus.APPROVED)
+
 
     def public_text(self, text: str) -> str:
         """``text`` as the public may read it: every public text of a case (description,

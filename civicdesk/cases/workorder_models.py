@@ -205,7 +205,7 @@ class ClockRequestStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
     # The case left the unit (returned, reassigned, merged) or was answered before a decision.
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", _("Request withdrawn")
 
 
 class SuspensionGround(models.TextChoices):

@@ -13,7 +13,6 @@ from civicdesk.accounts.models import Role, Unit, User
 from civicdesk.cases.models import Case, CaseEvent
 from civicdesk.cases.workflow import Action, Status
 from civicdesk.core.chain import recorded_now
-from civicdesk.core.deadlines import local_today
 from civicdesk.supervision.models import (
     LeaderInstruction,
     LetterStatus,
@@ -95,6 +94,7 @@ def _on_case_timeline(obj: Model, action: str, actor: User | None, note: str, da
         unit=obj.unit,
         note=note,
         data=data,
+        created_at=recorded_now(),
     )
 
 
@@ -135,10 +135,11 @@ def letter_issue(
         )
     if deadline is None:
         raise SupervisionError(_("Reply by: give the date."), "deadline")
-    if deadline <= local_today():
+    now = recorded_now()
+    # Today as the letter is dated: a history loaded afterwards (the demo) is dated back.
+    if deadline <= timezone.localtime(now).date():
         raise SupervisionError(_("Reply by: the date must be after today."), "deadline")
     unit = _check_unit(subject, unit)
-    now = recorded_now()
     for _attempt in range(3):
         try:
             with transaction.atomic():

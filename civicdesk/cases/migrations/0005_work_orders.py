@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ('new_date', models.DateField(verbose_name='new date')),
                 ('previous_due_at', models.DateTimeField()),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a supervisor'), ('approved', 'Approved'), ('refused', 'Refused'), ('withdrawn', 'Withdrawn')], default='pending', max_length=12)),
+                ('status', models.CharField(choices=[('pending', 'Waiting for a supervisor'), ('approved', 'Approved'), ('refused', 'Refused'), ('withdrawn', 'Request withdrawn')], default='pending', max_length=12)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
                 ('decision_note', models.TextField(blank=True)),
                 ('resumed_at', models.DateTimeField(blank=True, null=True)),

@@ -38,6 +38,7 @@ from civicdesk.demo.generator.timelines import (
 )
 from civicdesk.demo.generator.truth import Truth, truth_of, write_truth
 from civicdesk.demo.generator.visits_training import ensure_visits_training
+from civicdesk.demo.generator.work_orders import ensure_work_orders
 from civicdesk.intake.models import Channel, Submission
 from civicdesk.intake.services import submission_create
 from civicdesk.notifications.services import suppressed as notifications_suppressed
@@ -196,6 +197,13 @@ def load_demo(
             f"  {extras.visits} return visits ({extras.visits_closed} closed, "
             f"{extras.rehandled} re-handled), {extras.entries} knowledge entries, "
             f"{extras.sessions} training sessions"
+        )
+        # Work orders: dispatch rules, co-handling, extensions, suspensions, arbitration and
+        # supervision letters, with the journey of issue 16 (generator/work_orders.py).
+        work_orders = ensure_work_orders(seed=seed, now=now, users=users, units=units)
+        say(
+            f"  {work_orders.rules} dispatch rules, {work_orders.cases} work-order cases, "
+            f"{work_orders.letters} supervision letters"
         )
         # The dashboard's figures, so that it shows the demo at once rather than after the
         # worker's first scheduled refresh.

@@ -32,7 +32,7 @@ def test_a_leaders_instruction_shows_on_top_of_the_case_and_in_the_units_queue(
     assert (instruction.unit, instruction.case) == (units["urban"], case)
     for user in (handler, supervisor):
         page = login(user).get(f"/staff/cases/{case.pk}/").content.decode()
-        assert page.index('id="supervision-panel"') < page.index('class="case-layout"')
+        assert page.index('id="supervision-panel"') < page.index('case-layout')
         assert TEXT in page
     inbox = login(handler).get("/staff/").content.decode()
     assert TEXT[:20] in inbox
