@@ -148,6 +148,8 @@ INSTALLED_APPS = [
     "civicdesk.imports",
     "civicdesk.notifications",
     "civicdesk.inbound",
+    "civicdesk.nearby",
+    "civicdesk.moderation",
     "civicdesk.api",
     "civicdesk.open311",
     "civicdesk.demo",
@@ -393,6 +395,7 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.imports.tasks.remove_old_import_reports",
         "civicdesk.inbound.tasks.assemble_waiting_sms",
         "civicdesk.inbound.tasks.poll_imap_mailbox",
+        "civicdesk.nearby.tasks.send_alerts",
     ],
 )
 # Message imports: the largest file and most rows accepted, and where uploads and reports live
@@ -475,3 +478,13 @@ CIVICDESK_WECHAT_MAX_AGE = env_int("CIVICDESK_WECHAT_MAX_AGE", 300)
 CIVICDESK_WECHAT_MEDIA_FETCHER = os.environ.get(
     "CIVICDESK_WECHAT_MEDIA_FETCHER", "civicdesk.inbound.wechat_media.WeChatMediaFetcher"
 )
+# Reports near you (civicdesk.nearby) and moderation: "me too" per client and window; area
+# alert subscriptions per client and window, the widest circle (metres) and the alerts one
+# e-mail address may hold; reports of inappropriate content per client and window.
+CIVICDESK_METOO_RATE_LIMIT = os.environ.get("CIVICDESK_METOO_RATE_LIMIT", "30/h")
+CIVICDESK_ALERT_SUBSCRIBE_RATE_LIMIT = os.environ.get(
+    "CIVICDESK_ALERT_SUBSCRIBE_RATE_LIMIT", "10/h"
+)
+CIVICDESK_ALERT_MAX_RADIUS = env_int("CIVICDESK_ALERT_MAX_RADIUS", 5000)
+CIVICDESK_ALERT_MAX_PER_ADDRESS = env_int("CIVICDESK_ALERT_MAX_PER_ADDRESS", 10)
+CIVICDESK_ABUSE_REPORT_RATE_LIMIT = os.environ.get("CIVICDESK_ABUSE_REPORT_RATE_LIMIT", "5/h")

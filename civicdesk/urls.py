@@ -35,6 +35,8 @@ urlpatterns = [
     path("staff/imports/", include("civicdesk.imports.urls")),
     path("notifications/", include("civicdesk.notifications.urls")),
     path("inbound/", include("civicdesk.inbound.urls")),
+    path("nearby/", include("civicdesk.nearby.urls")),
+    path("moderation/", include("civicdesk.moderation.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),

@@ -31,6 +31,8 @@ from civicdesk.evaluation.api import praise_router
 from civicdesk.evaluation.api import router as visits_router
 from civicdesk.integrity.api import router as integrity_router
 from civicdesk.knowledge.api import router as knowledge_router
+from civicdesk.moderation.api import router as moderation_router
+from civicdesk.nearby.api import router as nearby_router
 from civicdesk.supervision.api import router as supervision_router
 from civicdesk.training.api import router as training_router
 
@@ -85,5 +87,7 @@ api.add_router("/praise", praise_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/appraisal", appraisal_router)
 api.add_router("/training", training_router)
+api.add_router("/nearby", nearby_router)
+api.add_router("/moderation", moderation_router)
 # Last, once every operation exists: integers past the database's range become a 422.
 bound_integers(api)

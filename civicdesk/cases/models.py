@@ -1,5 +1,6 @@
 """Cases: the work that follows each submission, with its deadlines and its timeline."""
 
+import secrets
 from datetime import datetime
 
 from django.db import models
@@ -12,7 +13,16 @@ from civicdesk.cases.workflow import OPEN_STATUSES, UNROUTED_STATUSES, Action, S
 from civicdesk.core.history import AppendOnly
 from civicdesk.core.redaction import Redactor, names_in
 from civicdesk.core.textnorm import normalize_for_search
-from civicdesk.core.tracking import normalize_tracking_code
+from civicdesk.core.tracking import ALPHABET, normalize_tracking_code
+
+PUBLIC_ID_LENGTH = 12
+
+
+def new_public_id() -> str:
+    """A case's public id: random, 12 lower-case characters of the tracking-code alphabet,
+    so it can never be taken for a tracking code (10 characters, a check character) and
+    tells nothing about the code or the order of the cases."""
+    return "".join(secrets.choice(ALPHABET.lower()) for _ in range(PUBLIC_ID_LENGTH))
 
 
 class Category(models.Model):
@@ -96,12 +106,15 @@ class CaseQuerySet(models.QuerySet):
     def with_public_texts(self) -> "CaseQuerySet":
         """Loads what ``Case.public_text`` reads (the submission and every note) with the cases,
         so that a list of public cases does not query once per case."""
+        from civicdesk.moderation.hook import moderations_prefetch  # builds on this module
+
         return self.select_related("submission").prefetch_related(
             Prefetch(
                 "events",
                 queryset=CaseEvent.objects.exclude(note="").only("case_id", "note"),
                 to_attr="noted_events",
-            )
+            ),
+            moderations_prefetch(),
         )
 
     def published(self) -> "CaseQuerySet":
@@ -116,6 +129,15 @@ class Case(models.Model):
         "intake.Submission", on_delete=models.PROTECT, related_name="case"
     )
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    # The id the public sees for a published case (map, Open311 search): never the tracking
+    # code, which is the reporter's secret.
+    public_id = models.CharField(
+        _("public id"),
+        max_length=PUBLIC_ID_LENGTH,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
@@ -255,23 +277,34 @@ class Case(models.Model):
     def public_text(self, text: str) -> str:
         """``text`` as the public may read it: every public text of a case (description,
         address, answer, timeline notes, on the pages, in the API and in Open311) goes through
-        here, so that all of them hide the same personal data. The redactor is built once per
-        loaded case; reload the case after changing its texts."""
+        here, so that all of them hide the same personal data. A text a moderator hid or edited
+        (civicdesk.moderation) is shown as moderated, wherever it appears. The redactor is built
+        once per loaded case; reload the case after changing its texts."""
+        from civicdesk.moderation.hook import moderated  # builds on this module
+
         redactor = self.__dict__.get("_public_redactor")
         if redactor is None:
             redactor = self.__dict__["_public_redactor"] = self.public_redactor()
-        return redactor(text or "")
+        return redactor(moderated(self, text or ""))
 
     def refresh_search_text(self) -> None:
         submission = self.submission
         self.search_text = normalize_for_search(
             " ".join([self.tracking_code, submission.description, submission.address])
         )
-        # A fresh redactor: the texts it reads may have just changed.
+        # A fresh redactor and moderation: the texts they read may have just changed.
         redactor = self.public_redactor()
         self.__dict__.pop("_public_redactor", None)
+        from civicdesk.moderation.hook import forget_moderations, moderated
+
+        forget_moderations(self)
         self.public_search_text = normalize_for_search(
-            " ".join([redactor(submission.description), redactor(self.answer)])
+            " ".join(
+                [
+                    redactor(moderated(self, submission.description)),
+                    redactor(moderated(self, self.answer)),
+                ]
+            )
         )
 
 

@@ -61,6 +61,8 @@ class Action(models.TextChoices):
     # Supervision (civicdesk.supervision): recorded on the case's timeline too.
     SUPERVISE = "supervise", _("Supervision letter")
     INSTRUCT = "instruct", _("Leader's instruction")
+    # Moderation (civicdesk.moderation): a public text hidden, edited or restored.
+    MODERATE = "moderate", _("Public text moderated")
 
 
 # The actor of a transition: staff roles, the reporter (holder of the tracking code) or the system.

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     REPORTS = "reports", _("News about my reports")
     FOLLOWUPS = "followups", _("Questions whether my problem was solved")
     COMMITMENTS = "commitments", _("News about commitments I subscribed to")
+    AREA_ALERTS = "area_alerts", _("Alerts about new reports in an area I chose")
 
 
 class Event(models.TextChoices):
@@ -36,6 +37,8 @@ class Event(models.TextChoices):
     SUBSCRIPTION_NEWS = "subscription_news", _("News about a subscribed problem")
     MEASURE_REMINDER = "measure_reminder", _("Measure due soon (staff)")
     MEASURE_ESCALATION = "measure_escalation", _("Measure overdue (staff)")
+    AREA_ALERT_CONFIRM = "area_alert_confirm", _("Area alert confirmation")
+    AREA_ALERT_NEWS = "area_alert_news", _("New reports in an area")
 
 
 # The kind a person stops to stop an event. None: a duty message to a staff member about their
@@ -50,6 +53,8 @@ EVENT_KINDS: dict[str, str | None] = {
     Event.SUBSCRIPTION_NEWS: Kind.COMMITMENTS,
     Event.MEASURE_REMINDER: None,
     Event.MEASURE_ESCALATION: None,
+    Event.AREA_ALERT_CONFIRM: Kind.AREA_ALERTS,
+    Event.AREA_ALERT_NEWS: Kind.AREA_ALERTS,
 }
 
 

@@ -1,12 +1,16 @@
 """The one way Open311 views reach jurisdictions, API keys, services and cases.
 
-What a request shows is what the public status page of its case shows, so anyone who holds
-a service_request_id (the case's tracking code) may read that request. Searching requests
-by service, status and date would hand out tracking codes, which also let their holder
-dispute an answer and answer the satisfaction follow-up; so a search needs an api_key and
-covers only the cases the key's staff member may see.
+A request has two ids. Its **public id** (Case.public_id) names a published report, one
+whose reporter agreed to publication (civicdesk.nearby.queries.published_reports): anyone
+may list those (a search without an api_key) and read them by that id. Its **tracking
+code** is the reporter's secret, which also lets its holder dispute an answer and answer the
+satisfaction follow-up: whoever holds it may read that request, as on the public status
+page, and a search with an api_key, covering the cases the key's staff member may see,
+answers with tracking codes. A public id never leads to the tracking code.
 """
 
+import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -18,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import ApiToken, Role, Unit
 from civicdesk.cases.access import LookupThrottled, get_case_for_tracking_code
-from civicdesk.cases.models import Case, CaseEvent, Category
+from civicdesk.cases.models import PUBLIC_ID_LENGTH, Case, CaseEvent, Category
+from civicdesk.core.tracking import ALPHABET
+from civicdesk.nearby.queries import published_reports
 from civicdesk.open311.render import Open311Error
 
 # Staff who take down opinions may run an Open311 client; discipline inspectors may not.
@@ -154,38 +160,72 @@ def _throttled(throttled: LookupThrottled) -> Open311Error:
     )
 
 
-def get_request(request: HttpRequest, raw_id: str) -> Case:
-    """The case whose tracking code is ``raw_id``; misses count against the look-up limit."""
+_PUBLIC_ID = re.compile(f"[{ALPHABET.lower()}]{{{PUBLIC_ID_LENGTH}}}")
+
+
+def is_public_id(raw_id: str) -> bool:
+    """A public id is 12 lower-case characters; a tracking code has 10 and a check character,
+    so the two can never be taken for each other."""
+    return bool(_PUBLIC_ID.fullmatch(raw_id.strip()))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A case found by one of its ids; ``public`` when by its public id, so that the answer
+    names it by that id again (and never by the tracking code)."""
+
+    case: Case
+    public: bool
+
+
+def _find(request: HttpRequest, raw_id: str) -> Found | None:
+    if is_public_id(raw_id):
+        case = published_reports().filter(public_id=raw_id.strip()).first()
+        return Found(case, public=True) if case is not None else None
     try:
-        case = get_case_for_tracking_code(raw_id, request=request)
+        return Found(get_case_for_tracking_code(raw_id, request=request), public=False)
     except LookupThrottled as throttled:
         raise _throttled(throttled) from None
     except Http404:
-        raise Open311Error(
-            404, _("No service request has the id “%(id)s”.") % {"id": raw_id}
-        ) from None
-    return with_public_details(Case.objects.filter(pk=case.pk)).get()
+        return None
 
 
-def get_requests(request: HttpRequest, raw_ids: list[str]) -> list[Case]:
+def get_request(request: HttpRequest, raw_id: str) -> Found:
+    """The case whose public id (published cases) or tracking code is ``raw_id``; misses of
+    tracking codes count against the look-up limit."""
+    found = _find(request, raw_id)
+    if found is None:
+        raise Open311Error(404, _("No service request has the id “%(id)s”.") % {"id": raw_id})
+    case = with_public_details(Case.objects.filter(pk=found.case.pk)).get()
+    return Found(case, found.public)
+
+
+def get_requests(request: HttpRequest, raw_ids: list[str]) -> list[Found]:
     """The cases of the ids that exist, in the order asked; unknown ids are left out."""
-    found: dict[int, Case] = {}
+    # (case, by public id) in the order asked, each once.
+    found: dict[tuple[int, bool], None] = {}
     for raw_id in raw_ids:
-        try:
-            case = get_case_for_tracking_code(raw_id, request=request)
-        except LookupThrottled as throttled:
-            raise _throttled(throttled) from None
-        except Http404:
-            continue
-        found.setdefault(case.pk, case)
-    loaded = with_public_details(Case.objects.filter(pk__in=found)).in_bulk()
-    return [loaded[pk] for pk in found]
+        hit = _find(request, raw_id)
+        if hit is not None:
+            found.setdefault((hit.case.pk, hit.public), None)
+    pks = {pk for pk, _public in found}
+    loaded = with_public_details(Case.objects.filter(pk__in=pks)).in_bulk()
+    return [Found(loaded[pk], public) for pk, public in found]
+
+
+def public_requests() -> QuerySet:
+    """What a search without an api_key covers: the published reports, and where the
+    endpoint serves one unit's part of the district, only those handled there."""
+    return _in_jurisdiction(published_reports())
 
 
 def searchable_requests(client: ApiToken) -> QuerySet:
     """The cases a key may search: those its staff member may see, and where the endpoint
     serves one unit's part of the district, only the cases handled there."""
-    cases = Case.objects.visible_to(client.user)
+    return _in_jurisdiction(Case.objects.visible_to(client.user))
+
+
+def _in_jurisdiction(cases: QuerySet) -> QuerySet:
     unit = _jurisdiction_unit()
     if unit is None:
         return cases

@@ -133,15 +133,24 @@ def _coordinate(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def service_request(request: HttpRequest, case: Case) -> dict:
-    """One request, from a case loaded with access.with_public_details."""
+def request_id(case: Case, *, public: bool) -> str:
+    """The id a request is shown with: its public id when it was found or listed as a
+    published request, else (asked for by its tracking code, or by a key's holder) the
+    tracking code."""
+    return case.public_id if public else case.tracking_code
+
+
+def service_request(request: HttpRequest, case: Case, *, public: bool = False) -> dict:
+    """One request, from a case loaded with access.with_public_details. ``public``: shown
+    as a published request, by its public id and without photos (the redactor cannot check
+    a picture; the reporter's tracking code shows them)."""
     submission = case.submission
     events = case.public_events
     latest = events[-1] if events else None
     is_open = case.is_open
     description = case.public_text(submission.description)[:DESCRIPTION_MAX_LENGTH]
     return {
-        "service_request_id": case.tracking_code,
+        "service_request_id": request_id(case, public=public),
         "status": open311_status(case),
         "status_notes": _status_notes(case, latest),
         "service_name": local_name(case.category) if case.category else None,
@@ -158,7 +167,7 @@ def service_request(request: HttpRequest, case: Case) -> dict:
         "zipcode": None,
         "lat": _coordinate(submission.latitude),
         "long": _coordinate(submission.longitude),
-        "media_url": _media_url(request, case),
+        "media_url": None if public else _media_url(request, case),
     }
 
 
@@ -197,5 +206,6 @@ def confidential_request(received, account_id: str) -> dict:
     return {"service_request_id": None, "service_notice": notice, "account_id": account_id or None}
 
 
-def token_lookup(case: Case, token: str) -> dict:
-    return {"service_request_id": case.tracking_code, "token": token}
+def token_lookup(case: Case, *, public: bool) -> dict:
+    shown = request_id(case, public=public)
+    return {"service_request_id": shown, "token": shown}

@@ -25,6 +25,7 @@ from civicdesk.open311.access import (
     get_service,
     offered_services,
     optional_client,
+    public_requests,
     raw_api_key,
     searchable_requests,
     with_public_details,
@@ -209,33 +210,30 @@ def _search(
         )
     ids = form.cleaned_data["service_request_id"]
     if ids:
-        # The ids override every other argument (spec). Each id is a case's tracking code,
-        # the secret that opens its public status page, so anyone may ask for their own.
-        cases = get_requests(request, ids)
-    elif not valid:
+        # The ids override every other argument (spec). A public id names a published
+        # request; a tracking code is the secret that opens its case's status page, so
+        # anyone may ask for their own.
+        found = get_requests(request, ids)
+        data = [representation.service_request(request, f.case, public=f.public) for f in found]
+        return respond(fmt, "service_requests", data)
+    if not valid:
         raise Open311Error(400, *error_descriptions(form))
-    elif client is None:
-        raise Open311Error(
-            403,
-            _(
-                "Searching service requests needs an api_key. Without one, ask for the "
-                "requests you know with service_request_id."
-            ),
-        )
-    else:
-        search = form.cleaned_data
-        cases = searchable_requests(client).filter(
-            received_at__gte=search["start_date"], received_at__lte=search["end_date"]
-        )
-        if search["service_code"]:
-            cases = cases.filter(category__code__in=search["service_code"])
-        statuses = set(search["status"])
-        if statuses == {"open"}:
-            cases = cases.filter(status__in=OPEN_STATUSES)
-        elif statuses == {"closed"}:
-            cases = cases.exclude(status__in=OPEN_STATUSES)
-        cases = with_public_details(cases.order_by("-received_at", "-id")[:MAX_RESULTS])
-    data = [representation.service_request(request, case) for case in cases]
+    # Without an api_key the published requests, named by their public ids; with one, the
+    # cases its staff member may see, named by their tracking codes (the staff's own view).
+    public = client is None
+    search = form.cleaned_data
+    cases = (public_requests() if public else searchable_requests(client)).filter(
+        received_at__gte=search["start_date"], received_at__lte=search["end_date"]
+    )
+    if search["service_code"]:
+        cases = cases.filter(category__code__in=search["service_code"])
+    statuses = set(search["status"])
+    if statuses == {"open"}:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif statuses == {"closed"}:
+        cases = cases.exclude(status__in=OPEN_STATUSES)
+    cases = with_public_details(cases.order_by("-received_at", "-id")[:MAX_RESULTS])
+    data = [representation.service_request(request, case, public=public) for case in cases]
     return respond(fmt, "service_requests", data)
 
 
@@ -301,13 +299,16 @@ def _create(request: HttpRequest, fmt: str, params: QueryDict) -> HttpResponse:
 def service_request(
     request: HttpRequest, fmt: str, params: QueryDict, client, request_id: str
 ) -> HttpResponse:
-    case = get_request(request, request_id)
-    return respond(fmt, "service_requests", [representation.service_request(request, case)])
+    found = get_request(request, request_id)
+    data = [representation.service_request(request, found.case, public=found.public)]
+    return respond(fmt, "service_requests", data)
 
 
 @open311_endpoint(*_READ_METHODS)
 def token(request: HttpRequest, fmt: str, params: QueryDict, client, token: str) -> HttpResponse:
     """Requests get their service_request_id at once, so no other tokens are ever issued;
-    a client that asks anyway with the id it was given gets that id back."""
-    case = get_request(request, token)
-    return respond(fmt, "service_requests", [representation.token_lookup(case, token)])
+    a client that asks anyway with the id it was given gets that id back (a public id is
+    answered with the public id, never with the tracking code)."""
+    found = get_request(request, token)
+    data = [representation.token_lookup(found.case, public=found.public)]
+    return respond(fmt, "service_requests", data)

@@ -19,6 +19,7 @@ from civicdesk.accounts.models import User
 from civicdesk.cases.models import Case, Category
 from civicdesk.cases.workflow import OPEN_STATUSES
 from civicdesk.intake.models import Channel
+from civicdesk.nearby.queries import with_endorsement_counts
 from civicdesk.problems.models import (
     ClusterRun,
     Problem,
@@ -220,16 +221,18 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def _messages(cases) -> list[Message]:
-    """Cases as the engine sees them; a phone or e-mail tells whether two came from one person."""
+    """Cases as the engine sees them; a phone or e-mail tells whether two came from one person,
+    and the public's "me too" (附议, civicdesk.nearby) are the message's likes."""
     return [
         Message(
             id=str(case.pk),
             text=case_text(case),
+            likes=case.endorsement_count,
             time=case.received_at,
             enterprise=case.submission.for_enterprise,
             user=case.submission.contact_phone or case.submission.contact_email or None,
         )
-        for case in cases.select_related("submission")
+        for case in with_endorsement_counts(cases.select_related("submission"))
     ]
 
 
@@ -245,20 +248,27 @@ def problem_heats(
     """Each problem's heat by the engine's formula over its linked cases received in
     [start, end), measured at `end` (or now, if sooner), and how many those cases are; one
     query for all the problems."""
-    rows = Case.objects.filter(
+    cases = Case.objects.filter(
         problems__in=problem_ids, received_at__gte=start, received_at__lt=end
-    ).values_list(
+    )
+    rows = with_endorsement_counts(cases).values_list(
         "problems",
         "received_at",
         "submission__for_enterprise",
         "submission__contact_phone",
         "submission__contact_email",
+        "endorsement_count",
     )
     members: dict[int, list[Message]] = {pk: [] for pk in problem_ids}
-    for problem_id, received, enterprise, phone, email in rows:
+    for problem_id, received, enterprise, phone, email, likes in rows:
         members[problem_id].append(
             Message(
-                id="", text="", time=received, enterprise=enterprise, user=phone or email or None
+                id="",
+                text="",
+                likes=likes,
+                time=received,
+                enterprise=enterprise,
+                user=phone or email or None,
             )
         )
     moment = min(end, timezone.now())

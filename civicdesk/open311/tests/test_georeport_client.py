@@ -165,3 +165,69 @@ def test_discovery_post_and_token_over_real_http(endpoint, api_key, georeport_sc
     status, _type, errors = _http(f"{endpoint}/requests.json", fields | {"api_key": "cd_wrong"})
     assert (status, errors[0]["code"]) == (403, 403)
     assert Case.objects.count() == 1
+
+
+@pytest.fixture
+def published_pair(make_case, street_lights, units, clerk, handler):
+    """Two published requests (one answered) and one the reporter did not publish."""
+    from civicdesk.cases.services import case_accept, case_answer, case_assign
+
+    lights = make_case(description="东苑小区路灯不亮", category=street_lights, consent_publish=True)
+    answered = make_case(description="井盖破损", consent_publish=True)
+    answered = case_assign(case=answered, unit=units["urban"], actor=clerk)
+    answered = case_answer(
+        case=case_accept(case=answered, actor=handler), actor=handler, text="已更换井盖。"
+    )
+    make_case(description="不公开的诉求")
+    return lights, answered
+
+
+def test_georeport_searches_published_requests_without_a_key(
+    endpoint, published_pair, georeport_schema
+):
+    lights, answered = published_pair
+    client = GeoReport(endpoint, jurisdiction=JURISDICTION, output_format="json")
+    listed = client.get_service_requests()
+    georeport_schema("requests.json", listed)
+    assert [item["service_request_id"] for item in listed] == [answered.public_id, lights.public_id]
+    assert [i["service_request_id"] for i in client.get_service_requests(status="open")] == [
+        lights.public_id
+    ]
+    assert [
+        i["service_request_id"] for i in client.get_service_requests(service_code="street-lights")
+    ] == [lights.public_id]
+    assert client.get_service_request(lights.public_id)["description"] == "东苑小区路灯不亮"
+    as_xml = GeoReport(endpoint, jurisdiction=JURISDICTION, output_format="xml")
+    assert [item["service_request_id"] for item in as_xml.get_service_requests()] == [
+        answered.public_id,
+        lights.public_id,
+    ]
+    assert not any(
+        code in json.dumps(listed, ensure_ascii=False)
+        for code in (lights.tracking_code, answered.tracking_code, "不公开")
+    )
+
+
+def test_civicbot_lists_and_reads_published_requests(endpoint, published_pair, georeport_schema):
+    """civicbot (PyPI) is a second client written without us: its Open311Client lists and
+    reads requests unchanged, over real HTTP (its transport is urllib)."""
+    from civicbot.http import HttpTransport, RateLimiter
+    from civicbot.open311 import Open311Client
+    from civicbot.registry import Endpoint
+
+    lights, answered = published_pair
+    client = Open311Client(
+        Endpoint(id="civicdesk", name="civicdesk", base_url=endpoint),
+        transport=HttpTransport(rate_limiter=RateLimiter(min_interval=0)),
+        jurisdiction_id=JURISDICTION,
+    )
+    services = client.list_services()
+    assert {s["service_code"] for s in services} == set(_expected_services())
+    listed = client.list_requests()
+    georeport_schema("requests.json", listed)
+    assert [item["service_request_id"] for item in listed] == [answered.public_id, lights.public_id]
+    closed = client.list_requests(status="closed", service_code=None)
+    assert [item["service_request_id"] for item in closed] == [answered.public_id]
+    assert client.get_request(answered.public_id)["status_notes"] == "已更换井盖。"
+    by_ids = client.list_requests(service_request_ids=[lights.public_id])
+    assert [item["service_request_id"] for item in by_ids] == [lights.public_id]
