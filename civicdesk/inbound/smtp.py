@@ -5,15 +5,22 @@ temporary failure (the database down) answers 451 and the sending server tries a
 and the same Message-ID is never stored twice. A refused mail gets a 5xx answer whose text
 says why; the sending server puts it in the bounce its user receives. SMTP answers are
 ASCII, so they are written in English.
+
+With a certificate and its key (CIVICDESK_SMTPD_TLS_CERT, CIVICDESK_SMTPD_TLS_KEY) the server
+offers STARTTLS, so sending servers can upgrade the session and the mail travels encrypted;
+CIVICDESK_SMTPD_REQUIRE_STARTTLS refuses mail sent without it (only where every sender can
+do it: a public MX must also take plain mail, RFC 3207).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connections
 from django.utils import translation
 
@@ -61,8 +68,39 @@ def _ascii(text: str) -> str:
     return " ".join(text.encode("ascii", "replace").decode().split())[:400]
 
 
+def tls_context() -> ssl.SSLContext | None:
+    """The server's TLS context for STARTTLS, or None when no certificate is configured.
+    Raises ImproperlyConfigured, naming the setting, when the certificate or key is missing
+    or cannot be read."""
+    cert = settings.CIVICDESK_SMTPD_TLS_CERT.strip()
+    key = settings.CIVICDESK_SMTPD_TLS_KEY.strip()
+    if not cert and not key:
+        if settings.CIVICDESK_SMTPD_REQUIRE_STARTTLS:
+            raise ImproperlyConfigured(
+                "CIVICDESK_SMTPD_REQUIRE_STARTTLS needs CIVICDESK_SMTPD_TLS_CERT and "
+                "CIVICDESK_SMTPD_TLS_KEY (the certificate chain and its private key, PEM)."
+            )
+        return None
+    if not cert or not key:
+        missing = "CIVICDESK_SMTPD_TLS_KEY" if cert else "CIVICDESK_SMTPD_TLS_CERT"
+        raise ImproperlyConfigured(
+            f"STARTTLS needs both CIVICDESK_SMTPD_TLS_CERT and CIVICDESK_SMTPD_TLS_KEY; "
+            f"{missing} is not set."
+        )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as error:
+        raise ImproperlyConfigured(
+            f"CIVICDESK_SMTPD_TLS_CERT / CIVICDESK_SMTPD_TLS_KEY cannot be used: {error}"
+        ) from None
+    return context
+
+
 def controller(host: str, port: int) -> Controller:
     """The server, not yet started (``.start()`` runs it in a thread, ``.stop()`` ends it)."""
+    context = tls_context()
     # aiosmtpd logs every command at INFO, senders and recipients included: logs carry no
     # contact data, so only its warnings are kept.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -71,4 +109,6 @@ def controller(host: str, port: int) -> Controller:
         hostname=host,
         port=port,
         data_size_limit=settings.CIVICDESK_MAIL_MAX_BYTES,
+        tls_context=context,
+        require_starttls=context is not None and settings.CIVICDESK_SMTPD_REQUIRE_STARTTLS,
     )

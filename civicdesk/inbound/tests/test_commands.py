@@ -58,3 +58,19 @@ def test_an_error_answer_is_not_taken_for_a_picture(monkeypatch, settings):
     monkeypatch.setattr(wechat_media.urllib.request, "urlopen", urlopen)
     with pytest.raises(wechat_media.MediaError, match="40007"):
         wechat_media.WeChatMediaFetcher().fetch("bad")
+
+
+def test_smtpd_names_the_missing_half_of_its_certificate(settings, tmp_path):
+    settings.CIVICDESK_SMTPD_TLS_CERT, settings.CIVICDESK_SMTPD_TLS_KEY = "/etc/smtpd.crt", ""
+    with pytest.raises(CommandError, match="CIVICDESK_SMTPD_TLS_KEY is not set"):
+        call_command("smtpd", "--port", "0")
+    (tmp_path / "broken.pem").write_text("not a certificate")
+    settings.CIVICDESK_SMTPD_TLS_CERT = settings.CIVICDESK_SMTPD_TLS_KEY = str(
+        tmp_path / "broken.pem"
+    )
+    with pytest.raises(CommandError, match="CIVICDESK_SMTPD_TLS_CERT / CIVICDESK_SMTPD_TLS_KEY"):
+        call_command("smtpd", "--port", "0")
+    settings.CIVICDESK_SMTPD_TLS_CERT = settings.CIVICDESK_SMTPD_TLS_KEY = ""
+    settings.CIVICDESK_SMTPD_REQUIRE_STARTTLS = True
+    with pytest.raises(CommandError, match="CIVICDESK_SMTPD_REQUIRE_STARTTLS needs"):
+        call_command("smtpd", "--port", "0")

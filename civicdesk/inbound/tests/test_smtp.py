@@ -79,3 +79,89 @@ def test_the_session_refuses_strangers_robots_and_bombs_clearly(server, settings
     assert refused.value.smtp_code == 554
     assert b"more than 2 attachments" in refused.value.smtp_error
     assert not Submission.objects.exists()
+
+
+def throwaway_certificate(directory) -> tuple[str, str, bytes]:
+    """A self-signed certificate for localhost and its key, as PEM files; and its DER."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtpd.crt", directory / "smtpd.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path), certificate.public_bytes(serialization.Encoding.DER)
+
+
+def test_starttls_upgrades_the_session_when_a_certificate_is_configured(settings, tmp_path):
+    import ssl
+
+    cert, key, der = throwaway_certificate(tmp_path)
+    settings.CIVICDESK_SMTPD_TLS_CERT, settings.CIVICDESK_SMTPD_TLS_KEY = cert, key
+    port = free_port()
+    running = controller("127.0.0.1", port)
+    running.start()
+    try:
+        trusting = ssl.create_default_context(cafile=cert)  # verifies our own certificate
+        with smtplib.SMTP("localhost", port, timeout=30) as client:
+            client.ehlo()
+            assert client.has_extn("starttls")
+            code, _message = client.starttls(context=trusting)
+            assert code == 220
+            assert client.sock.getpeercert(binary_form=True) == der
+            assert client.sock.version() in ("TLSv1.2", "TLSv1.3")
+            client.ehlo()
+            assert not client.has_extn("starttls")  # already upgraded
+            refused = client.sendmail("wangxm@example.cn", [INTAKE], fixture("html_only.eml"))
+        assert refused == {}
+        assert Case.objects.count() == 1
+    finally:
+        running.stop()
+
+
+def test_no_starttls_without_a_certificate(server):
+    with smtplib.SMTP("127.0.0.1", server, timeout=30) as client:
+        client.ehlo()
+        assert not client.has_extn("starttls")
+
+
+def test_starttls_can_be_required(settings, tmp_path):
+    cert, key, _der = throwaway_certificate(tmp_path)
+    settings.CIVICDESK_SMTPD_TLS_CERT, settings.CIVICDESK_SMTPD_TLS_KEY = cert, key
+    settings.CIVICDESK_SMTPD_REQUIRE_STARTTLS = True
+    port = free_port()
+    running = controller("127.0.0.1", port)
+    running.start()
+    try:
+        with (
+            smtplib.SMTP("127.0.0.1", port, timeout=30) as client,
+            pytest.raises(smtplib.SMTPSenderRefused) as refused,
+        ):
+            client.sendmail("wangxm@example.cn", [INTAKE], fixture("html_only.eml"))
+        assert refused.value.smtp_code == 530
+    finally:
+        running.stop()
+    assert not Submission.objects.exists()

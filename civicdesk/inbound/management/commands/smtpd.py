@@ -4,6 +4,7 @@ import signal
 import threading
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -25,7 +26,10 @@ class Command(BaseCommand):
                 "Set CIVICDESK_MAIL_INTAKE_ADDRESSES to the address(es) residents write to, "
                 "e.g. 12345@district.example.gov.cn; mail for any other address is refused."
             )
-        server = controller(host, port)
+        try:
+            server = controller(host, port)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
@@ -33,6 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"civicdesk smtpd on {host}:{port} for "
             f"{', '.join(settings.CIVICDESK_MAIL_INTAKE_ADDRESSES)}"
+            + (" (STARTTLS offered)" if settings.CIVICDESK_SMTPD_TLS_CERT else "")
         )
         try:
             stop.wait()
