@@ -485,7 +485,7 @@ def submission_status(request: HttpRequest, tracking_code: str) -> dict:
         raise ApiError(
             429,
             _("Too many unknown tracking codes were tried from your network. Try again later."),
-            headers={"Retry-After": str(throttled.retry_after)},
+            headers=throttled.headers,
         ) from None
     # Public text may quote the reporter; hide personal data known anywhere in the case.
     timeline = [

@@ -103,7 +103,7 @@ def _lookup(request: HttpRequest, code: str) -> Application:
         raise ApiError(
             429,
             _("Too many unknown tracking codes were tried from your network. Try again later."),
-            headers={"Retry-After": str(throttled.retry_after)},
+            headers=throttled.headers,
         ) from None
 
 

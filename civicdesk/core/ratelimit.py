@@ -11,7 +11,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +90,27 @@ def seconds_left(spec: str) -> int:
 
 
 class LimitReached(Exception):
-    """A client used up its misses of a secret look-up; ``retry_after`` is in seconds."""
+    """A client used up its misses of a secret look-up (or its hits of a limit);
+    ``retry_after`` is in seconds: when the limit's window ends."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers of every refusal (pages, API, Open311): when to come back."""
+        return {"Retry-After": str(self.retry_after)}
+
+
+def refused_page(
+    request: HttpRequest, template: str, reached: LimitReached, context: dict | None = None
+) -> HttpResponse:
+    """The 429 page of a refused client, telling it when the window ends."""
+    response = render(request, template, context or {}, status=429)
+    for name, value in reached.headers.items():
+        response[name] = value
+    return response
 
 
 def guarded_lookup(

@@ -12,9 +12,8 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 
-from civicdesk.core.ratelimit import LimitReached, guarded_lookup
+from civicdesk.core.ratelimit import LimitReached, guarded_lookup, refused_page
 
 SCOPE = "token-miss"
 
@@ -49,6 +48,6 @@ def too_many_attempts(
 ) -> HttpResponse:
     """The 429 page of a refused link, telling the client when to come back; ``message``
     replaces the general explanation."""
-    response = render(request, "civicdesk/too_many_attempts.html", {"message": message}, status=429)
-    response["Retry-After"] = str(throttled.retry_after)
-    return response
+    return refused_page(
+        request, "civicdesk/too_many_attempts.html", throttled, {"message": message}
+    )

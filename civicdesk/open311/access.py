@@ -156,7 +156,7 @@ def _throttled(throttled: LookupThrottled) -> Open311Error:
     return Open311Error(
         429,
         _("Too many unknown service_request_ids were tried from your network. Try again later."),
-        headers={"Retry-After": str(throttled.retry_after)},
+        headers=throttled.headers,
     )
 
 

@@ -15,7 +15,7 @@ from civicdesk.cases.workflow import Status
 from civicdesk.core.files import is_disk_full
 from civicdesk.core.htmx import is_htmx
 from civicdesk.core.paging import CappedPaginator
-from civicdesk.core.ratelimit import over_limit
+from civicdesk.core.ratelimit import over_limit, refused_page
 from civicdesk.intake.models import Channel, IdempotencyKey
 from civicdesk.intake.services import IdempotencyConflict, NewSubmission, receive
 from civicdesk.public.forms import AnsweredSearchForm, DisputeForm, ReportForm, TrackForm
@@ -123,10 +123,8 @@ def _render_report(request: HttpRequest, form: ReportForm, status: int = 200) ->
     return render(request, "public/report.html", context, status=status)
 
 
-def _too_many_lookups(request: HttpRequest) -> HttpResponse:
-    response = render(request, "public/too_many_lookups.html", status=429)
-    response["Retry-After"] = "3600"
-    return response
+def _too_many_lookups(request: HttpRequest, throttled: LookupThrottled) -> HttpResponse:
+    return refused_page(request, "public/too_many_lookups.html", throttled)
 
 
 def track(request: HttpRequest) -> HttpResponse:
@@ -134,8 +132,8 @@ def track(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             case = get_case_for_tracking_code(form.cleaned_data["code"], request=request)
-        except LookupThrottled:
-            return _too_many_lookups(request)
+        except LookupThrottled as throttled:
+            return _too_many_lookups(request, throttled)
         except Http404:
             form.add_error("code", _("No report has this tracking code."))
         else:
@@ -147,8 +145,8 @@ def track(request: HttpRequest) -> HttpResponse:
 def status(request: HttpRequest, code: str) -> HttpResponse:
     try:
         case = get_case_for_tracking_code(code, request=request)
-    except LookupThrottled:
-        return _too_many_lookups(request)
+    except LookupThrottled as throttled:
+        return _too_many_lookups(request, throttled)
     if case.tracking_code != code:
         return redirect("public:status", code=case.tracking_code)
     events = case.events.public().select_related("unit")
@@ -169,8 +167,8 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
 def dispute(request: HttpRequest, code: str) -> HttpResponse:
     try:
         case = get_case_for_tracking_code(code, request=request)
-    except LookupThrottled:
-        return _too_many_lookups(request)
+    except LookupThrottled as throttled:
+        return _too_many_lookups(request, throttled)
     form = DisputeForm(request.POST)
     if form.is_valid():
         try:

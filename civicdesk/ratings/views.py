@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicdesk.core.access import staff_view
 from civicdesk.core.paging import CappedPaginator
-from civicdesk.core.ratelimit import over_limit
+from civicdesk.core.ratelimit import over_limit, seconds_left
 from civicdesk.core.tokens import too_many_attempts
 from civicdesk.ratings.access import (
     TokenThrottled,
@@ -132,13 +132,14 @@ def window_link(request: HttpRequest, code: str, staff_id: int | None = None) ->
         window, staff = get_public_window(code, staff_id)
     except Http404:
         return _not_found(request)
-    if over_limit(request, f"rate-window:{window.pk}", window_link_rate_limit()):
+    spec = window_link_rate_limit()
+    if over_limit(request, f"rate-window:{window.pk}", spec):
         response = _refused(
             request,
             _("This window was rated from your connection a short while ago. Please try later."),
             status=429,
         )
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(seconds_left(spec))
         return response
     try:
         invitation = invitation_create(

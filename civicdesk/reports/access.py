@@ -9,15 +9,12 @@
   refused (429) for the rest of the window, so a hit cannot be told apart from a miss.
 """
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from civicdesk.accounts.models import Unit, User
-from civicdesk.core.ratelimit import client_address, over_limit, parse_rate
+from civicdesk.core.ratelimit import LimitReached, guarded_lookup
 from civicdesk.reports.codes import followup_digest
 from civicdesk.reports.models import ImportRejection, Report
 from civicdesk.reports.workflow import Ledger, may_handle
@@ -52,28 +49,29 @@ def get_rejection_for_user(user: User, ledger: str, rejection_id: int | str) -> 
         raise Http404("No such file") from None
 
 
-class FollowUpThrottled(Exception):
+class FollowUpThrottled(LimitReached):
     """Too many failed follow-up look-ups from one client."""
 
 
-def _blocked_key(request: HttpRequest) -> str:
-    client = hashlib.sha256(client_address(request).encode()).hexdigest()[:24]
-    return f"reports:followup-blocked:{client}"
+def _report_with_code(raw_code: str) -> Report | None:
+    digest = followup_digest(raw_code or "")
+    if not digest:
+        return None
+    return Report.objects.filter(ledger=Ledger.INTERMEDIARY, followup_digest=digest).first()
 
 
 def get_report_for_followup_code(raw_code: str, *, request: HttpRequest) -> Report:
-    spec = settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT
-    if cache.get(_blocked_key(request)):
-        raise FollowUpThrottled
-    digest = followup_digest(raw_code or "")
-    report = (
-        Report.objects.filter(ledger=Ledger.INTERMEDIARY, followup_digest=digest).first()
-        if digest
-        else None
-    )
+    """The whistle-blower's own report; failed look-ups are counted per client by the
+    shared guarded look-up (core.ratelimit), and past the limit every look-up is refused."""
+    try:
+        report = guarded_lookup(
+            request,
+            "report-followup-miss",
+            settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT,
+            lambda: _report_with_code(raw_code),
+        )
+    except LimitReached as reached:
+        raise FollowUpThrottled(reached.retry_after) from None
     if report is None:
-        if over_limit(request, "report-followup-miss", spec):
-            cache.set(_blocked_key(request), 1, timeout=parse_rate(spec)[1])
-            raise FollowUpThrottled
         raise Http404("No such report")
     return report

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.core.access import staff_required
-from civicdesk.core.ratelimit import over_limit
+from civicdesk.core.ratelimit import over_limit, refused_page
 from civicdesk.core.templatetags.civic import local_name
 from civicdesk.intake.models import Channel
 from civicdesk.ledgers.forms import ImportForm
@@ -320,10 +320,8 @@ def public_file(request: HttpRequest, ledger: str) -> HttpResponse:
     return _received(request, ledger, code=code, again=False)
 
 
-def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "reports/followup_throttled.html", status=429)
-    response["Retry-After"] = "3600"
-    return response
+def _too_many(request: HttpRequest, throttled: FollowUpThrottled) -> HttpResponse:
+    return refused_page(request, "reports/followup_throttled.html", throttled)
 
 
 def _render_followup(
@@ -348,8 +346,8 @@ def followup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 report = get_report_for_followup_code(form.cleaned_data["code"], request=request)
-            except FollowUpThrottled:
-                return _too_many(request)
+            except FollowUpThrottled as throttled:
+                return _too_many(request, throttled)
             except Http404:
                 pass
             else:
@@ -367,8 +365,8 @@ def followup_add(request: HttpRequest) -> HttpResponse:
     form = SupplementForm(request.POST)
     try:
         report = get_report_for_followup_code(request.POST.get("code", ""), request=request)
-    except FollowUpThrottled:
-        return _too_many(request)
+    except FollowUpThrottled as throttled:
+        return _too_many(request, throttled)
     except Http404:
         lookup = FollowUpForm(request.POST)
         lookup.is_valid()

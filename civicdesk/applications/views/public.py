@@ -29,7 +29,7 @@ from civicdesk.applications.services import ApplicationError, application_submit
 from civicdesk.applications.workflow import Status
 from civicdesk.catalogue.models import OnlineAvailability
 from civicdesk.core.htmx import is_htmx
-from civicdesk.core.ratelimit import over_limit
+from civicdesk.core.ratelimit import over_limit, refused_page
 from civicdesk.ratings.qr import absolute_url, qr_svg
 
 ONLINE = (OnlineAvailability.APPLICATION, OnlineAvailability.FULL)
@@ -47,10 +47,8 @@ def _online_version(code: str) -> MatterVersion:
     return version
 
 
-def _too_many_lookups(request: HttpRequest) -> HttpResponse:
-    response = render(request, "public/too_many_lookups.html", status=429)
-    response["Retry-After"] = "3600"
-    return response
+def _too_many_lookups(request: HttpRequest, throttled: LookupThrottled) -> HttpResponse:
+    return refused_page(request, "public/too_many_lookups.html", throttled)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -141,8 +139,8 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application = get_application_for_code(form.cleaned_data["code"], request=request)
-        except LookupThrottled:
-            return _too_many_lookups(request)
+        except LookupThrottled as throttled:
+            return _too_many_lookups(request, throttled)
         except Http404:
             form.add_error("code", _("No application has this tracking code."))
         else:
@@ -166,8 +164,8 @@ def track(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     try:
         application = get_application_for_code(code, request=request)
-    except LookupThrottled:
-        return _too_many_lookups(request)
+    except LookupThrottled as throttled:
+        return _too_many_lookups(request, throttled)
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
@@ -189,8 +187,8 @@ def _opened(request: HttpRequest, code: str) -> Application | HttpResponse:
     """The application if this session proved the one-time code for it, else where to go."""
     try:
         application = get_application_for_code(code, request=request)
-    except LookupThrottled:
-        return _too_many_lookups(request)
+    except LookupThrottled as throttled:
+        return _too_many_lookups(request, throttled)
     if application.tracking_code != code or not applicant_may_open(request, application):
         return redirect(f"{reverse('applications:track')}?code={application.tracking_code}")
     return application

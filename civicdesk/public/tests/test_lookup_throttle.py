@@ -4,6 +4,8 @@ gets until the window ends: a 200 among the 429s would still tell a guesser each
 
 from unittest import mock
 
+from django.core.cache import cache
+
 from civicdesk.core import ratelimit
 from civicdesk.core.tracking import new_tracking_code
 
@@ -62,3 +64,28 @@ def test_the_throttle_is_per_client(settings, client, make_case):
     response = client.get(f"/track/{new_tracking_code()}/", REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 404
     assert client.get(f"/track/{case.tracking_code}/", REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_every_refusal_says_when_the_window_of_the_limit_ends(settings, citizen, make_case):
+    """Retry-After is the throttle's own time left in its window, on every surface that looks
+    a secret code up (not a fixed hour): here 500 s of a 10-minute window."""
+    settings.CIVICDESK_LOOKUP_MISS_RATE_LIMIT = "1/10m"
+    now = ratelimit.time.time()
+    fixed = now - now % 600 + 100
+    surfaces = {
+        "status page": lambda code: citizen.get(f"/track/{code}/"),
+        "track form": lambda code: citizen.get(f"/track/?code={code}"),
+        "API": lambda code: citizen.get(f"/api/v1/submissions/{code}"),
+        "Open311": lambda code: citizen.get(f"/open311/v2/requests/{code}.json"),
+        "hall page": lambda code: citizen.post("/hall/track/", {"code": code}),
+        "hall API": lambda code: citizen.post(f"/api/v1/hall/applications/{code}/code"),
+        "report follow-up": lambda code: citizen.post("/reports/follow-up/", {"code": code}),
+    }
+    with mock.patch.object(ratelimit.time, "time", return_value=fixed):
+        for name, ask in surfaces.items():
+            assert ask(new_tracking_code()).status_code in {400, 404}, name  # the one miss
+            response = ask(new_tracking_code())
+            assert response.status_code == 429, name
+            assert response["Retry-After"] == "500", name
+            # Past the window the client is let through again.
+            cache.clear()
