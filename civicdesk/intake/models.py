@@ -127,7 +127,14 @@ class Submission(models.Model):
                 fields=["channel", "external_id"],
                 condition=~models.Q(external_id=""),
                 name="submission_unique_external_id_per_channel",
-            )
+            ),
+            # A position is both coordinates or neither (issue 13, item 16): half of one
+            # places the report nowhere, and every channel refuses it.
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="submission_position_both_or_neither",
+            ),
         ]
 
     def __str__(self) -> str:
