@@ -92,3 +92,22 @@ def test_every_integer_of_every_operation_is_bounded():
             assert low is not None and low >= BIGINT_MIN, (model, number)
             assert high is not None and high <= BIGINT_MAX, (model, number)
     assert checked > 100
+
+
+def test_pydantic_is_pinned_to_the_versions_the_bounds_were_built_on():
+    """bounds.py relies on pydantic-core internals: an upgrade must be deliberate, with this
+    module's tests run against it, so both packages are pinned to what is installed."""
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    pins = {
+        name: pinned
+        for name, _, pinned in (
+            dependency.partition("==")
+            for dependency in tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+        )
+    }
+    assert pins.get("pydantic") == version("pydantic")
+    assert pins.get("pydantic-core") == version("pydantic-core")
