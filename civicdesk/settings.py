@@ -484,6 +484,17 @@ CIVICDESK_WECHAT_MAX_AGE = env_int("CIVICDESK_WECHAT_MAX_AGE", 300)
 CIVICDESK_WECHAT_MEDIA_FETCHER = os.environ.get(
     "CIVICDESK_WECHAT_MEDIA_FETCHER", "civicdesk.inbound.wechat_media.WeChatMediaFetcher"
 )
+# Messages to WeChat reporters (the answer of their case), sent when the AppID and AppSecret
+# are set: the sender class, the HTTP transport it calls the API with, and the template
+# message (模板消息) used once the user's 48-hour customer-service window has closed (empty:
+# customer-service messages only). See README, "WeChat official account".
+CIVICDESK_WECHAT_SENDER = os.environ.get(
+    "CIVICDESK_WECHAT_SENDER", "civicdesk.inbound.wechat_send.WeChatSender"
+)
+CIVICDESK_WECHAT_TRANSPORT = os.environ.get(
+    "CIVICDESK_WECHAT_TRANSPORT", "civicdesk.inbound.wechat_send.urllib_transport"
+)
+CIVICDESK_WECHAT_TEMPLATE_ID = os.environ.get("CIVICDESK_WECHAT_TEMPLATE_ID", "")
 # Reports near you (civicdesk.nearby) and moderation: "me too" per client and window; area
 # alert subscriptions per client and window, the widest circle (metres) and the alerts one
 # e-mail address may hold; reports of inappropriate content per client and window.

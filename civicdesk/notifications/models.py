@@ -13,6 +13,7 @@ from civicdesk.notifications.senders import mask_address
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
 
 
 class Kind(models.TextChoices):

@@ -8,6 +8,10 @@ goes out:
 - SMS: ``CIVICDESK_SMS_SENDER`` (default ``ConsoleSMSSender``, which only logs, with the number
   masked); an SMS sender has ``send(to, text)``. ``HttpSMSSender`` posts JSON
   ``{"to": …, "text": …}`` to ``CIVICDESK_SMS_GATEWAY_URL`` (see SMS_GATEWAY.md).
+- WeChat: ``CIVICDESK_WECHAT_SENDER`` (default ``civicdesk.inbound.wechat_send.WeChatSender``,
+  the official account's customer-service or template message API); a WeChat sender has
+  ``send(to, subject, body)``, ``to`` being the user's openid. Used only when the account's
+  AppID and AppSecret are configured (`wechat_configured`).
 
 A sender raises `PermanentSendError` when trying again cannot help (the address or the message
 was refused); any other exception counts as temporary and the message is tried again later.
@@ -34,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SENDER = "civicdesk.notifications.senders.EmailSender"
 DEFAULT_SMS_SENDER = "civicdesk.notifications.senders.ConsoleSMSSender"
+DEFAULT_WECHAT_SENDER = "civicdesk.inbound.wechat_send.WeChatSender"
 DEFAULT_SMS_GATEWAY_TIMEOUT = 10  # seconds
 # Answers of the gateway that say "later", not "never", although they are 4xx.
 TEMPORARY_HTTP_CODES = frozenset({408, 425, 429})
@@ -42,12 +47,14 @@ TEMPORARY_HTTP_CODES = frozenset({408, 425, 429})
 class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
+    WECHAT = "wechat"
 
 
 # channel: (setting naming the sender class, default class)
 SENDER_SETTINGS = {
     Channel.EMAIL: ("CIVICDESK_NOTIFICATION_SENDER", DEFAULT_SENDER),
     Channel.SMS: ("CIVICDESK_SMS_SENDER", DEFAULT_SMS_SENDER),
+    Channel.WECHAT: ("CIVICDESK_WECHAT_SENDER", DEFAULT_WECHAT_SENDER),
 }
 
 
@@ -81,8 +88,26 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+def mask_openid(openid: str) -> str:
+    """A WeChat user's openid for logs and staff pages: its first four characters only."""
+    return f"{openid[:4]}***" if len(openid) > 8 else "***"
+
+
 def mask_address(channel: str, address: str) -> str:
-    return mask_phone(address) if channel == Channel.SMS else mask_email(address)
+    if channel == Channel.SMS:
+        return mask_phone(address)
+    if channel == Channel.WECHAT:
+        return mask_openid(address)
+    return mask_email(address)
+
+
+def wechat_configured() -> bool:
+    """Whether messages can be sent to WeChat users: the official account's AppID and
+    AppSecret are set (the API's access token needs both)."""
+    return bool(
+        getattr(settings, "CIVICDESK_WECHAT_APP_ID", "")
+        and getattr(settings, "CIVICDESK_WECHAT_APP_SECRET", "")
+    )
 
 
 class EmailSender:
@@ -172,5 +197,11 @@ def send(channel: str, to: str, subject: str, body: str) -> None:
     sender = get_sender(channel)
     if Channel(channel) == Channel.SMS:
         sender.send(to, body)
+    elif Channel(channel) == Channel.WECHAT and not wechat_configured():
+        # Queued while it was configured; trying again cannot help until it is.
+        raise PermanentSendError(
+            "sending to WeChat is not configured (CIVICDESK_WECHAT_APP_ID, "
+            "CIVICDESK_WECHAT_APP_SECRET)"
+        )
     else:
         sender.send(to, subject, body)

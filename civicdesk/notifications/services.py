@@ -38,6 +38,7 @@ from civicdesk.notifications.models import (
     may_change,
 )
 from civicdesk.notifications.rendering import pick_language, render
+from civicdesk.notifications.senders import mask_openid, wechat_configured
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +76,12 @@ def site_url(path: str) -> str:
 
 
 def normalise(channel: str, address: str) -> str:
-    """The key a person is known by: e-mail lowercased, a phone number's digits only."""
+    """The key a person is known by: e-mail lowercased, a phone number's digits only, a
+    WeChat openid as it is (it is case-sensitive)."""
     if channel == Channel.SMS:
         return re.sub(r"\D", "", address)
+    if channel == Channel.WECHAT:
+        return address.strip()
     return address.strip().lower()
 
 
@@ -202,15 +206,32 @@ def queue(
     return row
 
 
+def wechat_openid(submission) -> str:
+    """The WeChat user who sent this report through the official account, if one did."""
+    if submission.channel.code != Channel.WECHAT:
+        return ""
+    return str((submission.source_details or {}).get("openid", "")).strip()
+
+
 def reporter_address(submission) -> tuple[str, str] | None:
-    """Where a reporter is reached: e-mail if they left one, else SMS; None when they left
-    neither, did not agree to be contacted, or wrote a message imported from a source whose
-    authors may not be contacted."""
+    """Where a reporter is reached: by WeChat if they wrote through the official account (and
+    sending to WeChat is configured), else e-mail if they left one, else SMS; None when they
+    left none of these, did not agree to be contacted, or wrote a message imported from a
+    source whose authors may not be contacted."""
     if not submission.consent_contact:
         return None
     if not submission.may_answer_author():
         # An imported message's author wrote elsewhere, not to the office (intake.Source).
         return None
+    openid = wechat_openid(submission)
+    if openid:
+        if wechat_configured():
+            return Channel.WECHAT, openid
+        logger.warning(
+            "a WeChat reporter (%s) is not sent messages: CIVICDESK_WECHAT_APP_ID and "
+            "CIVICDESK_WECHAT_APP_SECRET are not set",
+            mask_openid(openid),
+        )
     email, phone = submission.contact_email.strip(), submission.contact_phone.strip()
     if email:
         return Channel.EMAIL, email
