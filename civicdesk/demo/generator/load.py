@@ -6,7 +6,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from civicdesk.dashboard import aggregate as dashboard_aggregate
 from civicdesk.demo import vocabulary as v
 from civicdesk.demo.generator.applications import ensure_applications
 from civicdesk.demo.generator.commitments import ensure_problems
+from civicdesk.demo.generator.dates import as_of
 from civicdesk.demo.generator.ledgers import ensure_ledgers
 from civicdesk.demo.generator.organisation import (
     _ensure_categories,
@@ -40,7 +41,8 @@ from civicdesk.demo.generator.truth import Truth, truth_of, write_truth
 from civicdesk.demo.generator.visits_training import ensure_visits_training
 from civicdesk.demo.generator.work_orders import ensure_work_orders
 from civicdesk.intake.models import Channel, Submission
-from civicdesk.intake.services import submission_create
+from civicdesk.intake.routing import confidential_routing
+from civicdesk.intake.services import receive
 from civicdesk.notifications.services import suppressed as notifications_suppressed
 from civicdesk.questionnaires.demo import ensure_demo_questionnaire
 
@@ -57,6 +59,9 @@ class DemoSummary:
     measures_created: int = 0
     ledger_rows_created: int = 0
     reports_created: int = 0
+    # Opinions alleging misconduct (不作为乱作为, 黑中介) filed by this run as confidential
+    # reports instead of cases, by external id (one already filed counts as skipped).
+    opinions_reported: list[str] = field(default_factory=list)
     ratings_created: int = 0
     rectifications_created: int = 0
     followups_created: int = 0
@@ -117,9 +122,6 @@ def load_demo(
 
         specs = _draw_specs(rng, now, submissions)
         _choose_statuses(rng, now, specs)
-        summary.truth = truth_of(specs)
-        if truth_file is not None:
-            write_truth(truth_file, summary.truth)
         unit_names = {code: name for code, name, _k, _p in v.UNITS}
         for spec in specs:
             _plan_steps(rng, now, spec, unit_names)
@@ -138,12 +140,28 @@ def load_demo(
         cases: dict[int, Case] = {}
         event_times: dict[int, datetime] = {}
         case_updates: list[Case] = []
+        reported: set[str] = set()
         for index, spec in enumerate(specs):
             if spec.external_id in existing:
                 summary.submissions_skipped += 1
                 cases[index] = Case(pk=existing[spec.external_id])
                 continue
-            _, case, _ = submission_create(data=_new_submission(spec, channels, categories, users))
+            # Through the one entry point of every channel: an allegation of misconduct or of
+            # collusion with black intermediaries becomes a confidential report there
+            # (intake.routing), never a case that could be handed to the unit it accuses.
+            data = _new_submission(spec, channels, categories, users)
+            routed = confidential_routing(category=data.category, description=data.description)
+            # A report's events are dated when the opinion came (cases are backdated below).
+            with as_of(spec.received_at) if routed else nullcontext():
+                received = receive(data=data)
+            if received.is_confidential:
+                reported.add(spec.external_id)
+                if received.created:
+                    summary.opinions_reported.append(spec.external_id)
+                else:
+                    summary.submissions_skipped += 1
+                continue
+            case = received.case
             into = cases.get(spec.merge_into) if spec.merge_into is not None else None
             case = _run_steps(spec, case, users, units, into, event_times)
             cases[index] = case
@@ -151,6 +169,16 @@ def load_demo(
             summary.submissions_created += 1
             if summary.submissions_created % 500 == 0:
                 say(f"  {summary.submissions_created} submissions…")
+        if summary.opinions_reported:
+            say(
+                f"  {len(summary.opinions_reported)} opinions alleging misconduct filed as "
+                "confidential reports"
+            )
+
+        # The truth is about the opinions that became cases (the reports are not clustered).
+        summary.truth = {key: row for key, row in truth_of(specs).items() if key not in reported}
+        if truth_file is not None:
+            write_truth(truth_file, summary.truth)
 
         _backdate(CaseEvent, ["created_at"], [(pk, [at]) for pk, at in event_times.items()])
         fields = ["assigned_at", "first_responded_at", "answered_at", "closed_at", "escalated_at"]

@@ -26,6 +26,7 @@ from civicdesk.demo.generator.plan import ONLINE_CHANNELS
 from civicdesk.demo.generator.specs import Spec, Step
 from civicdesk.intake.models import Channel
 from civicdesk.intake.services import NewSubmission
+from civicdesk.reports.workflow import CATEGORY_LEDGERS
 
 
 def _new_submission(
@@ -37,8 +38,13 @@ def _new_submission(
     return NewSubmission(
         channel=channels[spec.channel],
         description=spec.description,
-        # Reporters pick a category on the self-service forms only; elsewhere staff sort it.
-        category=categories.get(spec.category) if spec.channel in ONLINE_CHANNELS else None,
+        # Reporters pick a category on the self-service forms only; elsewhere staff sort it,
+        # except an allegation of misconduct, which the person recording it files as one.
+        category=(
+            categories.get(spec.category)
+            if spec.channel in ONLINE_CHANNELS or spec.category in CATEGORY_LEDGERS
+            else None
+        ),
         address=spec.address,
         latitude=spec.latitude,
         longitude=spec.longitude,

@@ -12,6 +12,7 @@ from civicdesk.core.credit_code import credit_code_error
 from civicdesk.demo.generator import DEMO_PASSWORD, load_demo
 from civicdesk.demo.tests.loaded.conftest import LoadedDemo
 from civicdesk.intake.models import Submission
+from civicdesk.reports.models import Report
 
 ONLINE = {"snapshot", "mobile_app", "rating", "portal", "chat_group", "self_media"}
 
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def test_load_demo_builds_a_plausible_district(loaded_demo: LoadedDemo) -> None:
     now, summary = loaded_demo.now, loaded_demo.summary
 
-    assert summary.submissions_created == 300
+    # Opinions alleging misconduct are confidential reports instead (test_misconduct_opinions).
+    created = summary.submissions_created
+    assert created + len(summary.opinions_reported) == 300
     assert 18 <= Unit.objects.count() <= 26
     assert Unit.objects.get(code="district").name == "示范区"
     assert Unit.objects.filter(parent__code="east-street").count() == 2
@@ -36,11 +39,11 @@ def test_load_demo_builds_a_plausible_district(loaded_demo: LoadedDemo) -> None:
     assert ReplyTemplate.objects.exclude(unit=None).exists()
 
     submissions = Submission.objects.filter(external_id__startswith="demo-")
-    assert submissions.count() == 300
+    assert submissions.count() == created
     channels = Counter(submissions.values_list("channel__code", flat=True))
     assert channels["leader_window"] > 0
-    assert abs(channels["enterprise_questionnaire"] / 300 - 303 / 2044) < 0.01
-    assert abs(sum(channels[c] for c in ONLINE) / 300 - 1652 / 2044) < 0.01
+    assert abs(channels["enterprise_questionnaire"] / created - 303 / 2044) < 0.01
+    assert abs(sum(channels[c] for c in ONLINE) / created - 1652 / 2044) < 0.01
     assert all(s.received_at >= now - timedelta(days=61) for s in submissions)
 
     enterprises = submissions.filter(for_enterprise=True)
@@ -108,10 +111,12 @@ def test_a_second_run_adds_nothing(loaded_demo: LoadedDemo) -> None:
         Submission.objects.count(),
         Case.objects.count(),
         CaseEvent.objects.count(),
+        Report.objects.count(),
     )
     second = load_demo(submissions=300)
-    assert first.submissions_created == 300
+    assert first.submissions_created + len(first.opinions_reported) == 300
     assert (second.submissions_created, second.submissions_skipped) == (0, 300)
+    assert second.opinions_reported == []
     assert (second.units_created, second.users_created, second.templates_created) == (0, 0, 0)
     assert counts == (
         Unit.objects.count(),
@@ -120,4 +125,5 @@ def test_a_second_run_adds_nothing(loaded_demo: LoadedDemo) -> None:
         Submission.objects.count(),
         Case.objects.count(),
         CaseEvent.objects.count(),
+        Report.objects.count(),
     )
