@@ -10,11 +10,9 @@ and, for deductions and bonuses, an optional cap. What each kind counts is its `
 - ``BONUS``: plus points × the quantity (items, or hours per person), at most the cap.
 
 An app adds a kind with ``register(LineKind(...))`` from its AppConfig.ready(), e.g. the
-training app's hours per person (training/appraisal_lines.py). Still to come (issue 16, item
-4, by the engineer building supervision letters in the cases app): the deduction per
-supervision letter (督办单) answered late, code ``late_supervision_letter``, registered the same
-way with its `items` returning the letters of the unit's subtree whose reply deadline fell in
-the month and that were answered after it (or not at all); nothing here needs to change.
+training app's hours per person (training/appraisal_lines.py), the supervision app's
+letters answered late (supervision/appraisal_lines.py) and the online hall's materials asked for
+after the first notice (applications/appraisal_lines.py).
 """
 
 from __future__ import annotations
