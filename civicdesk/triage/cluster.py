@@ -53,6 +53,7 @@ from civicdesk.triage.features import (
     idf,
 )
 from civicdesk.triage.linkage import average_linkage
+from civicdesk.triage.pairs import pair_dots
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -282,11 +283,11 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     if not len(a):
         return reps[copy_of]
 
-    shared = _rowdot(gate, a, b) > 0
+    shared = pair_dots(gate, a, b) > 0
     unplaced = ~placed[a] & ~placed[b] & ~shared
     live = shared | unplaced  # the other pairs cannot score: not computed
     a, b, unplaced = a[live], b[live], unplaced[live]
-    g_cos = _rowdot(g_vec, a, b)
+    g_cos = pair_dots(g_vec, a, b).astype(np.float32)
     # Without a shared name only close wording counts (one district-wide grievance said
     # alike), not a shared topic (two people's questions about housing loans).
     g_cos = np.where(unplaced & (g_cos < UNPLACED_MIN), 0.0, g_cos)
@@ -350,14 +351,6 @@ def _weight(m: sparse.csr_matrix, df: np.ndarray, n: int) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / norms).dot(m), dtype=np.float32)
-
-
-def _rowdot(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000):
-    out = np.empty(len(a), dtype=np.float32)
-    for s in range(0, len(a), chunk):
-        e = s + chunk
-        out[s:e] = np.asarray(m[a[s:e]].multiply(m[b[s:e]]).sum(axis=1)).ravel()
-    return out
 
 
 def _minhash(m: sparse.csr_matrix, seed: int) -> np.ndarray:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from civicdesk.triage.lexicon import concepts
+from civicdesk.triage.lexicon import concepts, owners
 from civicdesk.triage.normalize import normalize
 
 __all__ = [
@@ -359,9 +359,10 @@ def _rolling(codes: np.ndarray, at: np.ndarray, length: int) -> np.ndarray:
     return h
 
 
-def _hash_text(text: str) -> int:
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return int(_rolling(codes, np.zeros(1, dtype=np.int64), len(text))[0])
+def _hash_texts(texts: list[str], length: int) -> np.ndarray:
+    """:func:`_rolling` of each of ``texts`` (all ``length`` characters long)."""
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    return _rolling(codes, np.arange(len(texts), dtype=np.int64) * length, length)
 
 
 def _find_names(
@@ -375,25 +376,117 @@ def _find_names(
     """(row, column) of every name of ``known`` found anywhere in a head."""
     names = [(name, vocab["~" + name]) for name in known]
     rows, cols = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    if not names:
+        return np.concatenate(rows), np.concatenate(cols)
     pos = np.arange(len(codes), dtype=np.int64) - starts[doc]
+    # Only positions whose first two characters start a known name are hashed.
+    size = 0xA000
+    first = np.zeros(size, dtype=bool)
+    second = np.zeros(size, dtype=bool)
+    for name, _col in names:
+        first[min(ord(name[0]), size - 1)] = True
+        second[min(ord(name[1]), size - 1)] = True
+    clipped = np.minimum(codes, size - 1)
+    last = len(codes) - 1  # the final separator: never a name character
+    candidates = np.flatnonzero(
+        valid & first[clipped] & (pos <= NAME_SEARCH_CHARS - 3) & (pos >= 0)
+    )
+    nxt = np.minimum(candidates + 1, last)
+    candidates = candidates[valid[nxt] & second[clipped[nxt]]]
     for length in range(3, NAME_LEN_MAX + 1):
         these = [(name, col) for name, col in names if len(name) == length]
         if not these:
             continue
-        hashes = np.array([_hash_text(name) for name, _col in these], dtype=np.uint64)
+        hashes = _hash_texts([name for name, _col in these], length)
         order = np.argsort(hashes)
         hashes, columns = hashes[order], np.array([c for _n, c in these], np.int64)[order]
-        ok = valid.copy()
-        for k in range(1, length):
-            ok[:-k] &= valid[k:]
-        ok[len(codes) - length + 1 :] = False
-        at = np.flatnonzero(ok & (pos <= NAME_SEARCH_CHARS - length))
+        at = candidates[pos[candidates] <= NAME_SEARCH_CHARS - length]
+        ok = np.ones(len(at), dtype=bool)
+        for k in range(2, length):
+            ok &= valid[np.minimum(at + k, last)]
+        at = at[ok]
         h = _rolling(codes, at, length)
-        hit = np.isin(h, hashes)
-        at, h = at[hit], h[hit]
-        rows.append(doc[at])
-        cols.append(columns[np.searchsorted(hashes, h)])
+        slot = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
+        hit = hashes[slot] == h
+        rows.append(doc[at[hit]])
+        cols.append(columns[slot[hit]])
     return np.concatenate(rows), np.concatenate(cols)
+
+
+_OWNERS = owners()
+_CONCEPT_WORDS = sorted(_OWNERS)
+_CONCEPT_NAMES = sorted({key for keys in _OWNERS.values() for key in keys})
+_CODE_LIMIT = 0xA000  # every name and thesaurus character is below this code point
+
+
+def _char_table(chars: str) -> np.ndarray:
+    table = np.zeros(_CODE_LIMIT + 1, dtype=bool)
+    table[[min(ord(c), _CODE_LIMIT) for c in chars]] = True
+    table[_CODE_LIMIT] = False
+    return table
+
+
+def _concept_matches(
+    codes: np.ndarray, covered: np.ndarray, doc: np.ndarray, n: int
+) -> tuple[list[str], np.ndarray]:
+    """The thesaurus concepts of every text outside its entity names, as :func:`concepts`
+    finds them one text at a time (at each position the longest word, matches not
+    overlapping, left to right), for all texts at once: (concept keys in text order, each
+    once per text; where each text's keys start and end)."""
+    clipped = np.minimum(codes, _CODE_LIMIT)
+    usable = _char_table("".join(_CONCEPT_WORDS))[clipped] & ~covered
+    last = len(codes) - 1  # the final separator: never part of a word
+    at = np.flatnonzero(usable & _char_table("".join(w[0] for w in _CONCEPT_WORDS))[clipped])
+    length = np.zeros(len(at), dtype=np.int64)
+    word = np.zeros(len(at), dtype=np.int64)
+    for size in sorted({len(w) for w in _CONCEPT_WORDS}, reverse=True):  # longest first
+        ids = [i for i, w in enumerate(_CONCEPT_WORDS) if len(w) == size]
+        hashes = _hash_texts([_CONCEPT_WORDS[i] for i in ids], size)
+        order = np.argsort(hashes)
+        hashes, ids_sorted = hashes[order], np.asarray(ids, dtype=np.int64)[order]
+        open_ = length == 0
+        for k in range(1, size):
+            open_ &= usable[np.minimum(at + k, last)]
+        where = np.flatnonzero(open_)
+        h = _rolling(codes, at[where], size)
+        slot = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
+        hit = hashes[slot] == h
+        length[where[hit]] = size
+        word[where[hit]] = ids_sorted[slot[hit]]
+    found = length > 0
+    at, length, word = at[found], length[found], word[found]
+    # Left to right, a match inside an earlier kept match is skipped: kept_i = no kept j < i
+    # covers i. Solved by rounds from "all kept"; each round fixes at least the next match of
+    # every chain of overlaps (chains are a few words long).
+    kept = np.ones(len(at), dtype=bool)
+    longest = max(len(w) for w in _CONCEPT_WORDS)
+    while True:
+        now = np.ones(len(at), dtype=bool)
+        for back in range(1, min(longest, len(at))):
+            now[back:] &= ~(kept[:-back] & (at[:-back] + length[:-back] > at[back:]))
+        if np.array_equal(now, kept):
+            break
+        kept = now
+    at, word = at[kept], word[kept]
+    if not len(word):
+        return [], np.zeros(n + 1, dtype=np.int64)
+    # Each word's concepts (a word can belong to several), then each concept once per text.
+    key_id = {key: i for i, key in enumerate(_CONCEPT_NAMES)}
+    per_word = [[key_id[key] for key in _OWNERS[w]] for w in _CONCEPT_WORDS]
+    counts = np.array([len(p) for p in per_word], dtype=np.int64)
+    flat = np.array([i for p in per_word for i in p], dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(counts)[:-1]]
+    expand = np.repeat(np.arange(len(word)), counts[word])
+    within = np.arange(len(expand)) - np.repeat(
+        np.r_[0, np.cumsum(counts[word])[:-1]], counts[word]
+    )
+    keys = flat[offsets[word[expand]] + within]
+    rows = doc[at[expand]]
+    _, first = np.unique(rows * len(_CONCEPT_NAMES) + keys, return_index=True)
+    first = np.sort(first)
+    rows, keys = rows[first], keys[first]
+    bounds = np.searchsorted(rows, np.arange(n + 1))
+    return [_CONCEPT_NAMES[k] for k in keys.tolist()], bounds
 
 
 def featurize(texts: list[str]) -> Featurized:
@@ -419,35 +512,40 @@ def featurize(texts: list[str]) -> Featurized:
     starts = np.zeros(n + 1, dtype=np.int64)
     starts[1:] = np.cumsum(lengths)
     covered = np.zeros(int(starts[-1]), dtype=bool)
-    concept_rows: list[int] = []
-    concept_cols: list[int] = []
     name_rows: list[int] = []
     name_cols: list[int] = []
     placed_names: set[str] = set()
+    named: list[dict[str, bool]] = []
     for r, t in enumerate(texts):
-        for key, after_level in _named(t).items():
-            name_rows.append(r)
-            name_cols.append(column("~" + key))
-            if after_level:
-                placed_names.add(key)
+        named.append(_named(t))
         entity, spans = _entities(t)
-        keys = list(entity)
-        entity_keys.append(keys)
-        for key in keys:
-            ent_rows.append(r)
-            ent_cols.append(column("@" + key))
+        entity_keys.append(list(entity))
         base = int(starts[r])
         for a, b in spans:
             covered[base + a : base + b] = True
-        for key in concepts(_outside(t, spans)):
-            concept_rows.append(r)
-            concept_cols.append(column(key))
 
     # Code points of all texts, one separator (a space) after each.
     joined = " ".join(texts) + " "
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     valid = _valid_codes(codes)
     doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    concept_keys, concept_bounds = _concept_matches(codes, covered, doc, n)
+
+    # Columns in the order one message at a time would give them.
+    concept_rows: list[int] = []
+    concept_cols: list[int] = []
+    for r in range(n):
+        for key, after_level in named[r].items():
+            name_rows.append(r)
+            name_cols.append(column("~" + key))
+            if after_level:
+                placed_names.add(key)
+        for key in entity_keys[r]:
+            ent_rows.append(r)
+            ent_cols.append(column("@" + key))
+        for key in concept_keys[concept_bounds[r] : concept_bounds[r + 1]]:
+            concept_rows.append(r)
+            concept_cols.append(column(key))
 
     # Grievance bigrams: both characters valid, neither inside an entity name (a place's name
     # must not make two of its grievances look alike), no function character.

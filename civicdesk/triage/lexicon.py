@@ -105,6 +105,12 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
 _WORDS, _OWNERS = _pattern()
 
 
+def owners() -> dict[str, tuple[str, ...]]:
+    """Every thesaurus word and the concept keys it belongs to (for vectorised matching that
+    gives the same keys as :func:`concepts`)."""
+    return dict(_OWNERS)
+
+
 def concepts(text: str) -> list[str]:
     """The concept keys (``#noise`` …) of normalised text, each once, in text order."""
     found: dict[str, None] = {}

@@ -46,31 +46,31 @@ def average_linkage(
     size = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     keep = (a != b) & (similarity > 0)
     a, b, s = a[keep], b[keep], similarity[keep].astype(np.float64)
-    # Pair sums weighted by what each item stands for; symmetric.
+    # Pair sums weighted by what each item stands for; symmetric. The graph is contracted
+    # after every round (groups become its nodes), so later rounds work on fewer nodes.
     w = s * size[a] * size[b]
     edges = sparse.csr_matrix(
         (np.concatenate([w, w]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
     )
     edges.sum_duplicates()
-    label = np.arange(n)
-    forbidden: set[tuple[int, int]] = set()
-    place_items = None if places is None else sparse.csr_matrix(places, dtype=np.float64)
+    group_of = np.arange(n)  # each item's group, numbered in the order of the groups' roots
+    roots = np.arange(n)  # each group's root: its lowest item
+    group_size = size.copy()
+    counts = None
+    if places is not None:
+        counts = sparse.csr_matrix(sparse.diags(size) @ sparse.csr_matrix(places, dtype=np.float64))
+    banned = np.zeros(0, dtype=np.int64)  # root pairs that never merge, both orders, sorted
     while True:
-        roots, lab = np.unique(label, return_inverse=True)
         k = len(roots)
-        member = sparse.csr_matrix((np.ones(n), (lab, np.arange(n))), shape=(k, n))
-        group_size = member @ size
-        between = (member @ edges @ member.T).tocoo()
+        between = edges.tocoo()
         off = between.row != between.col
         x, y, total = between.row[off], between.col[off], between.data[off]
         if not len(x):
             break
         average = total / (group_size[x] * group_size[y])
         ok = average >= threshold
-        if forbidden:
+        if len(banned):
             pair_keys = roots[x].astype(np.int64) * (n + 1) + roots[y]
-            banned = np.array([p * (n + 1) + q for p, q in forbidden], dtype=np.int64)
-            banned = np.concatenate([banned, [q * (n + 1) + p for p, q in forbidden]])
             ok &= ~np.isin(pair_keys, banned)
         x, y, average = x[ok], y[ok], average[ok]
         if not len(x):
@@ -84,29 +84,48 @@ def average_linkage(
         mutual = np.flatnonzero((nearest >= 0) & (nearest[np.maximum(nearest, 0)] == np.arange(k)))
         mutual = mutual[mutual < nearest[mutual]]
         blocked_any = False
-        if place_items is not None and len(mutual):
-            counts = (member.multiply(size[None, :]) @ place_items).tocsr()
-            majority = counts.multiply(counts >= (group_size[:, None] / 2.0)).tocsr()
-            majority.eliminate_zeros()
-            majority.data[:] = 1.0
+        if counts is not None and len(mutual):
             other = nearest[mutual]
-            held = np.diff(majority.indptr)
-            known = (held[mutual] > 0) & (held[other] > 0)
-            shared = np.asarray(majority[mutual].multiply(majority[other]).sum(axis=1)).ravel()
+            majority_m = _majority(counts[mutual], group_size[mutual])
+            majority_o = _majority(counts[other], group_size[other])
+            known = (np.diff(majority_m.indptr) > 0) & (np.diff(majority_o.indptr) > 0)
+            shared = np.asarray(majority_m.multiply(majority_o).sum(axis=1)).ravel()
             blocked = known & (shared == 0)
             if blocked.any():
                 blocked_any = True
-                forbidden.update(
-                    zip(
-                        roots[mutual[blocked]].tolist(), roots[other[blocked]].tolist(), strict=True
-                    )
-                )
+                p, q = roots[mutual[blocked]].astype(np.int64), roots[other[blocked]]
+                banned = np.unique(np.concatenate([banned, p * (n + 1) + q, q * (n + 1) + p]))
             mutual = mutual[~blocked]
         if not len(mutual):
             if blocked_any:
                 continue  # propose the next nearest neighbours instead
             break
+        # Merge each mutual pair into its lower group and renumber the groups (roots stay in
+        # order, so ties break as they did on the items).
         target = np.arange(k)
         target[nearest[mutual]] = mutual
-        label = roots[target[lab]]
-    return label
+        survivor = target == np.arange(k)
+        renumber = np.cumsum(survivor) - 1
+        new_of = renumber[target]
+        k_new = int(survivor.sum())
+        merge = sparse.csr_matrix((np.ones(k), (np.arange(k), new_of)), shape=(k, k_new))
+        edges = (merge.T @ edges @ merge).tocsr()
+        edges.setdiag(0)
+        edges.eliminate_zeros()
+        if counts is not None:
+            counts = (merge.T @ counts).tocsr()
+        group_size = np.bincount(new_of, weights=group_size, minlength=k_new)
+        roots = roots[survivor]
+        group_of = new_of[group_of]
+    return roots[group_of]
+
+
+def _majority(counts: sparse.csr_matrix, group_size: np.ndarray) -> sparse.csr_matrix:
+    """The keys at least half of each group holds (1 each), compared entry by entry: a
+    sparse-to-dense comparison would build a dense groups-by-keys matrix."""
+    counts = sparse.csr_matrix(counts)
+    row_size = np.repeat(group_size, np.diff(counts.indptr))
+    majority = counts.copy()
+    majority.data = (counts.data >= row_size / 2.0).astype(np.float64)
+    majority.eliminate_zeros()
+    return majority

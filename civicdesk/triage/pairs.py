@@ -1,0 +1,74 @@
+"""Candidate pairs and their similarities without an n-by-n matrix (no Django).
+
+Used by :mod:`civicdesk.triage.cluster`: :func:`candidate_pairs` pairs the rows that share a
+blocking key (all pairs of a small block, neighbours in a sorted order in a large one) and
+:func:`pair_dots` gives the dot products of many pairs of sparse rows at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["pair_dots", "ranges"]
+
+#: Rows of the dense scratch matrix :func:`pair_dots` fills at a time.
+DOT_ROWS = 64
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``start, start + 1, …, start + length - 1`` for each (start, length), concatenated."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    nz = lengths > 0
+    starts, lengths = np.asarray(starts, dtype=np.int64)[nz], lengths[nz]
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    step = np.ones(total, dtype=np.int64)
+    step[0] = starts[0]
+    # At each range's first position, jump from the previous range's last value.
+    at = np.cumsum(lengths)[:-1]
+    step[at] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    return np.cumsum(step)
+
+
+def pair_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The dot product of rows ``a[i]`` and ``b[i]`` of ``m`` for every i.
+
+    Fancy-indexing both rows of every pair copies each row once per pair it is in, twice;
+    here the longer row of a pair is written once into a small dense scratch matrix (for
+    :data:`DOT_ROWS` distinct rows at a time, over the columns they hold) and the shorter one
+    is looked up in it, so the work is the shorter row's length per pair."""
+    m = sparse.csr_matrix(m)
+    out = np.zeros(len(a), dtype=np.float32)
+    if not len(a) or not m.nnz:
+        return out
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    nnz = np.diff(m.indptr).astype(np.int64)
+    swap = nnz[b] > nnz[a]
+    a, b = np.where(swap, b, a), np.where(swap, a, b)  # b holds the shorter row
+    cols = m.indices.astype(np.int64)
+    order = np.argsort(a, kind="stable")
+    distinct, first = np.unique(a[order], return_index=True)
+    bounds = np.r_[first, len(order)]
+    # Global column -> position among the columns of the rows being written (-1: none).
+    where = np.full(m.shape[1], -1, dtype=np.int64)
+    for c in range(0, len(distinct), DOT_ROWS):
+        rows = distinct[c : c + DOT_ROWS]
+        held = ranges(m.indptr[rows], nnz[rows])
+        present = np.unique(cols[held])
+        where[present] = np.arange(len(present))
+        scratch = np.zeros((len(rows), len(present)), dtype=np.float32)
+        scratch[np.repeat(np.arange(len(rows)), nnz[rows]), where[cols[held]]] = m.data[held]
+        pairs = order[bounds[c] : bounds[min(c + DOT_ROWS, len(distinct))]]
+        local = np.searchsorted(rows, a[pairs])
+        other = b[pairs]
+        lengths = nnz[other]
+        at = ranges(m.indptr[other], lengths)
+        pair_of = np.repeat(np.arange(len(other)), lengths)
+        position = where[cols[at]]
+        hit = position >= 0
+        values = scratch[local[pair_of[hit]], position[hit]] * m.data[at[hit]]
+        out[pairs] = np.bincount(pair_of[hit], weights=values, minlength=len(other))
+        where[present] = -1
+    return out
