@@ -18,6 +18,12 @@ def may_import(user: User) -> bool:
     return user.is_authenticated and user.has_role(*IMPORTERS)
 
 
+def may_set_answers_authors(user: User) -> bool:
+    """Whether the user may let a source's authors hear the answer (intake.Source): the
+    office's promise to people who did not write to it, so administrators only."""
+    return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
 def jobs_visible_to(user: User) -> QuerySet[ImportJob]:
     jobs = ImportJob.objects.select_related("channel", "created_by")
     return jobs if may_import(user) else jobs.none()

@@ -4,6 +4,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from civicdesk.imports.access import may_set_answers_authors
 from civicdesk.imports.fields import FIELDS, mapping_errors
 from civicdesk.imports.parsers import FileFormat
 from civicdesk.imports.services import max_upload_bytes, too_large_message
@@ -47,8 +48,21 @@ class UploadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and may_set_answers_authors(user):
+            # Whether a source's authors are contacted is the administrators' decision.
+            self.fields["answers_authors"] = forms.BooleanField(
+                label=_("Its authors may hear the answer"),
+                required=False,
+                help_text=_(
+                    "Tick only where the source's terms allow the office to contact its "
+                    "authors: when a case of one of its messages is answered, an author who "
+                    "left an e-mail address or phone number gets the answer. Applies to "
+                    "every import from this source; to withdraw it, untick the source in "
+                    "the administration's list of import sources."
+                ),
+            )
         self.fields["file"].help_text = _(
             "CSV (UTF-8, GBK or UTF-16 as Excel saves it), Excel .xlsx, JSON or JSON Lines, or "
             "a WeChat or QQ group chat exported as text. Up to %(limit)s."

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicdesk.accounts.models import User
+from civicdesk.imports.access import may_set_answers_authors
 from civicdesk.imports.checks import CheckContext, Message, Rejection, check_row, source_key
 from civicdesk.imports.fields import clean_mapping, guess_mapping, mapping_errors
 from civicdesk.imports.models import (
@@ -127,13 +128,21 @@ def job_create(
     actor: User,
     file_format: str = "",
     min_length: int = 0,
+    answers_authors: bool | None = None,
 ) -> ImportJob:
     """Keep an uploaded file as a draft import, once its first rows can be read.
+
+    ``answers_authors`` (administrators only) sets the source's flag that its authors may
+    hear the answer; None leaves it as it is.
 
     A file that cannot be read at all is refused here and nothing is kept. Text formats are
     read to the end (quick); workbooks only as far as the preview needs, the rest when the
     import runs.
     """
+    if answers_authors is not None and not may_set_answers_authors(actor):
+        raise ImportJobError(
+            _("Only administrators decide whether a source's authors may hear the answer.")
+        )
     if upload.size is not None and upload.size > max_upload_bytes():
         raise ImportJobError(too_large_message(upload.size))
     content = upload.read(max_upload_bytes() + 1)
@@ -174,11 +183,14 @@ def job_create(
             job.save()
             JobEvent.objects.create(job=job, action="uploaded", to_status=job.status, actor=actor)
             # Listed for administrators, who decide whether its authors get answers.
-            Source.objects.get_or_create(
+            source, _created = Source.objects.select_for_update().get_or_create(
                 channel=channel,
                 key=intake_source_key(job.source_name),
                 defaults={"name": job.source_name},
             )
+            if answers_authors is not None and source.answers_authors != answers_authors:
+                source.answers_authors = answers_authors
+                source.save(update_fields=["answers_authors"])
     except BaseException:
         job.upload.delete(save=False)
         raise

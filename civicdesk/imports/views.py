@@ -37,18 +37,23 @@ def _index(
 @staff_view(may_import)
 def index(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _index(request, UploadForm())
+        return _index(request, UploadForm(user=request.user))
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > services.max_upload_bytes() + _FORM_OVERHEAD:
-        return _index(request, UploadForm(), status=413, refusal=services.too_large_message(length))
+        return _index(
+            request,
+            UploadForm(user=request.user),
+            status=413,
+            refusal=services.too_large_message(length),
+        )
     return csrf_protect(_upload)(request)
 
 
 def _upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -59,6 +64,8 @@ def _upload(request: HttpRequest) -> HttpResponse:
                 file_format=data["file_format"],
                 min_length=data["min_length"],
                 actor=request.user,
+                # Ticked: the source's authors may hear answers; else the source stays as it is.
+                answers_authors=True if data.get("answers_authors") else None,
             )
         except services.ImportJobError as error:
             form.add_error("file", str(error))
