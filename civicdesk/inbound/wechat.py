@@ -8,11 +8,14 @@ encrypted (安全模式, wechat_crypto) messages, and a passive reply within WeC
   starts one. Pictures are downloaded by the worker afterwards (a network call must not hold
   up the reply).
 - Forged signatures and requests older than CIVICDESK_WECHAT_MAX_AGE seconds are refused
-  (403); WeChat's retries of a message (same MsgId) get the first reply again.
+  (403); WeChat's retries of a message (same MsgId) get the first reply again. In plain-text
+  mode the signature covers the timestamp and nonce but not the message, so a signed query
+  carries one message only: the same query with another message is a replay (403).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
@@ -22,7 +25,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,7 +38,7 @@ from civicdesk.core.photos import PhotoError, process_photo
 from civicdesk.core.positions import PositionError, checked_position
 from civicdesk.core.ratelimit import limit_reached, over_limit
 from civicdesk.inbound import wechat_crypto
-from civicdesk.inbound.models import InboundMessage, Outcome, sender_key
+from civicdesk.inbound.models import InboundMessage, Outcome, SeenNonce, sender_key
 from civicdesk.inbound.services import (
     Flooding,
     Handled,
@@ -143,6 +146,41 @@ def _check_signature(request: HttpRequest, *extra: str, name: str = "signature")
         raise BadRequest(error.message, status=403) from None
 
 
+# SeenNonce channels: a signed query once, and the message it carried.
+_QUERY_SEEN, _MESSAGE_SEEN = "wechat", "wechat-msg"
+
+
+def _one_message_per_query(request: HttpRequest, fields: dict[str, str]) -> None:
+    """Refuse a signed query (timestamp and nonce) seen before with another message; WeChat's
+    own retry of the same message may bring it again. Remembered for twice the replay window,
+    as SMS nonces are (signing.use_nonce)."""
+    query = request.GET
+    signed = f"{query.get('timestamp', '')}:{query.get('nonce', '')}"
+    key = hashlib.sha256(signed.encode()).hexdigest()[:40]
+    message = fields.get("MsgId") or (
+        f"{fields.get('FromUserName', '')}:{fields.get('CreateTime', '')}:"
+        f"{fields.get('MsgType', '')}:{fields.get('Event', '')}"
+    )
+    carried = f"{key}:{hashlib.sha256(message.encode()).hexdigest()[:16]}"
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            SeenNonce.objects.create(channel=_QUERY_SEEN, nonce=key, seen_at=now)
+            SeenNonce.objects.create(channel=_MESSAGE_SEEN, nonce=carried, seen_at=now)
+    except IntegrityError:
+        if not SeenNonce.objects.filter(channel=_MESSAGE_SEEN, nonce=carried).exists():
+            logger.info("WeChat request refused: a signed query replayed with another message")
+            raise BadRequest(
+                _("This signed request was already used for another message (replayed)."),
+                status=403,
+            ) from None
+        return
+    SeenNonce.objects.filter(
+        channel__in=(_QUERY_SEEN, _MESSAGE_SEEN),
+        seen_at__lt=now - timedelta(seconds=2 * settings.CIVICDESK_WECHAT_MAX_AGE),
+    ).delete()
+
+
 def _url_check(request: HttpRequest) -> HttpResponse:
     _check_signature(request)
     return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")
@@ -168,6 +206,7 @@ def _message(request: HttpRequest) -> HttpResponse:
     else:
         _check_signature(request)
         fields = outer
+    _one_message_per_query(request, fields)
     content = answer(fields)
     if content is None:
         return HttpResponse("success", content_type="text/plain")

@@ -15,6 +15,7 @@ from civicdesk.inbound.mail import (
     without_quote,
 )
 from civicdesk.inbound.models import InboundMessage, Outcome
+from civicdesk.inbound.services import Flooding
 from civicdesk.inbound.tests.conftest import INTAKE, fixture
 from civicdesk.intake.models import Photo, Submission
 from civicdesk.notifications.models import Outbox
@@ -188,3 +189,17 @@ def test_a_code_from_someone_else_opens_a_new_case(db):
 
 def test_without_quote():
     assert without_quote("好的\n> 旧\n-----原始邮件-----\n发件人: x") == "好的"
+
+
+def test_a_flood_from_one_address_is_refused_and_nothing_stored(db, settings):
+    settings.CIVICDESK_INBOUND_RATE_LIMIT = "2/h"
+    for number in range(2):
+        handle_mail(_mail(Message_ID=f"<flood-{number}@example.org>").as_bytes())
+    with pytest.raises(Flooding) as flooding:
+        handle_mail(_mail(Message_ID="<flood-2@example.org>").as_bytes())
+    assert "Too many messages from this sender" in flooding.value.message
+    assert flooding.value.retry_after > 0
+    assert Case.objects.count() == 2
+    # Another sender is not affected.
+    handle_mail(_mail(From="other@example.org", Message_ID="<other@example.org>").as_bytes())
+    assert Case.objects.count() == 3

@@ -80,6 +80,19 @@ def test_the_session_refuses_strangers_robots_and_bombs_clearly(server, settings
     assert b"more than 2 attachments" in refused.value.smtp_error
     assert not Submission.objects.exists()
 
+    # A flood from one address: a temporary refusal, so a real sender's server tries later.
+    settings.CIVICDESK_INBOUND_RATE_LIMIT = "1/h"
+    with smtplib.SMTP("127.0.0.1", server, timeout=30) as client:
+        client.sendmail(
+            "b@example.org", [INTAKE], b"From: b@example.org\r\nSubject: 1\r\n\r\nlamp one"
+        )
+        with pytest.raises(smtplib.SMTPDataError) as flooded:
+            client.sendmail(
+                "b@example.org", [INTAKE], b"From: b@example.org\r\nSubject: 2\r\n\r\nlamp two"
+            )
+    assert flooded.value.smtp_code == 450 and b"Too many messages" in flooded.value.smtp_error
+    assert Submission.objects.count() == 1
+
 
 def throwaway_certificate(directory) -> tuple[str, str, bytes]:
     """A self-signed certificate for localhost and its key, as PEM files; and its DER."""

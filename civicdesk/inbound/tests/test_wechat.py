@@ -2,6 +2,7 @@
 
 import io
 import json
+import secrets
 import time
 import xml.etree.ElementTree as ET
 
@@ -37,8 +38,10 @@ def payload(name: str, **replace: str) -> bytes:
     return text.encode()
 
 
-def signed_query(*extra: str, timestamp=None, nonce="1372623149", token=TOKEN) -> dict:
+def signed_query(*extra: str, timestamp=None, nonce=None, token=TOKEN) -> dict:
+    """A query as WeChat signs it; a fresh nonce for every request, as WeChat sends."""
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = str(secrets.randbelow(10**10)) if nonce is None else nonce
     return {
         "timestamp": timestamp,
         "nonce": nonce,
@@ -211,3 +214,32 @@ def test_a_report_starting_with_query_words_is_still_a_report(db):
 def test_subscribing_gets_a_welcome(db):
     assert "tracking code" in reply_text(post_plain(payload("subscribe.xml")))
     assert not Case.objects.exists()
+
+
+def test_a_signed_query_carries_one_message_and_wechat_may_retry_it(db):
+    query = signed_query()
+    first = post_plain(payload("text.xml"), **query)
+    code = Case.objects.get().tracking_code
+    assert code in reply_text(first)
+    # WeChat's retry of the same message with the same query: the same reply.
+    assert code in reply_text(post_plain(payload("text.xml"), **query))
+    # Someone who saw the query sends another message with it (the signature of plain mode
+    # does not cover the body): refused as a replay, nothing stored.
+    forged = payload("text.xml", **{"24562012345678901": "24562012345678999", "路灯": "井盖"})
+    replayed = post_plain(forged, **query)
+    assert replayed.status_code == 403 and "replayed" in replayed.content.decode()
+    assert Case.objects.count() == 1
+    # The same message under a fresh signature is just WeChat's retry.
+    assert code in reply_text(post_plain(payload("text.xml")))
+
+
+def test_a_flood_from_one_wechat_user_is_answered_and_not_stored(db, settings):
+    settings.CIVICDESK_INBOUND_RATE_LIMIT = "2/h"
+    for number in range(3):
+        body = payload("text.xml", **{"24562012345678901": f"2456201234567890{number}"})
+        reply = reply_text(post_plain(body))
+    assert "Too many messages from this sender" in reply
+    assert Case.objects.count() == 2
+    huge = payload("text.xml", **{"路灯": "路灯" * 40000})
+    response = post_plain(huge)
+    assert response.status_code == 413 and Case.objects.count() == 2
