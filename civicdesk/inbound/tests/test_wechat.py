@@ -243,3 +243,25 @@ def test_a_flood_from_one_wechat_user_is_answered_and_not_stored(db, settings):
     huge = payload("text.xml", **{"路灯": "路灯" * 40000})
     response = post_plain(huge)
     assert response.status_code == 413 and Case.objects.count() == 2
+
+
+def test_forged_encrypted_messages_are_refused(db):
+    encrypt = wechat_crypto.encrypt(
+        payload("text.xml").decode(), encoding_aes_key=AES_KEY, app_id=APP_ID
+    )
+    envelope = f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>".encode()
+    # The plain signature is right, the one over the encrypted message is forged.
+    query = signed_query() | {"encrypt_type": "aes", "msg_signature": "0" * 40}
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    forged = Client().post(f"{URL}?{params}", envelope, content_type="text/xml")
+    assert forged.status_code == 403 and "signature" in forged.content.decode()
+    # Signed right, but encrypted for another official account.
+    other = wechat_crypto.encrypt(
+        payload("text.xml").decode(), encoding_aes_key=AES_KEY, app_id="wx0000000000000000"
+    )
+    query = signed_query(other) | {"encrypt_type": "aes"}
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    envelope = f"<xml><Encrypt><![CDATA[{other}]]></Encrypt></xml>".encode()
+    response = Client().post(f"{URL}?{params}", envelope, content_type="text/xml")
+    assert response.status_code == 403 and "decrypted" in response.content.decode()
+    assert not Case.objects.exists()
