@@ -38,6 +38,7 @@ from civicdesk.api.common import (
     code_name,
     file_download,
     import_errors,
+    optional_unit,
     person,
     reads,
     unit_by_code,
@@ -139,6 +140,13 @@ class FindingIn(Schema):
 
 class TextIn(Schema):
     note: RequiredNote
+
+
+class ReportUnitIn(Schema):
+    unit: str | None = Field(
+        ..., max_length=40, description="Code of the unit the report is about; null: not known."
+    )
+    note: NoteText = ""
 
 
 class InactionReportIn(Schema):
@@ -311,6 +319,7 @@ def _act(
     report_id: int,
     action: str,
     note: str,
+    unit: Unit | None = None,
 ) -> dict:
     response["Cache-Control"] = NO_STORE
     user: User = request.auth
@@ -319,7 +328,9 @@ def _act(
     if action not in allowed_actions(ledger=report.ledger, status=report.status, role=user.role):
         raise ApiError(409, _("This action is not possible on this report now."))
     try:
-        if action in TRANSITIONS:
+        if action == Action.SET_UNIT:
+            services.report_set_unit(report=report, unit=unit, actor=user, note=note)
+        elif action in TRANSITIONS:
             services.report_transition(report=report, action=action, actor=user, note=note)
         elif action == Action.NOTE:
             services.report_add_note(report=report, actor=user, text=note)
@@ -414,6 +425,22 @@ def reply_to_report(
     payload: TextIn,
 ) -> dict:
     return _act(request, response, ledger.value, report_id, Action.REPLY, payload.note)
+
+
+@router.post(
+    "/{ledger}/{int:report_id}/unit",
+    response=_ACTED,
+    summary="Name the unit the report is about (reports routed from the channels come without)",
+)
+def set_report_unit(
+    request: HttpRequest,
+    response: HttpResponse,
+    ledger: LedgerName,
+    report_id: int,
+    payload: ReportUnitIn,
+) -> dict:
+    unit = optional_unit("body", "unit", payload.unit)
+    return _act(request, response, ledger.value, report_id, Action.SET_UNIT, payload.note, unit)
 
 
 # --- Filing and importing ------------------------------------------------------------------

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,9 @@ from civicdesk.cases.workflow import (
 )
 from civicdesk.core.deadlines import StageDeadlines, stage_deadlines
 from civicdesk.core.tracking import new_tracking_code
+from civicdesk.intake.routing import confidential_routing
 from civicdesk.notifications.services import notify_case_answered
+from civicdesk.reports.workflow import Ledger
 
 
 class CaseActionError(Exception):
@@ -524,6 +527,30 @@ def case_escalate(*, case: Case, actor: User | None, note: str) -> Case:
     return case
 
 
+def _refuse_confidential_category(category: Category) -> None:
+    """An allegation of misconduct (不作为乱作为) or of black intermediaries (黑中介) is no
+    case: a case can be routed to the very unit it accuses and is read by everyone on its
+    path. Every channel files such a report in the confidential ledgers instead
+    (intake.routing); a case found to be one is filed there by hand, not re-categorised."""
+    routing = confidential_routing(category=category, description="")
+    if routing is None:
+        return
+    where = (
+        reverse("reports:staff_file")
+        if routing.ledger == Ledger.INACTION
+        else reverse("reports:public_intermediary")
+    )
+    raise CaseInputError(
+        _(
+            "Category: “%(category)s” is for confidential reports, not cases (a case can reach "
+            "the unit it accuses). File it as a confidential report at %(where)s, then close "
+            "this case with a note saying so."
+        )
+        % {"category": category.name, "where": where},
+        "category",
+    )
+
+
 @transaction.atomic
 def case_recategorize(*, case: Case, category: Category | None, actor: User) -> Case:
     case = _lock(case)
@@ -531,6 +558,8 @@ def case_recategorize(*, case: Case, category: Category | None, actor: User) -> 
     kind = _non_transition(case, Action.RECATEGORIZE, actor)
     if case.category_id == (category.pk if category else None):
         return case
+    if category is not None:
+        _refuse_confidential_category(category)
     old = case.category.name if case.category else ""
     case.category = category
     case.save(update_fields=["category"])

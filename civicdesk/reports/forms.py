@@ -126,6 +126,16 @@ class ActionForm(forms.Form):
     def __init__(self, *args, action: str, **kwargs) -> None:
         super().__init__(*args, prefix=action, **kwargs)
         self.action = action
+        if action == Action.SET_UNIT:
+            self.fields = {
+                "unit": UnitChoiceField(
+                    label=_("Unit concerned"),
+                    queryset=Unit.objects.active(),
+                    required=False,
+                    empty_label=_("Not known"),
+                ),
+                **self.fields,
+            }
         if action in NOTE_REQUIRED:
             self.fields["note"].label = _("Finding")
         if action in NOTE_REQUIRED or action in {Action.NOTE, Action.REPLY}:

@@ -211,6 +211,36 @@ def report_reply(*, report: Report, actor: User, text: str) -> ReportEvent:
 
 
 @transaction.atomic
+def report_set_unit(*, report: Report, unit: Unit | None, actor: User, note: str = "") -> Report:
+    """Name the unit the report is about, or say it is not known (None).
+
+    Reports routed from the channels (intake.routing) and most intermediary reports come
+    without one. The unit decides who may not see the report (reports.access: nobody in the
+    unit it accuses), so the handler names it as soon as it is known; the change is on the
+    report's chain like every other.
+    """
+    report = _lock(report)
+    _check_actor(report, actor)
+    if report.ledger not in NON_TRANSITIONS[Action.SET_UNIT]:
+        raise ReportActionError(_("This is not possible on this kind of report."))
+    if report.status == Status.CLOSED:
+        raise ReportActionError(_("This report is closed."))
+    if report.reported_unit_id == (unit.pk if unit else None):
+        raise ReportActionError(_("Unit concerned: the report already names this unit."))
+    before = report.reported_unit
+    report.reported_unit = unit
+    report.save(update_fields=["reported_unit"])
+    _record(
+        report,
+        Action.SET_UNIT,
+        actor=actor,
+        note=note.strip(),
+        data={"from": before.code if before else "", "to": unit.code if unit else ""},
+    )
+    return report
+
+
+@transaction.atomic
 def report_supplement(*, report: Report, text: str) -> ReportEvent:
     """More information from the holder of the follow-up code."""
     report = _lock(report)

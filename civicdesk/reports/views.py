@@ -161,7 +161,8 @@ def _render_report(
     forms = {}
     for action in allowed_actions(ledger=report.ledger, status=report.status, role=role):
         is_bound = bound is not None and bound.action == action
-        forms[action] = bound if is_bound else ActionForm(action=action)
+        initial = {"unit": report.reported_unit_id} if action == Action.SET_UNIT else None
+        forms[action] = bound if is_bound else ActionForm(action=action, initial=initial)
     channel = Channel.objects.filter(code=report.channel).first() if report.channel else None
     context = {
         "report": report,
@@ -187,7 +188,13 @@ def report_detail(request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
     return _render_report(request, report)
 
 
-def _perform(action: str, report: Report, actor, note: str) -> str:
+def _perform(action: str, report: Report, actor, data: dict) -> str:
+    note = data["note"]
+    if action == Action.SET_UNIT:
+        report = services.report_set_unit(report=report, unit=data["unit"], actor=actor, note=note)
+        if report.reported_unit is None:
+            return _("The report names no unit now.")
+        return _("The report is now about %(unit)s.") % {"unit": local_name(report.reported_unit)}
     if action in TRANSITIONS:
         report = services.report_transition(report=report, action=action, actor=actor, note=note)
         return _("The report is now “%(status)s”.") % {"status": Status(report.status).label}
@@ -216,7 +223,7 @@ def report_action(request: HttpRequest, ledger: str, pk: int, action: str) -> Ht
     if not form.is_valid():
         return _render_report(request, report, form, status=400)
     try:
-        message = _perform(action, report, request.user, form.cleaned_data["note"])
+        message = _perform(action, report, request.user, form.cleaned_data)
     except services.ReportActionError as error:
         form.add_error(None, str(error))
         report.refresh_from_db()

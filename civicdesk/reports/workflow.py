@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     NOTE = "note", _("Internal note")
     REPLY = "reply", _("Reply to the whistle-blower")
     SUPPLEMENT = "supplement", _("More information from the reporter")
+    SET_UNIT = "set_unit", _("Unit concerned set")
 
 
 # The reporter who holds the secret follow-up code.
@@ -76,6 +77,9 @@ NON_TRANSITIONS: dict[str, frozenset[str]] = {
     Action.NOTE: frozenset({Ledger.INACTION, Ledger.INTERMEDIARY}),
     # Only intermediary reports have a follow-up code, so only they can be replied to.
     Action.REPLY: frozenset({Ledger.INTERMEDIARY}),
+    # Reports routed from the channels (intake.routing) come without the unit they are
+    # about; its audience names it (which also hides the report from that unit's own staff).
+    Action.SET_UNIT: frozenset({Ledger.INACTION, Ledger.INTERMEDIARY}),
 }
 
 # Actions a staff member can pick on the report page, in workflow order.
