@@ -188,6 +188,7 @@ class ListFilterForm(forms.Form):
     status = forms.CharField(required=False)
     mine = forms.BooleanField(required=False)
     overdue = forms.BooleanField(required=False)
+    follow_up = forms.BooleanField(required=False)
 
 
 # --- Versions ------------------------------------------------------------------------------

@@ -34,6 +34,14 @@ class ApplicationQuerySet(models.QuerySet):
         """Open, accepted, not waiting for the applicant, and past the promised deadline."""
         return self.filter(status=Status.IN_PROGRESS, due_at__lt=now or timezone.now())
 
+    def follow_up_overdue(self, now=None) -> "ApplicationQuerySet":
+        """Open applications accepted with a material to follow (容缺) that is not in yet and
+        whose follow-up deadline has passed."""
+        late = ApplicationMaterial.objects.follow_up_overdue(now).filter(
+            application=models.OuterRef("pk")
+        )
+        return self.filter(status__in=OPEN_STATUSES).filter(models.Exists(late))
+
 
 class Application(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
@@ -156,6 +164,12 @@ UPLOADABLE_STATES = frozenset(
 )
 
 
+class ApplicationMaterialQuerySet(models.QuerySet):
+    def follow_up_overdue(self, now=None) -> "ApplicationMaterialQuerySet":
+        """Materials to follow (容缺) not handed in by their follow-up deadline."""
+        return self.filter(state=MaterialState.DEFERRED, follow_up_due__lt=now or timezone.now())
+
+
 class ApplicationMaterial(models.Model):
     """One line of the checklist for one application, and where it stands."""
 
@@ -167,6 +181,8 @@ class ApplicationMaterial(models.Model):
     follow_up_due = models.DateTimeField(null=True, blank=True)
     on_first_notice = models.BooleanField(default=False)
 
+    objects = ApplicationMaterialQuerySet.as_manager()
+
     class Meta:
         ordering = ["application", "requirement__position"]
         constraints = [
@@ -177,6 +193,15 @@ class ApplicationMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.requirement.name
+
+    @property
+    def follow_up_overdue(self) -> bool:
+        """A material to follow (容缺) that is not in by its follow-up deadline."""
+        return (
+            self.state == MaterialState.DEFERRED
+            and self.follow_up_due is not None
+            and self.follow_up_due < timezone.now()
+        )
 
 
 def _upload_path(instance: "Upload", filename: str) -> str:

@@ -2,6 +2,7 @@
 application's page with its step actions, its files, and the kiosk that counts visits."""
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,7 @@ from civicdesk.applications.forms import (
 from civicdesk.applications.models import (
     UPLOADABLE_STATES,
     Application,
+    ApplicationMaterial,
     MaterialState,
     MatterVersion,
     StepKind,
@@ -53,6 +55,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
     applications = applications_visible_to(request.user).select_related(
         "item", "step", "step__unit", "holder"
     )
+    late_follow_up = ApplicationMaterial.objects.follow_up_overdue().filter(
+        application=OuterRef("pk")
+    )
+    applications = applications.annotate(follow_up_late=Exists(late_follow_up))
     if form.is_valid():
         data = form.cleaned_data
         if data["matter"]:
@@ -63,6 +69,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
             applications = applications.filter(holder=request.user)
         if data["overdue"]:
             applications = applications.overdue()
+        if data["follow_up"]:
+            applications = applications.follow_up_overdue()
     page = CappedPaginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     versions = MatterVersion.objects.active().select_related("item").order_by("item__code")
     return render(
