@@ -308,6 +308,8 @@ def list_applications(request: HttpRequest, filters: Query[HallListFilters]) -> 
         applications = applications.filter(holder=request.auth)
     if filters.overdue:
         applications = applications.overdue()
+    if filters.follow_up_overdue:
+        applications = applications.follow_up_overdue()
     return applications
 
 

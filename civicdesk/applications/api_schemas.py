@@ -176,6 +176,9 @@ class HallListFilters(Schema):
     status: str | None = Field(None, max_length=20)
     mine: bool = Field(False, description="Only those on the caller's desk.")
     overdue: bool = False
+    follow_up_overdue: bool = Field(
+        False, description="Only those with a material to follow (容缺) past its deadline."
+    )
 
 
 class HallCheckIn(Schema):

@@ -6,8 +6,10 @@ mark goes once the applicant hands the material in."""
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from civicdesk.accounts.models import ApiToken
 from civicdesk.applications.models import Application
 from civicdesk.applications.tests.conftest import apply_form, clock, login, pdf
 
@@ -93,3 +95,20 @@ def test_a_finished_application_is_not_listed(accepted, window_clerk):
     Application.objects.filter(pk=deferring.pk).update(status="withdrawn")
     with clock(deferred.follow_up_due + dt.timedelta(hours=1)):
         assert listed(login(window_clerk), follow_up="1") == []
+
+
+def test_the_api_filters_them_too(accepted, window_clerk):
+    deferring, _complete = accepted
+    deferred = deferring.materials.get(requirement__name="从业人员健康证明")
+    _, token = ApiToken.issue(user=window_clerk, name="test")
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def codes(**params):
+        response = Client().get("/api/v1/hall/staff/applications", params, headers=headers)
+        assert response.status_code == 200
+        return [row["tracking_code"] for row in response.json()["items"]]
+
+    assert codes(follow_up_overdue="true") == []
+    assert len(codes()) == 2
+    with clock(deferred.follow_up_due + dt.timedelta(hours=1)):
+        assert codes(follow_up_overdue="true") == [deferring.tracking_code]
