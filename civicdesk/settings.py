@@ -310,7 +310,10 @@ CIVICDESK_SUPERVISION_REMIND_DAYS = env_int("CIVICDESK_SUPERVISION_REMIND_DAYS",
 CIVICDESK_MAP_CENTER = [float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])]
 # The district's bounding box, "south,west,north,east" in degrees: a reported position outside
 # it is refused on every channel (civicdesk.core.positions). Empty: not checked.
-CIVICDESK_DISTRICT_BOUNDS = os.environ.get("CIVICDESK_DISTRICT_BOUNDS", "")
+# Next to the demo, its district's box (demo_settings.py), unless the environment sets one.
+CIVICDESK_DISTRICT_BOUNDS = os.environ.get(
+    "CIVICDESK_DISTRICT_BOUNDS", _DEMO.district_bounds if _DEMO else ""
+)
 parse_bounds(CIVICDESK_DISTRICT_BOUNDS)  # a malformed box stops start-up, not the first report
 CIVICDESK_SITE_NAME = os.environ.get("CIVICDESK_SITE_NAME", "")
 

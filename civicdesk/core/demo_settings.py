@@ -40,6 +40,9 @@ class DemoSettings:
     secret_key: str
     debug: bool = True
     site_url: str = ""
+    # The demo district's box (CIVICDESK_DISTRICT_BOUNDS), so that positions are checked
+    # against it next to the demo as they are in production.
+    district_bounds: str = ""
 
 
 def read(folder: Path) -> DemoSettings | None:
@@ -59,27 +62,39 @@ def read(folder: Path) -> DemoSettings | None:
         and raw["secret_key"] != ""
         and isinstance(raw.get("debug", True), bool)
         and isinstance(raw.get("site_url", ""), str)
+        and isinstance(raw.get("district_bounds", ""), str)
     )
     if not valid:
         raise ImproperlyConfigured(
             f"{path} is not the settings file of `civicdesk demo` (it needs a secret_key, "
-            "and debug and site_url of the right kinds); delete it and run the demo again."
+            "and debug, site_url and district_bounds of the right kinds); delete it and run the "
+            "demo again."
         )
     return DemoSettings(
-        secret_key=raw["secret_key"], debug=raw.get("debug", True), site_url=raw.get("site_url", "")
+        secret_key=raw["secret_key"],
+        debug=raw.get("debug", True),
+        site_url=raw.get("site_url", ""),
+        district_bounds=raw.get("district_bounds", ""),
     )
 
 
-def write(folder: Path, *, site_url: str | None = None) -> DemoSettings:
+def write(
+    folder: Path, *, site_url: str | None = None, district_bounds: str | None = None
+) -> DemoSettings:
     """Create or update the demo's settings in ``folder``: a new key the first time, the same
     key on every later run (logins and signed links of earlier runs keep working); the
-    address replaced when ``site_url`` is given."""
+    address and the district's box replaced when given."""
     folder = Path(folder)
     current = read(folder)
     wanted = DemoSettings(
         secret_key=current.secret_key if current else secrets.token_urlsafe(50),
         debug=True,
         site_url=(current.site_url if current else "") if site_url is None else site_url,
+        district_bounds=(
+            (current.district_bounds if current else "")
+            if district_bounds is None
+            else district_bounds
+        ),
     )
     if wanted == current:
         return current

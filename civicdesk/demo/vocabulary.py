@@ -117,6 +117,11 @@ NEIGHBOURHOOD_CATEGORIES = frozenset(
     {"sanitation", "greening", "parking", "property-management", "noise", "illegal-construction"}
 )
 
+# The district's box (CIVICDESK_DISTRICT_BOUNDS of the demo), south,west,north,east: every
+# place below, with the scatter of the positions reported around it (writer.py) and about
+# 2 km to spare.
+DISTRICT_BOUNDS = "30.23,120.11,30.31,120.20"
+
 # community unit code -> (places in it, latitude, longitude of its centre)
 PLACES: dict[str, tuple[list[str], float, float]] = {
     "east-dongyuan": (

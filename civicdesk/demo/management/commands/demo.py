@@ -51,8 +51,15 @@ class Command(BaseCommand):
         # the environment names another, e.g. a name other devices know), which is also kept
         # for the commands run next to it, such as a second worker.
         site_url = os.environ.get("CIVICDESK_SITE_URL") or url.rstrip("/")
-        demo_settings.write(settings.DATA_DIR, site_url=site_url)
-        with override_settings(CIVICDESK_SITE_URL=site_url):
+        # Positions are checked against the demo district's box, as they would be against a
+        # real district's, unless the environment sets a box (or sets it empty: no check).
+        # The file keeps the demo's own box for the commands run next to it, where the
+        # environment still has the last word.
+        demo_settings.write(
+            settings.DATA_DIR, site_url=site_url, district_bounds=vocabulary.DISTRICT_BOUNDS
+        )
+        bounds = os.environ.get("CIVICDESK_DISTRICT_BOUNDS", vocabulary.DISTRICT_BOUNDS)
+        with override_settings(CIVICDESK_SITE_URL=site_url, CIVICDESK_DISTRICT_BOUNDS=bounds):
             self.load_and_serve(url, options)
 
     def load_and_serve(self, url: str, options: dict[str, Any]) -> None:
