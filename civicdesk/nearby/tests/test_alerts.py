@@ -55,8 +55,9 @@ def test_circle_alert_is_confirmed_by_link_and_mails_new_reports_once(citizen, p
     assert "within 1000 m of 30.274000, 120.155000" in confirm_mail.subject
     assert "/nearby/alerts/" in confirm_mail.body and "/stop/" in confirm_mail.body
     assert "/notifications/unsubscribe/" in confirm_mail.body
+    # Just after the earlier report: the reports below are published within the same second.
     AreaAlert.objects.filter(pk=alert.pk).update(
-        confirmed_at=before.received_at + timedelta(seconds=1)
+        confirmed_at=before.received_at + timedelta(microseconds=1)
     )
 
     inside = publish(EAST_GATE, description="东苑小区路灯不亮，电话13812345678")
