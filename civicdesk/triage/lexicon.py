@@ -53,7 +53,10 @@ CONCEPTS: dict[str, str] = {
     "water-supply": "停水 断水 自来水 供水 水质 发黄 发浑 水龙头",
     "water-pressure": "水压 没水 水小 只滴水 水上不去",
     "pipe-leak": "爆管 水管 漏水 渗水 爆裂 破裂",
-    "power": "停电 断电 供电 电压 跳闸 用电 通电 增容 报装",
+    # A power cut and a slow new connection are two grievances (one street's outages are not
+    # a firm's waiting for its meter): two concepts.
+    "power": "停电 断电 供电 电压 跳闸 停了好几次电",
+    "power-connection": "用电 通电 增容 报装 接电 电表",
     "wiring": "电线 私拉乱接 飞线 充电 拉电线",
     "gas": "燃气 天然气 煤气 气费 燃气表 管道气",
     "leak-smell": "漏气 泄漏 异味 气味 煤气味",
@@ -73,7 +76,10 @@ CONCEPTS: dict[str, str] = {
     "medical": "医院 卫生服务中心 看病 挂号 医生 家庭医生 社区医院",
     "insurance": "医保 社保 报销 养老金 养老保险 失业金 失业保险",
     "elderly": "老人 老年 养老 高龄 独居",
-    "subsidy": "补贴 补助 奖励 扶持资金 政策兑现 兑现",
+    # Money not paid (a subsidy, a reward) and a policy slow to take effect are two grievances;
+    # 兑现 alone (a promise kept) belongs to neither.
+    "subsidy": "补贴 补助 奖励 扶持资金 奖励资金 拨付",
+    "policy": "政策兑现 惠企政策 政策落实 优惠政策",
     "housing-quality": "开裂 裂缝 渗漏 漏雨 墙皮 质量问题 屋顶漏 空鼓",
     "delivery": "交房 延期交房 逾期交房 收房 验房",
     "sales": "捆绑 车位 认购 定金 认筹 开发商 售楼",

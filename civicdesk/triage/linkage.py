@@ -62,25 +62,28 @@ def average_linkage(
     banned = np.zeros(0, dtype=np.int64)  # root pairs that never merge, both orders, sorted
     while True:
         k = len(roots)
-        between = edges.tocoo()
-        off = between.row != between.col
-        x, y, total = between.row[off], between.col[off], between.data[off]
-        if not len(x):
+        if not edges.nnz:
             break
-        average = total / (group_size[x] * group_size[y])
-        ok = average >= threshold
+        edges.sort_indices()
+        # Each group's nearest neighbour (ties: the lower index), row by row of the graph
+        # (its rows are sorted), without sorting all the edges.
+        x = np.repeat(np.arange(k), np.diff(edges.indptr))
+        y = edges.indices
+        average = edges.data / (group_size[x] * group_size[y])
+        ok = (average >= threshold) & (x != y)
         if len(banned):
             pair_keys = roots[x].astype(np.int64) * (n + 1) + roots[y]
             ok &= ~np.isin(pair_keys, banned)
-        x, y, average = x[ok], y[ok], average[ok]
-        if not len(x):
+        if not ok.any():
             break
-        # Each group's nearest neighbour (ties: the lower index).
-        order = np.lexsort((y, -average, x))
-        x, y, average = x[order], y[order], average[order]
-        first = np.r_[True, x[1:] != x[:-1]]
+        average = np.where(ok, average, -1.0)
+        nonempty = np.flatnonzero(np.diff(edges.indptr) > 0)
+        best = np.full(k, -1.0)
+        best[nonempty] = np.maximum.reduceat(average, edges.indptr[nonempty])
+        top = np.flatnonzero(ok & (average == best[x]))
+        rows_top, first = np.unique(x[top], return_index=True)
         nearest = np.full(k, -1)
-        nearest[x[first]] = y[first]
+        nearest[rows_top] = y[top[first]]
         mutual = np.flatnonzero((nearest >= 0) & (nearest[np.maximum(nearest, 0)] == np.arange(k)))
         mutual = mutual[mutual < nearest[mutual]]
         blocked_any = False

@@ -7,10 +7,12 @@ blocking key (all pairs of a small block, neighbours in a sorted order in a larg
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import sparse
 
-__all__ = ["pair_dots", "ranges"]
+__all__ = ["candidate_pairs", "pair_dots", "ranges"]
 
 #: Rows of the dense scratch matrix :func:`pair_dots` fills at a time.
 DOT_ROWS = 64
@@ -72,3 +74,41 @@ def pair_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out[pairs] = np.bincount(pair_of[hit], weights=values, minlength=len(other))
         where[present] = -1
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs_of(k: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(k, 1)
+
+
+def candidate_pairs(
+    block: sparse.csc_matrix, sigs: list[np.ndarray], small: int, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows sharing a blocking column, each once (``a < b``): every pair of a block of
+    at most ``small`` rows, and in a larger block each row with its ``window`` next rows in the
+    order of each of ``sigs``, so the work per row is bounded. Blocks of one size are paired
+    together as one array (no Python loop over the columns)."""
+    block = sparse.csc_matrix(block)
+    indptr, indices = block.indptr, block.indices
+    sizes = np.diff(indptr)
+    a_parts: list[np.ndarray] = [np.zeros(0, np.int64)]
+    b_parts: list[np.ndarray] = [np.zeros(0, np.int64)]
+    paired = np.flatnonzero((sizes >= 2) & (sizes <= small))
+    for k in np.unique(sizes[paired]).tolist():
+        columns = paired[sizes[paired] == k]
+        rows = indices[indptr[columns][:, None] + np.arange(k)[None, :]]
+        ii, jj = _pairs_of(k)
+        a_parts.append(rows[:, ii].ravel())
+        b_parts.append(rows[:, jj].ravel())
+    for c in np.flatnonzero(sizes > small).tolist():
+        rows = indices[indptr[c] : indptr[c + 1]]
+        for sig in sigs:
+            order = rows[np.argsort(sig[rows], kind="stable")]
+            for off in range(1, window + 1):
+                a_parts.append(order[:-off])
+                b_parts.append(order[off:])
+    a = np.concatenate(a_parts).astype(np.int64)
+    b = np.concatenate(b_parts).astype(np.int64)
+    n = block.shape[0] + 1
+    code = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    return code // n, code % n

@@ -39,7 +39,8 @@ from civicdesk.triage.errors import ModelFormatError, TriageError
 __all__ = ["SameProblemIndex"]
 
 FORMAT = "civicdesk-same-problem-index"
-VERSION = 2  # 2: name keys (~) beside entity keys, concepts (#) among the anchors
+VERSION = 3  # 2: name keys (~) beside entity keys, concepts (#) among the anchors;
+# 3: power cuts and new connections, subsidies and policies are apart (lexicon)
 N_ANCHORS = 6
 POSTING_CAP = 20_000
 VERIFY = 256

@@ -115,3 +115,36 @@ def test_average_linkage_does_not_pull_in_a_message_through_one_member():
     assert len(set(average_linkage(3, a, b, s, 0.25).tolist())) == 2
     weighted = average_linkage(3, a, b, s, 0.25, weights=np.array([3.0, 1.0, 1.0]))
     assert len(set(weighted.tolist())) == 1
+
+
+REQUESTS = ["希望尽快协调解决", "请相关部门帮忙协调", "盼望早日落实"]
+
+
+def _enterprise(kind, phrases, impacts):
+    return [
+        Message(f"{kind}{i}", f"我公司{phrase}，{impact}，{request}。", time=NOW)
+        for i, (phrase, impact, request) in enumerate(
+            zip(phrases * 3, impacts * 5, REQUESTS * 3, strict=False)
+        )
+    ]
+
+
+def test_a_power_cut_and_a_slow_connection_are_two_problems_without_a_place():
+    # District-wide enterprise grievances name no place: the thesaurus used to put power cuts
+    # and new connections in one concept, and so in one group (the demo's hottest).
+    outage = ["园区频繁停电", "工业园区一个月停了好几次电", "园区总是突然断电"]
+    connection = ["用电报装等了一个多月", "新厂房通电报装迟迟不批", "申请用电增容等了很久"]
+    messages = _enterprise("o", outage, ["生产线停了3天", "订单交付受影响"])
+    messages += _enterprise("c", connection, ["新生产线没法投产", "耽误了开工"])
+    groups = _groups(messages + _msgs(BACKGROUND))
+    outages = {groups[f"o{i}"] for i in range(9)}
+    assert not outages & {groups[f"c{i}"] for i in range(9)}
+
+
+def test_a_slow_policy_and_an_unpaid_subsidy_are_two_problems():
+    policy = ["政策兑现周期长", "惠企政策兑现要等大半年", "政策兑现流程太长"]
+    subsidy = ["企业补贴未兑现", "说好的企业补贴一直没拨付", "申报的奖励资金到现在没到账"]
+    messages = _enterprise("p", policy, ["资金周转困难", "影响投资信心"])
+    messages += _enterprise("s", subsidy, ["资金压力很大", "影响扩大生产"])
+    groups = _groups(messages + _msgs(BACKGROUND))
+    assert not {groups[f"p{i}"] for i in range(9)} & {groups[f"s{i}"] for i in range(9)}

@@ -8,7 +8,7 @@ from scipy import sparse
 from civicdesk.triage.features import extract, featurize
 from civicdesk.triage.lexicon import concepts
 from civicdesk.triage.linkage import average_linkage
-from civicdesk.triage.pairs import pair_dots, ranges
+from civicdesk.triage.pairs import candidate_pairs, pair_dots, ranges
 
 TEXTS = [
     "A市温斯顿英语培训学校拖延退费。交了两年学费，退费三个月了还没退",
@@ -76,3 +76,27 @@ def test_contracted_linkage_keeps_place_blocks_after_merges():
     labels = average_linkage(4, a, b, s, 0.3, places)
     assert labels.tolist() == [0, 0, 2, 2]
     assert len(set(average_linkage(4, a, b, s, 0.3).tolist())) == 1
+
+
+def test_candidate_pairs_are_every_pair_of_small_blocks_and_windows_of_large_ones():
+    rng = np.random.default_rng(3)
+    n, cols = 200, 40
+    dense = rng.random((n, cols)) < 0.04
+    dense[:, 0] = rng.random(n) < 0.5  # one large block
+    block = sparse.csc_matrix(dense.astype(np.float32))
+    sig = rng.permutation(n)
+    a, b = candidate_pairs(block, [sig], small=8, window=2)
+    expected = set()
+    for c in range(cols):
+        rows = np.flatnonzero(dense[:, c])
+        if len(rows) <= 8:
+            expected |= {(int(x), int(y)) for i, x in enumerate(rows) for y in rows[i + 1 :]}
+        else:
+            order = rows[np.argsort(sig[rows], kind="stable")]
+            for off in (1, 2):
+                expected |= {
+                    (int(min(x, y)), int(max(x, y)))
+                    for x, y in zip(order[:-off], order[off:], strict=True)
+                }
+    assert set(zip(a.tolist(), b.tolist(), strict=True)) == expected
+    assert len(a) == len(expected)
