@@ -252,6 +252,10 @@ def _visits(seed: int, now: datetime, users: dict[str, User], summary) -> None:
     # The demo opened follow-ups for a sample of the answers only (service_quality.py); in a
     # running office every recent answer has one. Calls are made about those.
     followed = set(FollowUp.objects.values_list("case_id", "answer_of"))
+    closings = [
+        [VisitAction.NOT_REACHED] * visits.max_attempts(),
+        [VisitAction.NOT_REACHED, VisitAction.REFUSE],
+    ]
     for visit in waiting:
         # The freshest answers still wait for their call; the others were called 1-3 days on.
         if (
@@ -267,7 +271,10 @@ def _visits(seed: int, now: datetime, users: dict[str, User], summary) -> None:
         after = max(visit.answer_of, last_event.created_at if last_event else visit.answer_of)
         calls = []
         draw = rng.random()
-        if draw < 0.12:
+        if closings:
+            # The first calls show each way a visit closes unanswered, whatever the draws.
+            outcomes = closings[0]
+        elif draw < 0.12:
             outcomes = [VisitAction.NOT_REACHED] * visits.max_attempts()
         elif draw < 0.2:
             outcomes = [VisitAction.NOT_REACHED, VisitAction.REFUSE]
@@ -294,6 +301,8 @@ def _visits(seed: int, now: datetime, users: dict[str, User], summary) -> None:
             except visits.VisitError:
                 break
             calls.append(outcome)
+        if closings and outcomes is closings[0] and calls == outcomes:
+            closings.pop(0)
         if not calls:
             continue
         # The calls happened 1-3 days after the answer, a few hours apart; the rows were

@@ -12,7 +12,8 @@ rule on the way, all through the services:
   twice and waiting for arbitration, one arbitrated;
 - supervision letters on older cases (one escalated unanswered, one answered late), on a
   problem and on a measure, and leaders' instructions;
-- a version of the appraisal scheme that deducts points per letter answered late.
+- a version of the appraisal scheme that deducts points per letter answered late and per
+  material the online hall asked for after the first notice.
 
 Keyed by the areas' codes and the reports' external ids, so a second run adds nothing.
 """
@@ -25,6 +26,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from civicdesk.accounts.models import Role, Unit, User
+from civicdesk.applications.appraisal_lines import CODE as LATE_MATERIAL_LINE
 from civicdesk.appraisal.models import Scheme
 from civicdesk.appraisal.schemes import scheme_create, scheme_rows
 from civicdesk.cases import dispatch, extensions, returns, services
@@ -356,18 +358,26 @@ def _letters(users: dict[str, User], units: dict[str, Unit], now: datetime) -> t
 
 
 def _scheme(users: dict[str, User], now: datetime) -> None:
-    """The scheme in force this month, with the deduction per letter answered late."""
+    """The scheme in force this month, with the deductions per letter answered late and per
+    material asked for after the first notice (the online hall's 一次性告知 broken)."""
     month = timezone.localdate(now).replace(day=1)
     current = Scheme.objects.in_force(month)
     if current is not None and current.lines.filter(kind=LATE_LETTER_LINE).exists():
         return
-    rows = [*scheme_rows(current), {"kind": LATE_LETTER_LINE, "points": "1", "cap": "5"}]
+    rows = [
+        *scheme_rows(current),
+        {"kind": LATE_LETTER_LINE, "points": "1", "cap": "5"},
+        {"kind": LATE_MATERIAL_LINE, "points": "0.5", "cap": "5"},
+    ]
     scheme_create(
         name=f"{current.name if current else '接诉即办考核方案'}（含督办）",
         valid_from=month,
         rows=rows,
         actor=users["supervisor"],
-        note="增设督办件逾期回复扣分项：每件扣1分，最多扣5分。",
+        note=(
+            "增设督办件逾期回复扣分项：每件扣1分，最多扣5分；"
+            "增设一次性告知后补要材料扣分项：每件扣0.5分，最多扣5分。"
+        ),
     )
 
 
