@@ -53,7 +53,9 @@ from civicdesk.inbound.services import (
 )
 from civicdesk.inbound.signing import check_fresh
 from civicdesk.intake.services import photos_add
-from civicdesk.notifications.services import site_url
+from civicdesk.notifications.models import Channel as NotificationChannel
+from civicdesk.notifications.models import Preference
+from civicdesk.notifications.services import preference_update, site_url
 
 logger = logging.getLogger(__name__)
 CHANNEL = "wechat"
@@ -226,9 +228,10 @@ def answer(fields: dict[str, str]) -> str | None:
     if not openid:
         raise BadRequest(_("The message names no sender."))
     if kind == "event":
-        if fields.get("Event", "").lower() == "subscribe":
-            return welcome()
-        return None
+        event = fields.get("Event", "").lower()
+        if event in ("subscribe", "unsubscribe"):
+            following(openid, follows=event == "subscribe")
+        return welcome() if event == "subscribe" else None
     if kind not in ("text", "image", "location"):
         return _("Please send text, a photo or a location; this kind of message is not taken.")
     external_id = f"msg:{fields.get('MsgId') or openid + ':' + fields.get('CreateTime', '')}"
@@ -258,6 +261,24 @@ def answer(fields: dict[str, str]) -> str | None:
         raise
     except InboundError as error:
         return error.message
+
+
+@transaction.atomic
+def following(openid: str, *, follows: bool) -> None:
+    """Unfollowing the account stops every message to the user (WeChat would refuse them)
+    and cancels those waiting; following it again lifts that stop."""
+    if follows:
+        preference = Preference.objects.filter(
+            channel=NotificationChannel.WECHAT, address=openid, stop_all=True
+        ).first()
+    else:
+        preference, _created = Preference.objects.get_or_create(
+            channel=NotificationChannel.WECHAT, address=openid
+        )
+    if preference is not None and preference.stop_all != (not follows):
+        preference_update(
+            preference=preference, stop_all=not follows, kinds=preference.stopped_kinds
+        )
 
 
 def welcome() -> str:

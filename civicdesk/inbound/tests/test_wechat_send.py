@@ -14,7 +14,7 @@ from civicdesk.inbound.tests.test_wechat import OPENID, payload, post_plain
 from civicdesk.inbound.wechat_media import _TOKEN_KEY
 from civicdesk.inbound.wechat_send import WeChatSender
 from civicdesk.notifications.delivery import deliver_due
-from civicdesk.notifications.models import Outbox
+from civicdesk.notifications.models import Outbox, Preference
 
 API = "https://api.weixin.qq.com/cgi-bin"
 SECRET = "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"
@@ -152,3 +152,17 @@ def test_a_message_queued_before_the_settings_were_removed_fails_without_a_call(
     assert deliver_due().counts == {"failed": 1}
     assert "not configured" in Outbox.objects.get(event="case_answered").last_error
     assert CALLS == []
+
+
+def test_unfollowing_stops_the_messages_and_following_again_lifts_that(answered_wechat_case):
+    unfollow = payload("subscribe.xml").replace(b"[subscribe]", b"[unsubscribe]")
+    assert post_plain(unfollow).content == b"success"
+    answered_wechat_case()
+    row = Outbox.objects.get(event="case_answered")
+    assert row.status == "cancelled" and row.body == ""  # recorded, never sent
+    assert deliver_due().counts == {} and CALLS == []
+    assert Preference.objects.get(channel="wechat", address=OPENID).stop_all
+
+    refollow = payload("subscribe.xml", **{"1772500400": "1772500900"})
+    assert "查询码" in post_plain(refollow).content.decode()  # the welcome
+    assert not Preference.objects.get(channel="wechat", address=OPENID).stop_all
