@@ -297,6 +297,7 @@ CIVICDESK_MAP_TILE_URL = os.environ.get(
 )
 CIVICDESK_MAP_ATTRIBUTION = os.environ.get(
     "CIVICDESK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"
+)
 # Work orders. Returns after which a case waits for a supervisor's binding arbitration.
 CIVICDESK_RETURN_LIMIT = env_int("CIVICDESK_RETURN_LIMIT", 2)
 # Most working days an extension adds to the answer deadline, and a suspension may last.
@@ -306,7 +307,6 @@ CIVICDESK_SUSPENSION_MAX_DAYS = env_int("CIVICDESK_SUSPENSION_MAX_DAYS", 60)
 CIVICDESK_DISPATCH_BY_SUGGESTION = env_bool("CIVICDESK_DISPATCH_BY_SUGGESTION", True)
 # Working days before a supervision letter's deadline that the unit is reminded of it.
 CIVICDESK_SUPERVISION_REMIND_DAYS = env_int("CIVICDESK_SUPERVISION_REMIND_DAYS", 2)
-)
 CIVICDESK_MAP_CENTER = [float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])]
 # The district's bounding box, "south,west,north,east" in degrees: a reported position outside
 # it is refused on every channel (civicdesk.core.positions). Empty: not checked.
