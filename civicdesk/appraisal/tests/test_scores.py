@@ -152,6 +152,28 @@ def test_a_hand_computed_month(scheme, march):
     assert score.sum_formula == ("10.00 + 20.00 + 15.00 + 8.00 − 0.80 − 2.00 − 1.00 + 0.50 = 49.70")
 
 
+def test_a_second_month_worked_out_by_hand(scheme, march, supervisor):
+    """April under the same scheme: nothing fell due and nothing was answered, so the rates have
+    nothing to count and earn their full points; only c2's praise of 2 April counts."""
+    score = scores.unit_score(march, date(2025, 4, 1))
+
+    results = [(line.label, line.formula, line.result) for line in score.lines]
+    assert results == [
+        ("Base points", "10.00", Decimal("10.00")),
+        ("Points per rate: Response rate", "nothing to count: full 30.00", Decimal("30.00")),
+        ("Points per rate: Resolution rate", "nothing to count: full 30.00", Decimal("30.00")),
+        ("Points per rate: Reopen rate", "nothing to count: full 10.00", Decimal("10.00")),
+        # c3's and market's deadlines were in March; the ratings and measures too.
+        ("Deduction per overdue case", "0 × 0.50 = 0.00", Decimal("0.00")),
+        ("Deduction per upheld bad rating", "0 × 2.00 = 0.00", Decimal("0.00")),
+        ("Deduction per overdue measure", "0 × 1.00 = 0.00", Decimal("0.00")),
+        ("Bonus per praised case", "1 × 0.50 = +0.50", Decimal("0.50")),
+    ]
+    assert score.total == Decimal("80.50")
+    page = login(supervisor).get("/staff/appraisal/units/urban/", {"month": "2025-04"})
+    assert '<strong id="score-total">80.50</strong>' in page.content.decode()
+
+
 def test_the_scheme_in_force_scores_the_month(scheme, march, supervisor):
     later = scheme_create(
         name="四月方案",
