@@ -73,7 +73,8 @@ def average_linkage(
         ok = (average >= threshold) & (x != y)
         if len(banned):
             pair_keys = roots[x].astype(np.int64) * (n + 1) + roots[y]
-            ok &= ~np.isin(pair_keys, banned)
+            at = np.minimum(np.searchsorted(banned, pair_keys), len(banned) - 1)
+            ok &= banned[at] != pair_keys
         if not ok.any():
             break
         average = np.where(ok, average, -1.0)
@@ -111,12 +112,20 @@ def average_linkage(
         renumber = np.cumsum(survivor) - 1
         new_of = renumber[target]
         k_new = int(survivor.sum())
-        merge = sparse.csr_matrix((np.ones(k), (np.arange(k), new_of)), shape=(k, k_new))
-        edges = (merge.T @ edges @ merge).tocsr()
-        edges.setdiag(0)
-        edges.eliminate_zeros()
+        # The contracted graph: each edge moves to the new groups of its ends; edges inside a
+        # new group go; parallel edges are summed (coo_tocsr sums duplicates).
+        gx, gy = new_of[x], new_of[y]
+        outside = gx != gy
+        edges = sparse.csr_matrix(
+            (edges.data[outside], (gx[outside], gy[outside])), shape=(k_new, k_new)
+        )
+        edges.sum_duplicates()
         if counts is not None:
-            counts = (merge.T @ counts).tocsr()
+            moved = counts.tocoo()
+            counts = sparse.csr_matrix(
+                (moved.data, (new_of[moved.row], moved.col)), shape=(k_new, counts.shape[1])
+            )
+            counts.sum_duplicates()
         group_size = np.bincount(new_of, weights=group_size, minlength=k_new)
         roots = roots[survivor]
         group_of = new_of[group_of]

@@ -49,30 +49,28 @@ def pair_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     nnz = np.diff(m.indptr).astype(np.int64)
     swap = nnz[b] > nnz[a]
     a, b = np.where(swap, b, a), np.where(swap, a, b)  # b holds the shorter row
-    cols = m.indices.astype(np.int64)
     order = np.argsort(a, kind="stable")
     distinct, first = np.unique(a[order], return_index=True)
     bounds = np.r_[first, len(order)]
-    # Global column -> position among the columns of the rows being written (-1: none).
-    where = np.full(m.shape[1], -1, dtype=np.int64)
+    # Global column -> its column in the scratch matrix, 0 (always zero) where the rows being
+    # written do not hold it.
+    where = np.zeros(m.shape[1], dtype=np.int64)
     for c in range(0, len(distinct), DOT_ROWS):
         rows = distinct[c : c + DOT_ROWS]
-        held = ranges(m.indptr[rows], nnz[rows])
-        present = np.unique(cols[held])
-        where[present] = np.arange(len(present))
-        scratch = np.zeros((len(rows), len(present)), dtype=np.float32)
-        scratch[np.repeat(np.arange(len(rows)), nnz[rows]), where[cols[held]]] = m.data[held]
+        written = m[rows]
+        present = np.unique(written.indices)
+        where[present] = np.arange(1, len(present) + 1)
+        scratch = np.zeros((len(rows), len(present) + 1), dtype=np.float32)
+        scratch[
+            np.repeat(np.arange(len(rows)), np.diff(written.indptr)), where[written.indices]
+        ] = written.data
         pairs = order[bounds[c] : bounds[min(c + DOT_ROWS, len(distinct))]]
         local = np.searchsorted(rows, a[pairs])
-        other = b[pairs]
-        lengths = nnz[other]
-        at = ranges(m.indptr[other], lengths)
-        pair_of = np.repeat(np.arange(len(other)), lengths)
-        position = where[cols[at]]
-        hit = position >= 0
-        values = scratch[local[pair_of[hit]], position[hit]] * m.data[at[hit]]
-        out[pairs] = np.bincount(pair_of[hit], weights=values, minlength=len(other))
-        where[present] = -1
+        looked_up = m[b[pairs]]
+        pair_of = np.repeat(np.arange(len(pairs)), np.diff(looked_up.indptr))
+        values = scratch[local[pair_of], where[looked_up.indices]] * looked_up.data
+        out[pairs] = np.bincount(pair_of, weights=values, minlength=len(pairs))
+        where[present] = 0
     return out
 
 
