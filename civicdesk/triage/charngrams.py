@@ -70,19 +70,25 @@ class CharTfidf:
         joined, doc, key, start, length = _grams(docs, *self.ngram_range)
         order = np.lexsort((doc, key))
         ks, ds = key[order], doc[order]
-        first = np.ones(len(ks), dtype=bool)
-        first[1:] = (ks[1:] != ks[:-1]) | (ds[1:] != ds[:-1])
+        new_key = np.ones(len(ks), dtype=bool)
+        new_key[1:] = ks[1:] != ks[:-1]
+        first = new_key.copy()
+        first[1:] |= ds[1:] != ds[:-1]
         pair_pos = np.flatnonzero(first)
         vocab, first_pair, df = np.unique(ks[pair_pos], return_index=True, return_counts=True)
         min_df = self.min_df if np.any(df >= self.min_df) else 1
         keep = df >= min_df
+        # Each n-gram's column, known from the sort: no hash-table look-up while fitting.
+        column_of_key = np.where(keep, np.cumsum(keep) - 1, -1)
+        columns = np.empty(len(ks), dtype=np.int64)
+        columns[order] = column_of_key[np.cumsum(new_key) - 1]
         self.keys_ = vocab[keep]
         where = order[pair_pos[first_pair[keep]]]
         self.terms_ = [joined[s : s + n] for s, n in zip(start[where], length[where], strict=True)]
         n_docs = len(docs)
         self.idf_ = np.log((1 + n_docs) / (1 + df[keep])) + 1.0
         self._build_table()
-        return self._matrix(doc, key, n_docs)
+        return self._matrix(doc, columns, n_docs)
 
     def _build_table(self) -> None:
         """Open-addressing hash table (linear probing) from n-gram hash to column.
@@ -130,10 +136,10 @@ class CharTfidf:
         if not docs:
             return sp.csr_matrix((0, len(self.keys_)))
         _, doc, key, _, _ = _grams(docs, *self.ngram_range)
-        return self._matrix(doc, key, len(docs))
+        return self._matrix(doc, self._lookup(key), len(docs))
 
-    def _matrix(self, doc: np.ndarray, key: np.ndarray, n_docs: int) -> sp.csr_matrix:
-        cols = self._lookup(key)
+    def _matrix(self, doc: np.ndarray, cols: np.ndarray, n_docs: int) -> sp.csr_matrix:
+        """TF-IDF rows from each n-gram's document and column (-1: not in the vocabulary)."""
         hit = cols >= 0
         cell, counts = np.unique(doc[hit] * len(self.keys_) + cols[hit], return_counts=True)
         rows, cols = np.divmod(cell, len(self.keys_))

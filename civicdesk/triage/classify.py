@@ -4,9 +4,10 @@ Two views of the normalised title and text (the title counted twice) are each sc
 linear SVM, and the scores are added: TF-IDF of character 1–3-grams (`charngrams`, counted with
 numpy) and TF-IDF of whole words (`wordview`, segmented by rjieba). The label with the best sum
 is suggested. Its confidence is the probability that it is right, learned from the model's own
-out-of-fold mistakes on its training data, and below a threshold chosen the same way the
-suggestion "needs a person" (`confidence`). See docs/benchmarks.md ("Triage: classification")
-for the measurements behind these choices.
+out-of-fold mistakes on its training data (from both views' scores and from the labels of the
+most similar training messages, which the model keeps), and below a threshold chosen the same
+way the suggestion "needs a person" (`confidence`). See docs/benchmarks.md ("Triage:
+classification") for the measurements behind these choices.
 
 Texts come in raw, the title and the text joined by the caller with "\\n"; the part before the
 first newline, if short, is taken as the title. Everything is normalised here with
@@ -126,29 +127,38 @@ def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
 
 def _out_of_fold_scores(
     docs: list[str], y: np.ndarray, classes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Both views' scores of every training case by models fitted without it; None when the
-    training set is too small to hold cases out."""
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """Both views' scores of every training case by models fitted without it, and its
+    nearest neighbours among the other folds' cases; None when the training set is too small
+    to hold cases out."""
     smallest = min(Counter(y.tolist()).values())
     folds = min(OUT_OF_FOLD_SPLITS, smallest)
     if folds < 2 or len(y) < 20:
         return None
     char = np.zeros((len(y), len(classes)))
     word = np.zeros_like(char)
+    k = calibration.NEIGHBOURS
+    near_sims = np.zeros((len(y), k), dtype=np.float32)
+    near_labels = np.zeros((len(y), k), dtype=np.int32)
+    truth = np.searchsorted(classes, y)
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(docs, y):
         train_docs = [docs[i] for i in train]
         test_docs = [docs[i] for i in test]
         char_view, word_view = CharTfidf(), WordTfidf()
         x_char, x_word = char_view.fit_transform(train_docs), word_view.fit_transform(train_docs)
         char[test] = _scores(_fit_svm(x_char, y[train]), char_view.transform(test_docs), classes)
-        word[test] = _scores(_fit_svm(x_word, y[train]), word_view.transform(test_docs), classes)
-    return char, word
+        test_word = word_view.transform(test_docs)
+        word[test] = _scores(_fit_svm(x_word, y[train]), test_word, classes)
+        sims, labels = calibration.Neighbours(x_word, truth[train]).nearest(test_word, k)
+        near_sims[test, : sims.shape[1]], near_labels[test, : sims.shape[1]] = sims, labels
+    return char, word, (near_sims, near_labels)
 
 
 class TextClassifier:
     """A trained first-level classifier; `train`, then `predict`, `save` and `load`."""
 
-    FORMAT_VERSION: ClassVar[int] = 2
+    # 3: the confidence also asks the nearest training messages (`calibration.Neighbours`)
+    FORMAT_VERSION: ClassVar[int] = 3
 
     def __init__(
         self,
@@ -158,10 +168,12 @@ class TextClassifier:
         temperature: float,
         review_threshold: float,
         quality: dict[str, Any],
+        neighbours: calibration.Neighbours,
     ) -> None:
         self._char_view, self._word_view = views
         self._char_svm, self._word_svm = models
         self._calibrator = calibrator
+        self._neighbours = neighbours
         self.temperature = temperature
         self.review_threshold = review_threshold
         # Out-of-fold figures of the training data: how often suggestions were right, and the
@@ -226,7 +238,9 @@ class TextClassifier:
         classes = np.unique(y)
         char_view, word_view = CharTfidf(), WordTfidf()
         char_svm = _fit_svm(char_view.fit_transform(docs), y)
-        word_svm = _fit_svm(word_view.fit_transform(docs), y)
+        x_word = word_view.fit_transform(docs)
+        word_svm = _fit_svm(x_word, y)
+        neighbours = calibration.Neighbours(x_word, np.searchsorted(classes, y))
 
         calibrator, temperature = None, DEFAULT_TEMPERATURE
         threshold = FALLBACK_REVIEW_THRESHOLD
@@ -265,6 +279,7 @@ class TextClassifier:
             temperature,
             threshold,
             quality,
+            neighbours,
         )
 
     def predict(self, texts: Sequence[str], *, explain: bool = True) -> list[Prediction]:
@@ -281,7 +296,8 @@ class TextClassifier:
         x_char = self._char_view.transform(docs)
         x_word = self._word_view.transform(docs)
         char, word = _scores(self._char_svm, x_char), _scores(self._word_svm, x_word)
-        top, features = calibration.features(char, word)
+        near = self._neighbours.nearest(x_word) if self._calibrator is not None else None
+        top, features = calibration.features(char, word, near)
         shares = _softmax(char + word, self.temperature)
         rows = np.arange(len(docs))
         if self._calibrator is not None:
@@ -355,6 +371,7 @@ class TextClassifier:
                 "temperature": self.temperature,
                 "review_threshold": self.review_threshold,
                 "quality": self.quality,
+                "neighbours": self._neighbours,
             },
         }
         with open(path, "wb") as f:
@@ -399,6 +416,7 @@ class TextClassifier:
                 float(m["temperature"]),
                 float(m["review_threshold"]),
                 dict(m["quality"]),
+                m["neighbours"],
             )
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ModelFormatError(f"model file is incomplete ({e})", file=name) from e
