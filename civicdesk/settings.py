@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from civicdesk.core import demo_settings
+from civicdesk.core import demo_settings, maps
 from civicdesk.core.positions import parse_bounds
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "civicdesk.public",
     "civicdesk.problems",
     "civicdesk.commitments",
+    "civicdesk.supervision",
     "civicdesk.ledgers",
     "civicdesk.reports",
     "civicdesk.bulletins",
@@ -139,7 +140,6 @@ INSTALLED_APPS = [
     "civicdesk.questionnaires",
     "civicdesk.catalogue",
     "civicdesk.knowledge",
-    "civicdesk.supervision",
     "civicdesk.training",
     "civicdesk.appraisal",
     "civicdesk.applications",
@@ -167,6 +167,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicdesk.core.csp.ContentSecurityPolicyMiddleware",
+    # Last, so that it sees a view's 404 or 403 first: the page says so in words, debug or not.
+    "civicdesk.core.errors.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "civicdesk.urls"
@@ -289,15 +291,6 @@ CIVICDESK_HOLIDAY_CALENDAR = os.environ.get(
 )
 # Days after an answer during which the reporter may reopen the case from the status page.
 CIVICDESK_REOPEN_DAYS = env_int("CIVICDESK_REOPEN_DAYS", 30)
-
-# Map tiles for the report form's pin; empty means no tiles (the form still takes typed
-# addresses and coordinates).
-CIVICDESK_MAP_TILE_URL = os.environ.get(
-    "CIVICDESK_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
-CIVICDESK_MAP_ATTRIBUTION = os.environ.get(
-    "CIVICDESK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"
-)
 # Work orders. Returns after which a case waits for a supervisor's binding arbitration.
 CIVICDESK_RETURN_LIMIT = env_int("CIVICDESK_RETURN_LIMIT", 2)
 # Most working days an extension adds to the answer deadline, and a suspension may last.
@@ -307,6 +300,31 @@ CIVICDESK_SUSPENSION_MAX_DAYS = env_int("CIVICDESK_SUSPENSION_MAX_DAYS", 60)
 CIVICDESK_DISPATCH_BY_SUGGESTION = env_bool("CIVICDESK_DISPATCH_BY_SUGGESTION", True)
 # Working days before a supervision letter's deadline that the unit is reminded of it.
 CIVICDESK_SUPERVISION_REMIND_DAYS = env_int("CIVICDESK_SUPERVISION_REMIND_DAYS", 2)
+
+# Map tiles of every map (civicdesk/core/maps.py): osm (the default), tianditu (天地图, with
+# its browser key), xyz (any URL template; its datum, wgs84 or gcj02 for 高德/腾讯 tiles) or
+# none (addresses and coordinates still work). A tile URL given without a provider means xyz,
+# as before there were providers; an empty one, no tiles. A setting that cannot work stops
+# start-up, naming it.
+CIVICDESK_MAP_TILE_URL = os.environ.get("CIVICDESK_MAP_TILE_URL", "")
+CIVICDESK_MAP_PROVIDER = os.environ.get("CIVICDESK_MAP_PROVIDER") or (
+    maps.XYZ if "CIVICDESK_MAP_TILE_URL" in os.environ else maps.OSM
+)
+CIVICDESK_MAP_SUBDOMAINS = os.environ.get("CIVICDESK_MAP_SUBDOMAINS", "")
+CIVICDESK_MAP_ATTRIBUTION = os.environ.get("CIVICDESK_MAP_ATTRIBUTION", "")
+CIVICDESK_MAP_DATUM = os.environ.get("CIVICDESK_MAP_DATUM", maps.WGS84)
+CIVICDESK_MAP_KEY = os.environ.get("CIVICDESK_MAP_KEY", "")
+try:
+    maps.build_provider(
+        CIVICDESK_MAP_PROVIDER,
+        tile_url=CIVICDESK_MAP_TILE_URL,
+        subdomains=CIVICDESK_MAP_SUBDOMAINS,
+        attribution=CIVICDESK_MAP_ATTRIBUTION,
+        datum=CIVICDESK_MAP_DATUM,
+        key=CIVICDESK_MAP_KEY,
+    )
+except maps.MapConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
 CIVICDESK_MAP_CENTER = [float(x) for x in env_list("CIVICDESK_MAP_CENTER", ["30.2741", "120.1551"])]
 # The district's bounding box, "south,west,north,east" in degrees: a reported position outside
 # it is refused on every channel (civicdesk.core.positions). Empty: not checked.
@@ -316,6 +334,9 @@ CIVICDESK_DISTRICT_BOUNDS = os.environ.get(
 )
 parse_bounds(CIVICDESK_DISTRICT_BOUNDS)  # a malformed box stops start-up, not the first report
 CIVICDESK_SITE_NAME = os.environ.get("CIVICDESK_SITE_NAME", "")
+# The district's colour: buttons and the brand's name. `civicdesk check` (and every command
+# that starts the server) refuses a colour that white text or the page cannot be read on.
+CIVICDESK_BRAND_COLOR = os.environ.get("CIVICDESK_BRAND_COLOR", "#b3261e")
 
 TASKS = {
     "default": {
@@ -381,6 +402,9 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
     [
         "civicdesk.cases.tasks.escalate_overdue_cases",
         "civicdesk.cases.tasks.close_undisputed_cases",
+        "civicdesk.cases.tasks.resume_due_suspensions",
+        "civicdesk.supervision.tasks.remind_supervision_letters",
+        "civicdesk.supervision.tasks.escalate_late_supervision_letters",
         "civicdesk.problems.tasks.train_classifier",
         "civicdesk.problems.tasks.train_unit_classifier",
         "civicdesk.problems.tasks.build_same_problem_index",
@@ -389,9 +413,6 @@ CIVICDESK_SCHEDULED_TASKS = env_list(
         "civicdesk.evaluation.tasks.open_followups",
         "civicdesk.evaluation.tasks.expire_followups",
         "civicdesk.evaluation.tasks.build_return_visit_queue",
-        "civicdesk.cases.tasks.resume_due_suspensions",
-        "civicdesk.supervision.tasks.remind_supervision_letters",
-        "civicdesk.supervision.tasks.escalate_late_supervision_letters",
         "civicdesk.dashboard.tasks.refresh_dashboard",
         "civicdesk.notifications.tasks.deliver_outbox",
         "civicdesk.notifications.tasks.remove_old_outbox_messages",

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from django.views.static import serve
 
-from civicdesk.accounts.throttle import ThrottledAuthenticationForm
+from civicdesk.core import views as core_views
 from civicdesk.core.downloads import image_type_for, secure_upload_headers
 
 urlpatterns = [
@@ -37,11 +37,7 @@ urlpatterns = [
     path("inbound/", include("civicdesk.inbound.urls")),
     path("nearby/", include("civicdesk.nearby.urls")),
     path("moderation/", include("civicdesk.moderation.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
-        name="login",
-    ),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Staff change their own password; administrators set a forgotten one in the admin.
     path(
@@ -55,6 +51,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]
 

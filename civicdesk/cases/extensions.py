@@ -314,11 +314,6 @@ def settle_clock(case: Case, actor: User | None, why: str) -> None:
             _resume(case, running, actor, why)
 
 
-def public_clock_events(case: Case):
-    """The approved extensions and suspensions of a case, for its status page."""
-    return case.events.public().filter(action__in=[Action.EXTEND, Action.SUSPEND, Action.RESUME])
-
-
 def cases_due_to_resume():
     """Suspended cases whose unit said they would resume by today."""
     return Case.objects.filter(

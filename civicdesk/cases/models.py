@@ -49,33 +49,31 @@ class Category(models.Model):
         return self.name
 
 
+def overdue_condition(now: datetime) -> Q:
+    """Past the deadline of the stage the case is in; a suspended case's clock stands still,
+    so it is not overdue while suspended. A condition, so that queues can negate it."""
+    return (
+        Q(status__in=UNROUTED_STATUSES, assign_due_at__lt=now)
+        | Q(
+            status__in=OPEN_STATUSES,
+            suspended_at__isnull=True,
+            first_responded_at__isnull=True,
+            response_due_at__lt=now,
+        )
+        | Q(status__in=OPEN_STATUSES, suspended_at__isnull=True, answer_due_at__lt=now)
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
-        """Cases past the deadline of the stage they are in; a suspended case's clock stands
-        still, so it is not overdue while suspended."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(status__in=UNROUTED_STATUSES, assign_due_at__lt=now)
-            | Q(
-                status__in=OPEN_STATUSES,
-                suspended_at__isnull=True,
-                first_responded_at__isnull=True,
-                response_due_at__lt=now,
-            )
-            | Q(status__in=OPEN_STATUSES, suspended_at__isnull=True, answer_due_at__lt=now)
-        )
+        """Cases past the deadline of the stage they are in (see overdue_condition)."""
+        return self.filter(overdue_condition(now or timezone.now()))
 
     def for_unit_subtree(self, unit: Unit) -> "CaseQuerySet":
         return self.filter(unit__path__startswith=unit.path)
-
-    def co_handled_by_subtree(self, unit: Unit) -> "CaseQuerySet":
-        """Cases on which a unit of this subtree is a co-handling unit (协办)."""
-        return self.filter(
-            Exists(CoUnit.objects.filter(case=OuterRef("pk"), unit__path__startswith=unit.path))
-        )
 
     def visible_to(self, user: User) -> "CaseQuerySet":
         if not user.is_authenticated or not user.is_staff_member:
@@ -243,6 +241,11 @@ class Case(models.Model):
         return self.suspended_at is not None
 
     @property
+    def approved_clock_requests(self):
+        """Extensions and suspensions a supervisor approved: their reasons are public."""
+        return self.clock_requests.filter(status=ClockRequestStatus.APPROVED)
+
+    @property
     def awaits_arbitration(self) -> bool:
         return self.arbitration_since is not None
 
@@ -268,11 +271,6 @@ class Case(models.Model):
 
     def public_redactor(self) -> Redactor:
         return Redactor(self.personal_details())
-    @property
-    def approved_clock_requests(self):
-        """Extensions and suspensions a supervisor approved: their reasons are public."""
-        return self.clock_requests.filter(status=ClockRequestStatus.APPROVED)
-
 
     def public_text(self, text: str) -> str:
         """``text`` as the public may read it: every public text of a case (description,

@@ -22,6 +22,8 @@ def staff_view(allowed: Callable[[User], bool]) -> Callable:
                 raise Http404
             return view(request, *args, **kwargs)
 
+        # The navigation shows a link only to those this rule lets in (core.navigation).
+        wrapper.access_rule = allowed
         return wrapper
 
     return decorate

@@ -7,35 +7,19 @@ were ever missed somewhere.
 
 from collections.abc import Callable
 from functools import cache
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from civicdesk.core.maps import tile_provider
 
 HEADER = "Content-Security-Policy"
 
 
-def tile_origin(tile_url: str) -> str:
-    """The origin map tiles come from, as a CSP source ("" when there are no remote tiles).
-
-    Leaflet URL templates may put a subdomain placeholder in the host
-    ("https://{s}.tile.example.org/..."): that becomes a wildcard label."""
-    if not tile_url:
-        return ""
-    parts = urlsplit(tile_url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return ""  # a relative URL: the tiles are served by us, covered by 'self'
-    host = parts.netloc.rsplit("@", 1)[-1]
-    labels = ["*" if "{" in label else label for label in host.split(".")]
-    return f"{parts.scheme}://{'.'.join(labels)}"
-
-
 @cache
-def build_policy(tile_url: str) -> str:
-    images = ["'self'", "data:", "blob:"]
-    tiles = tile_origin(tile_url)
-    if tiles:
-        images.append(tiles)
+def build_policy(tile_hosts: tuple[str, ...] = ()) -> str:
+    """The policy; images may also come from `tile_hosts`, the map tiles' origins
+    (civicdesk.core.maps: exactly the configured provider's hosts, nothing wider)."""
+    images = ["'self'", "data:", "blob:", *tile_hosts]
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -61,5 +45,6 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if HEADER not in response:
-            response[HEADER] = build_policy(getattr(settings, "CIVICDESK_MAP_TILE_URL", ""))
+            provider = tile_provider()
+            response[HEADER] = build_policy(provider.hosts() if provider else ())
         return response

@@ -1,4 +1,11 @@
-"""Django's form renderer, with <select> written in Python.
+"""Django's form renderer, with civicdesk's form field and file picker, and <select> written
+in Python.
+
+Fields (`{{ field.as_field_group }}`, `{{ form }}`, `{{ form.as_div }}`) render as the design
+system's form field: label, control, help and errors (docs/design.md). File inputs become a
+button in the page's language with the chosen names beside it, not the browser's "Choose
+Files". Labels take the language's colon, and none after a label that ends in punctuation
+("遇到了什么问题？" had "？：").
 
 Django renders every <option> through two template includes; a filter bar with a few
 choice lists then spent half a staff page's time on its options. The output is the same
@@ -6,16 +13,53 @@ markup as Django's own select templates (a test compares them); any select whose
 template was replaced still goes through the templates.
 """
 
+import unicodedata
+
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 
+# Django's templates → the design system's. Django's own template folder comes first in its
+# renderer's search path, so its names cannot simply be overridden.
+TEMPLATES = {
+    "django/forms/widgets/file.html": "civicdesk/forms/file.html",
+    "django/forms/widgets/clearable_file_input.html": "civicdesk/forms/file.html",
+    "django/forms/div.html": "civicdesk/forms/form.html",
+}
+
+
+def _ends_in_punctuation(text: str) -> bool:
+    return bool(text) and unicodedata.category(text[-1]).startswith("P")
+
+
+class BoundField(forms.BoundField):
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        if label_suffix is None:
+            suffix = (
+                self.field.label_suffix
+                if self.field.label_suffix is not None
+                else self.form.label_suffix
+            )
+            if _ends_in_punctuation(str(contents or self.label or "")):
+                label_suffix = ""
+            elif suffix == ":":
+                # Django's own ":" stays ASCII in Chinese; ours is the full-width colon there.
+                label_suffix = pgettext("after a form label", ":")
+        return super().label_tag(contents, attrs, label_suffix, tag)
+
 
 class FormRenderer(DjangoTemplates):
+    bound_field_class = BoundField
+    form_template_name = "civicdesk/forms/form.html"
+    field_template_name = "civicdesk/forms/field.html"
+
     def render(self, template_name, context, request=None) -> SafeString:
+        template_name = TEMPLATES.get(template_name, template_name)
         if template_name == SELECT:
             widget = context["widget"]
             if all(

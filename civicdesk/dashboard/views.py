@@ -5,7 +5,6 @@ from datetime import timedelta
 from io import BytesIO
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -185,9 +184,6 @@ def index(request: HttpRequest) -> HttpResponse:
     context.update(
         form=form,
         query=_query(scope),
-        map_tiles=settings.CIVICDESK_MAP_TILE_URL,
-        map_attribution=settings.CIVICDESK_MAP_ATTRIBUTION,
-        map_center=settings.CIVICDESK_MAP_CENTER,
     )
     return render(request, "dashboard/index.html", context)
 

@@ -38,7 +38,12 @@ def _fits(page) -> None:
 
 
 def test_apply_notice_upload_issue(
-    new_context, open_page, version, window_clerk, reviewer, tmp_path
+    new_context,
+    open_page,
+    version,
+    window_clerk,
+    reviewer,
+    tmp_path,
 ):
     # The enterprise applies on its phone, the safety rules missing.
     phone = open_page(new_context(**PHONE))

@@ -48,7 +48,7 @@ class AbuseReportOut(Schema):
     decided_at: datetime | None
 
 
-class FiledOut(Schema):
+class AbuseReportFiledOut(Schema):
     detail: str
 
 
@@ -95,7 +95,13 @@ def report_out(report: AbuseReport) -> dict:
 
 @router.post(
     "/abuse-reports",
-    response={201: FiledOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    response={
+        201: AbuseReportFiledOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ValidationErrorOut,
+        429: ErrorOut,
+    },
     summary="Report a published text as inappropriate (举报不当内容; no account needed)",
 )
 def report_abuse(request: HttpRequest, payload: AbuseReportIn) -> Status:

@@ -87,7 +87,7 @@ class ReportQuery(MapQuery):
     pass
 
 
-class ReportOut(Schema):
+class PublishedReportOut(Schema):
     public_id: str = Field(..., description="The report's public id (never its tracking code).")
     status: Literal["open", "answered"]
     status_label: str
@@ -112,7 +112,7 @@ class CellOut(Schema):
     west: float
     north: float
     east: float
-    report: ReportOut | None = Field(None, description="The report of a cell holding one.")
+    report: PublishedReportOut | None = Field(None, description="The report of a cell holding one.")
 
 
 class ClustersOut(Schema):
@@ -201,7 +201,7 @@ def map_clusters(request: HttpRequest, query: Query[ClusterQuery]) -> dict:
 
 @router.get(
     "/reports",
-    response={200: list[ReportOut], 422: ValidationErrorOut},
+    response={200: list[PublishedReportOut], 422: ValidationErrorOut},
     summary="Published reports, newest first (no account needed)",
 )
 @paginate(Page, serialize=report_out)
@@ -211,7 +211,7 @@ def list_public_reports(request: HttpRequest, query: Query[ReportQuery]) -> Any:
 
 @router.get(
     "/reports/{public_id}",
-    response={200: ReportOut, 404: ErrorOut},
+    response={200: PublishedReportOut, 404: ErrorOut},
     summary="A published report by its public id",
 )
 def get_public_report(request: HttpRequest, public_id: str) -> dict:

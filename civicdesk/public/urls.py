@@ -9,5 +9,6 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/<str:code>/", views.status, name="status"),
     path("track/<str:code>/dispute/", views.dispute, name="dispute"),
+    path("track/<str:code>/satisfaction/", views.satisfaction, name="satisfaction"),
     path("answered/", views.answered, name="answered"),
 ]

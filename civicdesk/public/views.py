@@ -16,8 +16,11 @@ from civicdesk.core.files import is_disk_full
 from civicdesk.core.htmx import is_htmx
 from civicdesk.core.paging import CappedPaginator
 from civicdesk.core.ratelimit import over_limit, refused_page
+from civicdesk.evaluation.forms import FollowUpForm
+from civicdesk.evaluation.services import FollowUpError
 from civicdesk.intake.models import Channel, IdempotencyKey
 from civicdesk.intake.services import IdempotencyConflict, NewSubmission, receive
+from civicdesk.public import loop
 from civicdesk.public.forms import AnsweredSearchForm, DisputeForm, ReportForm, TrackForm
 from civicdesk.reports.views import confidential_received
 
@@ -115,9 +118,6 @@ def report(request: HttpRequest) -> HttpResponse:
 def _render_report(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
-        "map_tile_url": settings.CIVICDESK_MAP_TILE_URL,
-        "map_attribution": settings.CIVICDESK_MAP_ATTRIBUTION,
-        "map_center": settings.CIVICDESK_MAP_CENTER,
         "photos_lost": bool(request.FILES) and form.is_bound and not form.is_valid(),
     }
     return render(request, "public/report.html", context, status=status)
@@ -142,6 +142,33 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "public/track.html", {"form": form}, status=status)
 
 
+def _render_status(
+    request: HttpRequest,
+    case: Case,
+    *,
+    dispute_form: DisputeForm | None = None,
+    satisfaction_form: FollowUpForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    events = list(case.events.public().select_related("unit"))
+    followup = loop.current_followup(case)
+    asking = loop.may_answer(case, followup)
+    # One way to say "not solved" at a time: the satisfaction question while it is open,
+    # else (answered, or closed without an answer) the dispute form.
+    can_dispute = case.status in {Status.ANSWERED, Status.CLOSED} and not asking
+    context = {
+        "case": case,
+        "events": events,
+        "photos": case.submission.photos.all(),
+        # A form just sent comes back with its errors wherever the case stands.
+        "dispute_form": dispute_form or (DisputeForm() if can_dispute else None),
+        "satisfaction_form": satisfaction_form or (FollowUpForm() if asking else None),
+        "followup": followup,
+        **loop.answer_context(case, events),
+    }
+    return render(request, "public/status.html", context, status=status)
+
+
 def status(request: HttpRequest, code: str) -> HttpResponse:
     try:
         case = get_case_for_tracking_code(code, request=request)
@@ -149,18 +176,7 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
         return _too_many_lookups(request, throttled)
     if case.tracking_code != code:
         return redirect("public:status", code=case.tracking_code)
-    events = case.events.public().select_related("unit")
-    can_dispute = case.status in {Status.ANSWERED, Status.CLOSED}
-    return render(
-        request,
-        "public/status.html",
-        {
-            "case": case,
-            "events": events,
-            "photos": case.submission.photos.all(),
-            "dispute_form": DisputeForm() if can_dispute else None,
-        },
-    )
+    return _render_status(request, case)
 
 
 @require_POST
@@ -178,18 +194,27 @@ def dispute(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Your case was reopened; the unit will answer again."))
             return redirect("public:status", code=case.tracking_code)
-    events = case.events.public().select_related("unit")
-    return render(
-        request,
-        "public/status.html",
-        {
-            "case": case,
-            "events": events,
-            "photos": case.submission.photos.all(),
-            "dispute_form": form,
-        },
-        status=400,
-    )
+    return _render_status(request, case, dispute_form=form, status=400)
+
+
+@require_POST
+def satisfaction(request: HttpRequest, code: str) -> HttpResponse:
+    """The satisfaction question of the status page: whoever holds the tracking code (the
+    key to the page) answers it, once per answer."""
+    try:
+        case = get_case_for_tracking_code(code, request=request)
+    except LookupThrottled as throttled:
+        return _too_many_lookups(request, throttled)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            loop.answer_on_status_page(case=case, **form.answer())
+        except FollowUpError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you for your answer."))
+            return redirect("public:status", code=case.tracking_code)
+    return _render_status(request, case, satisfaction_form=form, status=400)
 
 
 def answered(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.accounts.models import Unit
+from civicdesk.cases import batch
 from civicdesk.cases.models import Case, Category, ReplyTemplate
 from civicdesk.cases.workflow import Action, Status
 from civicdesk.core.templatetags.civic import local_name
@@ -81,6 +82,71 @@ class InboxFilterForm(forms.Form):
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             self.add_error("received_to", _("The end date is before the start date."))
+        return data
+
+
+class QueueFilterForm(InboxFilterForm):
+    """A queue's filters: the inbox's, but the queue itself decides the statuses."""
+
+    status = None
+
+
+class CaseIdsField(forms.Field):
+    """The cases ticked in a list: primary keys, as many as were ticked."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Cases: the list of chosen cases is not valid.")}
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(item) for item in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+BATCH_CHOICES = [
+    (batch.ASSIGN, _("Assign to a unit")),
+    (batch.MERGE, _("Merge as duplicates of one case")),
+    (batch.NOTE, _("Add an internal note")),
+]
+
+
+class BatchForm(forms.Form):
+    """One action for every case ticked in a queue: assign, merge or add a note."""
+
+    action = forms.ChoiceField(label=_("Action for the chosen cases"), choices=BATCH_CHOICES)
+    cases = CaseIdsField(label=_("Cases"), required=False)
+    unit = LocalNameChoiceField(
+        label=_("Unit"), queryset=Unit.objects.active(), required=False, empty_label=_("Choose")
+    )
+    into = forms.CharField(
+        label=_("Tracking code of the case they duplicate"), max_length=30, required=False
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Assign: public note; merge: note on the duplicates; internal note: its text."),
+    )
+    queue = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        action = data.get("action")
+        if action == batch.ASSIGN and not data.get("unit"):
+            self.add_error("unit", _("Choose the unit the cases go to."))
+        if action == batch.MERGE:
+            code = normalize_tracking_code(data.get("into") or "")
+            into = Case.objects.filter(tracking_code=code).first() if code else None
+            if into is None:
+                self.add_error("into", _("No case has this tracking code."))
+            data["into_case"] = into
+        if action == batch.NOTE and not (data.get("note") or "").strip():
+            self.add_error("note", _("The note cannot be empty."))
         return data
 
 

@@ -9,22 +9,22 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicdesk.accounts.models import Unit, User
+from civicdesk.accounts.models import User
 from civicdesk.cases import services
 from civicdesk.cases.access import get_case_for_user
 from civicdesk.cases.actions import available_actions
 from civicdesk.cases.models import Case, ReplyTemplate
-from civicdesk.cases.workflow import OPEN_STATUSES, Action
+from civicdesk.cases.workflow import Action
 from civicdesk.core.access import staff_required, staff_view
 from civicdesk.core.htmx import is_htmx
+from civicdesk.core.landing import landing_url
 from civicdesk.core.paging import CappedPaginator
 from civicdesk.intake import in_person
 from civicdesk.intake.services import IdempotencyConflict, receive
 from civicdesk.reports.views import confidential_received
-from civicdesk.staff import workorders
+from civicdesk.staff import filters, queue_views, queues, workorders
 from civicdesk.staff.forms import (
     ACTION_FORMS,
-    OPEN,
     OPEN_UNLESS_SEARCHING,
     AnswerForm,
     InboxFilterForm,
@@ -38,56 +38,24 @@ CASE_FORMS = {**ACTION_FORMS, **WORK_ORDER_FORMS}
 PAGE_SIZE = 25
 
 
-def _visible_units(user: User):
-    units = Unit.objects.all()
-    return units if user.sees_all_cases else units.subtree_of(user.unit)
-
-
-def _status_filter(data: dict) -> str:
-    """The status asked for; the default means open cases unless the user searches."""
-    status = data.get("status") or ""
-    if status == OPEN_UNLESS_SEARCHING:
-        return "" if data.get("q") else OPEN
-    return status
-
-
-def _filter_cases(cases, data: dict):
-    status = _status_filter(data)
-    if status == OPEN:
-        cases = cases.filter(status__in=OPEN_STATUSES)
-    elif status:
-        cases = cases.filter(status=status)
-    if data.get("overdue"):
-        cases = cases.overdue()
-    if data.get("channel"):
-        cases = cases.filter(submission__channel=data["channel"])
-    if data.get("category"):
-        category = data["category"]
-        cases = cases.filter(Q(category=category) | Q(category__parent=category))
-    if data.get("unit"):
-        cases = cases.for_unit_subtree(data["unit"])
-    if data.get("received_from"):
-        cases = cases.filter(received_at__date__gte=data["received_from"])
-    if data.get("received_to"):
-        cases = cases.filter(received_at__date__lte=data["received_to"])
-    if data.get("q"):
-        cases = cases.search(data["q"])
-    return cases
-
-
 @require_GET
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    if not request.GET and not is_htmx(request):
+        # /staff/ as such is where each role starts: its own queue or page (core.landing).
+        landing = landing_url(request.user)
+        if landing != request.path:
+            return redirect(landing)
     params = request.GET.copy()
     if "status" not in params:
         params["status"] = OPEN_UNLESS_SEARCHING
-    form = InboxFilterForm(params, units=_visible_units(request.user))
+    form = InboxFilterForm(params, units=filters.visible_units(request.user))
     cases = Case.objects.visible_to(request.user).select_related(
         "submission__channel", "unit", "category"
     )
     status = 200
     if form.is_valid():
-        cases = _filter_cases(cases, form.cleaned_data)
+        cases = filters.filter_cases(cases, form.cleaned_data)
     else:
         cases = cases.none()
         # htmx swaps only successful responses in; the fragment shows the errors itself.
@@ -140,11 +108,20 @@ def _action_forms(user: User, case: Case, bound: tuple[str, object] | None = Non
     return forms
 
 
+def _queue_asked(request: HttpRequest) -> queues.Queue | None:
+    """The queue the user came from (?queue= on the page, queue= in an action's form), if it
+    is one of theirs: after an action they go on to its next case."""
+    slug = request.POST.get("queue") or request.GET.get("queue") or ""
+    queue = queues.QUEUES.get(slug)
+    return queue if queue is not None and queue in queues.queues_for(request.user) else None
+
+
 def _render_case(
     request: HttpRequest, case: Case, bound: tuple[str, object] | None = None, status: int = 200
 ) -> HttpResponse:
     context = {
         "case": case,
+        "queue": _queue_asked(request),
         "events": case.events.select_related("actor", "unit"),
         "photos": case.submission.photos.all(),
         "forms": _action_forms(request.user, case, bound),
@@ -217,6 +194,9 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _render_case(request, case, status=409)
     if not form.is_valid():
         return _render_case(request, case, (action, form), status=400)
+    queue = _queue_asked(request)
+    # Where the case stood in its queue before the action moves it out of there.
+    position = queues.position_of(queue, case.pk) if queue else None
     try:
         message = _perform(action, case, request.user, form.cleaned_data)
     except services.CaseInputError as error:
@@ -228,6 +208,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.error(request, str(error))
         return _render_case(request, case, (action, form), status=409)
     messages.success(request, message)
+    if queue is not None:
+        return queue_views.go_to_next(request, queue, case.pk, position)
     if action == Action.RETURN and not request.user.sees_all_cases:
         # The case has left the handler's unit, so its page is no longer theirs to see.
         return redirect("staff:inbox")

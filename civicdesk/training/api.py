@@ -120,7 +120,7 @@ class ContestIn(Schema):
     unit: str
 
 
-class EntryOut(Schema):
+class ContestEntryOut(Schema):
     rank: int
     person: PersonOut
     score: Decimal
@@ -133,7 +133,7 @@ class ContestOut(Schema):
     hours: Decimal
     max_score: Decimal
     unit: CodeNameOut
-    ranking: list[EntryOut]
+    ranking: list[ContestEntryOut]
 
 
 class ScoreIn(Schema):

@@ -10,13 +10,13 @@ NEW = "路灯-east-2026-夜班"
 
 def test_staff_changes_their_password_and_logs_in_with_the_new_one(handler):
     client = login(handler)
-    page = client.get("/staff/").content.decode()
+    page = client.get("/staff/", follow=True).content.decode()
     assert f'href="{URL}"' in page  # offered next to "log out"
     response = client.post(
         URL, {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}
     )
     assert response.status_code == 302 and response["Location"] == "/accounts/password/done/"
-    assert client.get("/staff/").status_code == 200  # this session stays logged in
+    assert client.get("/staff/", follow=True).status_code == 200  # this session stays logged in
     handler.refresh_from_db()
     assert handler.check_password(NEW)
     assert Client().login(username=handler.username, password=NEW)

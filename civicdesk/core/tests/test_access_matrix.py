@@ -91,7 +91,8 @@ def urls(world) -> dict[str, str]:
     case, inaction, intermediary = world["case"], world["inaction"], world["intermediary"]
     return {
         "case page": f"/staff/cases/{case.pk}/",
-        "inbox": "/staff/",
+        "inbox": "/staff/?status=default",
+        "staff landing": "/staff/",
         "misconduct list": "/reports/staff/inaction/",
         "misconduct report": f"/reports/staff/inaction/{inaction.pk}/",
         "misconduct export": "/reports/staff/inaction/export/",
@@ -128,6 +129,7 @@ def urls(world) -> dict[str, str]:
 EXPECTED = """
 case page                302 200 200 404 200 200 404 200
 inbox                    302 200 200 200 200 200 200 200
+staff landing            302 302 302 302 302 302 302 302
 misconduct list          302 404 404 404 200 404 404 200
 misconduct report        302 404 404 404 200 404 404 200
 misconduct export        302 404 404 404 200 404 404 200

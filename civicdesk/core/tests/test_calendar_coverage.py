@@ -116,13 +116,15 @@ def test_warning_when_the_calendar_ends(settings, data_dir) -> None:
 
 def test_staff_pages_show_the_banner_and_public_pages_do_not(clerk, citizen, data_dir) -> None:
     with on(date(2026, 12, 7)):
-        staff_page = login(clerk).get("/staff/")
+        staff_page = login(clerk).get("/staff/", follow=True)
         public_page = citizen.get("/track/")
     assert 'id="calendar-warning"' in staff_page.content.decode()
     assert "2027" in staff_page.content.decode()
     assert 'id="calendar-warning"' not in public_page.content.decode()
     with on(date(2026, 6, 1)):
-        assert 'id="calendar-warning"' not in login(clerk).get("/staff/").content.decode()
+        assert (
+            'id="calendar-warning"' not in login(clerk).get("/staff/", follow=True).content.decode()
+        )
 
 
 def test_the_check_command_warns(data_dir) -> None:

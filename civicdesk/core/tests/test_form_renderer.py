@@ -1,8 +1,12 @@
-"""The Python <select> writes exactly what Django's select templates write."""
+"""The Python <select> writes exactly what Django's select templates write; fields render as
+the design system's form field, file inputs as its file picker."""
+
+import re
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from civicdesk.core.form_renderer import FormRenderer
@@ -69,3 +73,53 @@ def test_model_choices_too():
         for renderer in (FormRenderer(), DjangoTemplates())
     )
     assert ours == django and 'value="snapshot" selected' in ours
+
+
+# --- The design system's form field and file picker -------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ReportForm(forms.Form):
+    problem = forms.CharField(label="遇到了什么问题？", help_text="Say where and since when.")
+    unit = forms.CharField(label="Unit")
+    agree = forms.BooleanField(label="I agree", required=False)
+    photos = forms.FileField(
+        label="Photos", required=False, widget=MultipleFileInput(attrs={"multiple": True})
+    )
+
+
+def test_no_colon_after_a_label_that_ends_in_punctuation():
+    html = str(ReportForm()["problem"].label_tag())
+    assert ">遇到了什么问题？</label>" in html  # not "？：" nor "？:"
+
+
+def test_labels_take_the_languages_colon():
+    form = ReportForm()
+    assert ">Unit:</label>" in str(form["unit"].label_tag())
+    with translation.override("zh-hans"):
+        assert ">Unit：</label>" in str(form["unit"].label_tag())
+
+
+def test_a_form_renders_as_design_system_fields():
+    form = ReportForm(data={"unit": ""})
+    html = str(form)
+    assert '<div class="field field--invalid" id="field-problem">' in html
+    assert '<div class="help" id="id_problem_helptext">Say where and since when.</div>' in html
+    assert 'aria-describedby="id_problem_helptext id_problem_error"' in html
+    assert '<ul class="errorlist"' in html
+    # A checkbox comes before its label.
+    assert re.search(r'field--check[^>]*>\s*<input type="checkbox"[^>]*>\s*<label', html)
+    assert str(form.as_div()) == html
+
+
+def test_a_file_input_is_a_button_in_the_pages_language():
+    html = str(ReportForm()["photos"])
+    assert 'class="file-picker"' in html and "data-file-picker" in html
+    assert 'type="file" name="photos" class="file-picker__input"' in html
+    assert "Choose files" in html and "No file chosen" in html
+    with translation.override("zh-hans"):
+        html = str(ReportForm()["photos"])
+    assert "Choose files" not in html and "No file chosen" not in html

@@ -59,8 +59,15 @@ def test_the_plan_is_deterministic_for_a_seed() -> None:
     assert draw(7) != draw(8)
 
 
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    """The demo keeps its settings file in the data folder: a folder of the test's own."""
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
 @pytest.mark.django_db
-def test_demo_command_prints_the_url_and_the_logins() -> None:
+def test_demo_command_prints_the_url_and_the_logins(data_dir) -> None:
     out = StringIO()
     call_command("demo", "--no-serve", "--submissions", "50", "--port", "8123", stdout=out)
     text = out.getvalue()
@@ -73,15 +80,19 @@ def test_demo_command_prints_the_url_and_the_logins() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_command_serves_with_runserver(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_command_serves_with_runserver(monkeypatch: pytest.MonkeyPatch, data_dir) -> None:
+    from django.conf import settings
+
+    from civicdesk.core import demo_settings
     from civicdesk.demo.management.commands import demo
 
     calls = []
     real_call_command = demo.call_command
+    before = settings.CIVICDESK_SITE_URL
 
     def fake_call_command(name: str, *args, **kwargs):
         if name == "runserver":
-            calls.append((args, kwargs))
+            calls.append((args, kwargs, settings.CIVICDESK_SITE_URL))
             return None
         return real_call_command(name, *args, **kwargs)
 
@@ -103,8 +114,13 @@ def test_demo_command_serves_with_runserver(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(demo, "call_command", fake_call_command)
     monkeypatch.setattr(demo.subprocess, "Popen", FakeWorker)
+    monkeypatch.delenv("CIVICDESK_SITE_URL", raising=False)  # the tests' own address
     call_command("demo", "--submissions", "5", "--host", "192.0.2.1", stdout=StringIO())
-    assert calls == [(("192.0.2.1:8000",), {"use_reloader": False})]
+    # Served with the links of its messages pointing at itself (issue 13, item 21), and that
+    # address kept for the commands run next to it; the process's settings are left as found.
+    assert calls == [(("192.0.2.1:8000",), {"use_reloader": False}, "http://192.0.2.1:8000")]
+    assert demo_settings.read(data_dir).site_url == "http://192.0.2.1:8000"
+    assert before == settings.CIVICDESK_SITE_URL
     # A worker runs beside the server and stops with it (or, killed, with the demo process).
     assert FakeWorker.argv[2:5] == ["civicdesk", "demo_worker", "--parent"]
     assert FakeWorker.stopped

@@ -66,6 +66,6 @@ def test_every_user_field_on_a_line_of_the_case_page_is_isolated(supervisor, mak
 def test_the_inbox_isolates_each_description(supervisor, make_case):
     make_case(description=f"路灯{RLO}不亮")
 
-    body = login(supervisor).get("/staff/").content.decode()
+    body = login(supervisor).get("/staff/", {"status": "default"}).content.decode()
 
-    assert f"<td><bdi>路灯{RLO}不亮</bdi>" in body
+    assert f'<td data-label="Problem"><bdi>路灯{RLO}不亮</bdi>' in body

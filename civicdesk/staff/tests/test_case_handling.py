@@ -138,7 +138,7 @@ def test_supervisor_escalates(supervisor, assigned):
     assert case.status == Status.ASSIGNED
     event = last_event(case)
     assert (event.action, event.note, event.is_public) == (Action.ESCALATE, "超期未办", False)
-    assert "escalated" in login(supervisor).get("/staff/").content.decode()
+    assert "escalated" in login(supervisor).get("/staff/", follow=True).content.decode()
 
 
 def test_handler_cannot_escalate(handler, assigned):

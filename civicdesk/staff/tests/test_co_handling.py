@@ -60,7 +60,8 @@ def test_a_unit_co_handles_a_case_once(co_handled, units, supervisor):
 
 
 def test_the_co_handling_unit_sees_the_case_and_gives_its_part(co_handled, other_handler):
-    inbox = login(other_handler).get("/staff/").content.decode()
+    # The co-handling unit finds it where its handlers land: their open cases.
+    inbox = login(other_handler).get("/staff/", follow=True).content.decode()
     page = login(other_handler).get(case_url(co_handled))
 
     assert co_handled.tracking_code in inbox

@@ -107,7 +107,7 @@ def test_a_supervisor_follows_a_case_from_dispatch_to_the_appraisal(
         {"requirement": "请说明更换电缆的进度", "deadline": tomorrow.isoformat()},
     )
     letter = SupervisionLetter.objects.get(case=case)
-    assert letter.number in bureau.get("/staff/").content.decode()
+    assert letter.number in bureau.get("/staff/", follow=True).content.decode()
 
     # 5. The lead unit answers: the co-handling unit's part is in.
     answered = bureau.post(

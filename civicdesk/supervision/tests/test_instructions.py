@@ -32,9 +32,9 @@ def test_a_leaders_instruction_shows_on_top_of_the_case_and_in_the_units_queue(
     assert (instruction.unit, instruction.case) == (units["urban"], case)
     for user in (handler, supervisor):
         page = login(user).get(f"/staff/cases/{case.pk}/").content.decode()
-        assert page.index('id="supervision-panel"') < page.index('case-layout')
+        assert page.index('id="supervision-panel"') < page.index("case-layout")
         assert TEXT in page
-    inbox = login(handler).get("/staff/").content.decode()
+    inbox = login(handler).get("/staff/", follow=True).content.decode()
     assert TEXT[:20] in inbox
     event = case.events.get(action=Action.INSTRUCT)
     assert (event.note, event.is_public) == (TEXT, False)
@@ -53,7 +53,7 @@ def test_the_unit_acknowledges_it_and_it_leaves_the_queue(instruction, case, han
     assert done.status_code == 302
     instruction.refresh_from_db()
     assert instruction.acknowledged_by == handler
-    assert TEXT[:20] not in login(handler).get("/staff/").content.decode()
+    assert TEXT[:20] not in login(handler).get("/staff/", follow=True).content.decode()
     # It stays on the page it is about, with the unit's answer.
     page = login(handler).get(f"/staff/cases/{case.pk}/").content.decode()
     assert TEXT in page and "已部署全区路灯排查" in page

@@ -50,7 +50,7 @@ def test_a_supervisor_issues_a_letter_about_a_case(letter, case, supervisor, han
     assert (event.is_public, event.data["letter"]) == (False, letter.number)
     page = login(handler).get(f"/staff/cases/{case.pk}/").content.decode()
     assert 'id="supervision-panel"' in page and letter.number in page
-    inbox = login(handler).get("/staff/").content.decode()
+    inbox = login(handler).get("/staff/", follow=True).content.decode()
     assert 'id="unit-supervision"' in inbox and letter.number in inbox
 
 

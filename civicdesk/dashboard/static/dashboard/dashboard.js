@@ -61,24 +61,27 @@
 
   function map() {
     var el = document.getElementById("dashboard-map");
-    if (!el || !window.L) { if (el) el.hidden = true; return; }
-    var m = window.L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)], 12);
-    window.L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution }).addTo(m);
+    // The configured tile provider (civicdesk/map.js), which also shifts WGS-84 squares for
+    // a map drawn in GCJ-02.
+    var made = el && window.civicdeskMap ? window.civicdeskMap.create(el) : null;
+    if (!made) { if (el) el.hidden = true; return; }
+    var m = made.map.setView(made.toMap(made.center), 12);
     fetch(el.dataset.squaresUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { squares: [] }; })
-      .then(function (body) { draw(m, el, body.squares); });
+      .then(function (body) { draw(m, el, body.squares, made.toMap); });
   }
 
-  function draw(m, el, squares) {
+  function draw(m, el, squares, toMap) {
     var bounds = [];
     squares.forEach(function (sq) {
       var link = document.createElement("a");
       link.href = sq.url;
       link.textContent = sq.count + " " + el.dataset.casesLabel;
       var radius = 5 + 3 * Math.sqrt(sq.count);
-      window.L.circleMarker([sq.lat, sq.lng], { radius: Math.min(radius, 30), weight: 1, fillOpacity: 0.5 })
+      var point = toMap([sq.lat, sq.lng]);
+      window.L.circleMarker(point, { radius: Math.min(radius, 30), weight: 1, fillOpacity: 0.5 })
         .bindPopup(link).addTo(m);
-      bounds.push([sq.lat, sq.lng]);
+      bounds.push(point);
     });
     if (bounds.length) m.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
   }
