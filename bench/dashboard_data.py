@@ -1663,7 +1663,8 @@ Column = Callable[[slice], Iterable[Any]]
 
 def _table_columns(model: Any, names: Sequence[str]) -> tuple[list[str], tuple[Any, ...]]:
     """The columns to COPY: ours, plus any NOT NULL column added to the model since this was
-    written, filled with the field's default (COPY would fail on it otherwise)."""
+    written, filled with the field's default (COPY would fail on it otherwise): one value for
+    every row, or, for a unique column (a random public id), a function called for each row."""
     from django.db import connection
 
     fields = {f.column: f for f in model._meta.concrete_fields}
@@ -1681,7 +1682,10 @@ def _table_columns(model: Any, names: Sequence[str]) -> tuple[list[str], tuple[A
                 "teach bench/dashboard_data.py to fill it"
             )
         extra_names.append(column)
-        extra_values.append(f.get_db_prep_save(f.get_default(), connection))
+        if f.unique:
+            extra_values.append(lambda f=f: f.get_db_prep_save(f.get_default(), connection))
+        else:
+            extra_values.append(f.get_db_prep_save(f.get_default(), connection))
     return [*names, *extra_names], tuple(extra_values)
 
 
@@ -1700,7 +1704,10 @@ def _copy(model: Any, count: int, columns: dict[str, Column]) -> int:
         for start in range(0, count, ROWS_PER_CHUNK):
             part = slice(start, min(start + ROWS_PER_CHUNK, count))
             rows = zip(*(make(part) for make in columns.values()), strict=True)
-            if extra:
+            if any(callable(value) for value in extra):
+                for row in rows:
+                    copy.write_row(row + tuple(v() if callable(v) else v for v in extra))
+            elif extra:
                 for row in rows:
                     copy.write_row(row + extra)
             else:
@@ -2014,7 +2021,8 @@ def _problems(
     from civicdesk.commitments import services as commitments
     from civicdesk.commitments.models import Measure
     from civicdesk.demo.generator import commitments as demo
-    from civicdesk.demo.generator.load import _silent_notifications, _without_query_log
+    from civicdesk.demo.generator.load import _without_query_log
+    from civicdesk.notifications.services import suppressed as _silent_notifications
     from civicdesk.problems.models import Problem
     from civicdesk.problems.services import problem_save
 
