@@ -98,12 +98,15 @@ class SubscribeForm(forms.Form):
 
 
 class PublicFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.active(), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.active(), required=False, empty_label=_("Any")
+    )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"),
         queryset=Campaign.objects.all(),
         to_field_name="code",
         required=False,
+        empty_label=_("Any"),
     )
     status = forms.ChoiceField(
         label=_("Status"),

@@ -205,7 +205,11 @@ def _problems(request: HttpRequest, *, staff: bool) -> HttpResponse:
     if not form.is_valid():
         return render(request, "dashboard/drill.html", {"form": form}, status=400)
     context = {"problems": figures.top_problems(form.scope()), "staff": staff}
-    return render(request, "dashboard/_problems.html", context)
+    if request.headers.get("HX-Request"):
+        return render(request, "dashboard/_problems.html", context)
+    # Opened as a page of its own (a link, a bookmark): the site's page around the list.
+    context["back"] = reverse("dashboard:index" if staff else "dashboard:public")
+    return render(request, "dashboard/problems.html", context)
 
 
 @require_GET

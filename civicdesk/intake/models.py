@@ -77,6 +77,42 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
 
+# Keys of Submission.source_details that a person reads on the case page, in this order.
+SOURCE_LABELS = {
+    "source": _("Import source"),
+    "row": _("Row"),
+    "line": _("Line"),
+    "item": _("Item"),
+    "id": _("Original ID"),
+    "likes": _("Likes"),
+    "subject": _("Mail subject"),
+    "questionnaire": _("Questionnaire"),
+    "question": _("Question"),
+    "window": _("Window"),
+    "number": _("Window number"),
+    "leader": _("Leader on duty"),
+    "score": _("Score"),
+    "group": _("Chat group"),
+    "account": _("Self-media account"),
+    "post": _("Post number"),
+    "street": _("Street"),
+    "batch": _("Batch"),
+    "client": _("Open311 client"),
+    "address_id": _("Address ID"),
+    "media_url": _("Photo link"),
+    "section": _("Section"),
+    "app_version": _("App version"),
+}
+WINDOW_CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def _window_name(code: str) -> str:
+    from civicdesk.accounts.models import Unit
+
+    unit = Unit.objects.filter(code=code).first()
+    return unit.name if unit is not None else code
+
+
 class Submission(models.Model):
     """One opinion or report as received; the case that handles it lives in civicdesk.cases."""
 
@@ -144,6 +180,23 @@ class Submission(models.Model):
     def personal_details(self) -> list[str]:
         """What the reporter told us about themselves, to hide wherever it shows up in text."""
         return [v for v in (self.contact_name, self.contact_phone, self.contact_email) if v]
+
+    def source_facts(self) -> list[tuple[str, str]]:
+        """What the channel told about where the message came from, as (label, value) for
+        a person: the keys a person can read, named in their language. Internal keys (the
+        web form, the API, a WeChat openid, record ids) are not shown."""
+        details = self.source_details or {}
+        facts = []
+        for key, label in SOURCE_LABELS.items():
+            value = details.get(key)
+            if value in (None, ""):
+                continue
+            if key == "window" and WINDOW_CODE.fullmatch(str(value)):
+                value = _window_name(str(value))
+            if key == "line" and not str(value).isdigit():
+                label = _("Hotline")  # a phone line's name, not a line of an imported file
+            facts.append((str(label), str(value)))
+        return facts
 
     @property
     def is_imported(self) -> bool:

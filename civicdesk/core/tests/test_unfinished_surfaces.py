@@ -1,0 +1,49 @@
+"""Issue 15's "unfinished surfaces", each checked through HTTP (the browser suite,
+`pytest -m screenshots`, looks at every page; these keep each fix in the default run)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from civicdesk.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_commitment_filters_offer_any_instead_of_dashes(units):
+    body = Client().get("/commitments/").content.decode()
+    assert "---------" not in body
+    for name in ("unit", "campaign"):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S).group(1)
+        assert re.search(r'<option value=""[^>]*>Any</option>', select), name
+
+
+def test_prominent_problems_opened_by_a_link_are_a_whole_page(units):
+    page = Client().get("/dashboard/problems/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "<html" in body and "<title>Prominent problems" in body
+    assert 'href="/dashboard/"' in body  # back to the dashboard
+    assert re.search(r"<table[^>]*data-cards", body)  # cards on a phone
+    # The dashboard's htmx request still gets the list alone.
+    fragment = Client().get("/dashboard/problems/", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.content.decode()
+    assert "Prominent problems" in fragment.content.decode()
+
+
+def test_rates_per_unit_turn_into_cards_on_a_phone(units):
+    body = Client().get("/dashboard/").content.decode()
+    table = re.search(r'<table[^>]*id="unit-rates"[^>]*>', body).group(0)
+    assert "data-cards" in table
+    assert re.search(r'<td data-label="Unit"', body)
+
+
+def test_case_page_names_the_channel_details_and_hides_internal_keys(clerk, make_case):
+    case = make_case(
+        source_details={"form": "web", "openid": "o-42", "rating": 6, "window": "urban-window"}
+    )
+    body = login(clerk).get(f"/staff/cases/{case.pk}/").content.decode()
+    assert re.search(r"Window: (<bdi>)?城管服务窗口", body)
+    for raw in ("form: web", "o-42", "rating: 6", "urban-window"):
+        assert raw not in body, raw
