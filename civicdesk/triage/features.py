@@ -122,7 +122,11 @@ _NUMBERED = re.compile(r"^[0-9]+[年月日号期栋楼层届级岁元万个]")
 # A name does not start with the end of another one (路公交站 in 翠苑三区路公交站).
 _NOT_FIRST = frozenset("路街巷站村镇乡区县府湾桥")
 _NOT_AFTER = {"路": "灯面", "站": "台", "村": "民"}
-_NAME_CHAR = re.compile(r"[\u4e00-\u9fff0-9a-z]")
+# Name characters ([\u4e00-\u9fff0-9a-z]) as a set: a membership test costs less than a
+# regular-expression match per character.
+_NAME_CHARS = frozenset(
+    [chr(c) for c in range(0x4E00, 0xA000)] + list("0123456789abcdefghijklmnopqrstuvwxyz")
+)
 _RUN = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
 # Bigrams made of these carry no meaning and are dropped to keep vectors small.
 _FUNCTION = frozenset("的了是我们你他她在和与就都也还很吗呢吧啊请您")
@@ -174,7 +178,7 @@ def _entities(t: str) -> tuple[dict[str, None], list[tuple[int, int]]]:
             j > floor
             and s - j < 5
             and head[j - 1] not in _STOP
-            and _NAME_CHAR.match(head[j - 1])
+            and head[j - 1] in _NAME_CHARS
             and head[j - 2 : j] not in _STOP_WORDS
         ):
             j -= 1
@@ -243,7 +247,7 @@ def _named(t: str) -> dict[str, bool]:
         after_level = start > 0
         end = start
         while end < len(head) and end - start < NAME_LEN_MAX and head[end] not in _NAME_BREAK:
-            if not _NAME_CHAR.match(head[end]) or head[end : end + 2] in _STOP_WORDS:
+            if head[end] not in _NAME_CHARS or head[end : end + 2] in _STOP_WORDS:
                 break
             end += 1
         if (
