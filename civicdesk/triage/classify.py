@@ -110,7 +110,9 @@ def _scores(model: LinearSVC, x: sp.csr_matrix, classes: np.ndarray | None = Non
 def _fit_svm(x: sp.csr_matrix, y: np.ndarray) -> LinearSVC:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return LinearSVC(C=SVM_C, class_weight="balanced").fit(x, y)
+        # random_state: liblinear shuffles the cases; fixed, a model retrained on the same
+        # data is the same model (bench/triage_classify.py checks its cached scores by it)
+        return LinearSVC(C=SVM_C, class_weight="balanced", random_state=0).fit(x, y)
 
 
 def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:

@@ -70,19 +70,20 @@ class Neighbours:
     TF-IDF rows)."""
 
     def __init__(self, x: sp.csr_matrix, labels: np.ndarray) -> None:
-        # float32 halves the model file; similarities need no more precision than that
-        self._x = sp.csr_matrix(x, dtype=np.float32)
+        # float32 halves the model file; similarities need no more precision than that. Kept
+        # transposed (one row per term): the product with new rows then needs no conversion.
+        self._xt = sp.csr_matrix(x, dtype=np.float32).T.tocsr()
         self._labels = np.asarray(labels, dtype=np.int32)
 
     def nearest(self, x: sp.csr_matrix, k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
         """Similarities and labels of the `k` most similar training messages of each row of
         `x`, most similar first (fewer columns when there are fewer training messages)."""
-        k = min(k, self._x.shape[0])
+        k = min(k, self._xt.shape[1])
         x = sp.csr_matrix(x, dtype=np.float32)
         sims = np.zeros((x.shape[0], k), dtype=np.float32)
         labels = np.zeros((x.shape[0], k), dtype=np.int32)
         for start in range(0, x.shape[0], NEIGHBOUR_BLOCK):
-            block = (x[start : start + NEIGHBOUR_BLOCK] @ self._x.T).toarray()
+            block = (x[start : start + NEIGHBOUR_BLOCK] @ self._xt).toarray()
             if k < block.shape[1]:
                 idx = np.argpartition(-block, k - 1, axis=1)[:, :k]
             else:
