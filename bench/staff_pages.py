@@ -16,15 +16,16 @@ A SQLite file works too (DATABASE_URL=sqlite:///path): it must have been filled 
 (`--fill` writes with PostgreSQL's COPY); the benchmark itself only reads.
 
 Each tree (the baseline's and this one) is timed in a process of its own, with that tree first
-on the import path and the same interpreter and database, in alternating blocks (baseline,
-current, baseline, current, …) so that a noisy neighbour slows both alike. In each process a
-clerk, a handler (of the unit with the most open cases) and a supervisor are logged in through
-Django's test client and request, round by round, their inbox (/staff/?page=1), their landing
-queue (/staff/queues/<slug>/; before the workbench they landed on the inbox), the queue counts
-(/staff/queues/counts/) and a case page (/staff/cases/<pk>/, an open case of the handler's
-unit with a complete timeline): the whole request, middleware, queries and templates. Pages
-the baseline does not have are timed on the current tree only. Medians, p90 and the ratio
-current / baseline are printed as a Markdown table; results go to docs/benchmarks.md by hand.
+on the import path and the same interpreter and database; the two processes take turns request
+by request (which goes first alternates), so that a noisy neighbour slows both alike. In each
+process a clerk, a handler (of the unit with the most open cases) and a supervisor are logged
+in through Django's test client and request their inbox (/staff/?page=1), their landing queue
+(/staff/queues/<slug>/; before the workbench they landed on the inbox, /staff/), the queue
+counts (/staff/queues/counts/) and a case page (/staff/cases/<pk>/, an open case of the
+handler's unit taken on, with the most events): the whole request, middleware, queries and
+templates. Pages the baseline does not have are timed on the current tree only. Medians, p90,
+the ratio current / baseline and the queries of one request are printed as a Markdown table;
+results go to docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -163,9 +164,10 @@ def _paths(plan: dict, current: bool) -> dict[tuple[str, str], str]:
     return paths
 
 
-def worker(url: str, plan: dict, current: bool, runs: int, warmup: int) -> dict:
-    """Time every page of `plan` in this process (Django set up from the tree first on the
-    path): per (role, page) the request times in ms, and the queries of one request."""
+def worker(url: str, plan: dict, current: bool, warmup: int) -> None:
+    """Serve timings on stdin/stdout (Django set up from the tree first on the path): warm up,
+    print the queries of one request per page as JSON, then for each line "role page" read,
+    request that page once and print the milliseconds it took; stop at an empty line."""
     _configure(url)
     from django.db import connection
     from django.test import Client
@@ -178,39 +180,58 @@ def worker(url: str, plan: dict, current: bool, runs: int, warmup: int) -> dict:
         client = Client()
         client.force_login(User.objects.get(pk=pk))
         clients[role] = client
-    paths = _paths(plan, current)
-    queries = {}
+    paths = {f"{role} {page}": path for (role, page), path in _paths(plan, current).items()}
     for _round in range(warmup):
-        for (role, _page), path in paths.items():
-            response = clients[role].get(path, secure=True, follow=True)
+        for key, path in paths.items():
+            response = clients[key.split()[0]].get(path, secure=True, follow=True)
             if response.status_code != 200:
-                raise SystemExit(f"error: {role} {path} answered {response.status_code}")
-    for (role, page), path in paths.items():
+                raise SystemExit(f"error: {key} {path} answered {response.status_code}")
+    queries = {}
+    for key, path in paths.items():
         with CaptureQueriesContext(connection) as captured:
-            clients[role].get(path, secure=True, follow=True)
-        queries[f"{role} {page}"] = len(captured.captured_queries)
-    timings: dict[str, list[float]] = {f"{role} {page}": [] for role, page in paths}
-    for _round in range(runs):
-        for (role, page), path in paths.items():
-            started = time.perf_counter()
-            clients[role].get(path, secure=True, follow=True)
-            timings[f"{role} {page}"].append((time.perf_counter() - started) * 1000)
-    return {"timings": timings, "queries": queries}
+            clients[key.split()[0]].get(path, secure=True, follow=True)
+        queries[key] = len(captured.captured_queries)
+    print(json.dumps(queries), flush=True)
+    for line in sys.stdin:
+        key = line.strip()
+        if not key:
+            break
+        started = time.perf_counter()
+        clients[key.split()[0]].get(paths[key], secure=True, follow=True)
+        print(f"{(time.perf_counter() - started) * 1000:.3f}", flush=True)
 
 
-def _run_tree(tree: Path, url: str, plan: dict, current: bool, runs: int, warmup: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(tree), "DATABASE_URL": url}
-    args = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(plan)]
-    args += ["--runs", str(runs), "--warmup", str(warmup), "--tree", str(tree)]
-    if current:
-        args.append("--current")
-    done = subprocess.run(args, env=env, cwd=tree, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"error: the run of {tree} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class _Tree:
+    """A worker process timing one tree's pages on request."""
+
+    def __init__(self, tree: Path, url: str, plan: dict, current: bool, warmup: int) -> None:
+        env = {**os.environ, "PYTHONPATH": str(tree), "DATABASE_URL": url}
+        args = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(plan)]
+        args += ["--warmup", str(warmup), "--tree", str(tree)] + (["--current"] if current else [])
+        self.process = subprocess.Popen(
+            args, env=env, cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.queries: dict[str, int] = json.loads(self._line(tree))
+        self.tree = tree
+
+    def _line(self, tree: Path) -> str:
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"error: the worker of {tree} stopped (see above)")
+        return line
+
+    def time(self, key: str) -> float:
+        self.process.stdin.write(key + "\n")
+        self.process.stdin.flush()
+        return float(self._line(self.tree))
+
+    def close(self) -> None:
+        self.process.stdin.write("\n")
+        self.process.stdin.close()
+        self.process.wait()
 
 
-def compare(url: str, baseline: Path, runs: int, warmup: int, blocks: int) -> int:
+def compare(url: str, baseline: Path, runs: int, warmup: int) -> int:
     plan = choose(url)
     print(
         f"{plan['vendor']}: {plan['cases']:,} cases, {plan['open']:,} open "
@@ -219,17 +240,23 @@ def compare(url: str, baseline: Path, runs: int, warmup: int, blocks: int) -> in
     )
     if hasattr(os, "getloadavg"):
         print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    per_block = max(1, runs // blocks)
+    base = _Tree(baseline, url, plan, False, warmup)
+    current = _Tree(ROOT, url, plan, True, warmup)
     timings: dict[str, dict[str, list[float]]] = {"base": {}, "current": {}}
-    queries: dict[str, dict[str, int]] = {}
     started = time.perf_counter()
-    for _block in range(blocks):
-        for name, tree, current in (("base", baseline, False), ("current", ROOT, True)):
-            result = _run_tree(tree, url, plan, current, per_block, warmup)
-            for key, values in result["timings"].items():
-                timings[name].setdefault(key, []).extend(values)
-            queries[name] = result["queries"]
-    print(f"timed in {time.perf_counter() - started:.0f} s")
+    try:
+        # Request by request, the baseline's and the current tree's in turn (which goes first
+        # alternates), so that load from elsewhere on the machine weighs on both alike.
+        for run in range(runs):
+            for key in current.queries:
+                pair = [("base", base), ("current", current)]
+                for name, tree in pair if run % 2 == 0 else pair[::-1]:
+                    if key in tree.queries:
+                        timings[name].setdefault(key, []).append(tree.time(key))
+    finally:
+        base.close()
+        current.close()
+    print(f"timed in {time.perf_counter() - started:.0f} s, {runs} requests per page and tree")
     if hasattr(os, "getloadavg"):
         print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print()
@@ -242,17 +269,17 @@ def compare(url: str, baseline: Path, runs: int, warmup: int, blocks: int) -> in
     for key, values in timings["current"].items():
         role, page = key.split(" ", 1)
         median = statistics.median(values)
-        base = timings["base"].get(key)
-        if base:
-            base_median = statistics.median(base)
+        before = timings["base"].get(key)
+        if before:
+            base_median = statistics.median(before)
             ratio = median / base_median
             if page in ("inbox", "case"):
                 worst = max(worst, ratio)
-            cells = f"{base_median:.0f} | {_percentile(base, 0.9):.0f}"
+            cells = f"{base_median:.0f} | {_percentile(before, 0.9):.0f}"
             ratio_cell = f"{ratio:.2f}"
-            count = f"{queries['base'][key]} → {queries['current'][key]}"
+            count = f"{base.queries[key]} → {current.queries[key]}"
         else:
-            cells, ratio_cell, count = "— | —", "—", f"— → {queries['current'][key]}"
+            cells, ratio_cell, count = "— | —", "—", f"— → {current.queries[key]}"
         print(
             f"| {role} | {page} | {cells} | {median:.0f} | {_percentile(values, 0.9):.0f} "
             f"| {ratio_cell} | {count} |"
@@ -278,7 +305,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, help="checkout of the baseline commit")
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page and tree")
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds per process")
-    parser.add_argument("--blocks", type=int, default=2, help="alternating processes per tree")
     parser.add_argument("--fill", action="store_true", help="fill the database (PostgreSQL)")
     parser.add_argument("--cases", type=int, default=540_000, help="cases to fill")
     parser.add_argument("--days", type=int, default=60, help="days the filled cases span")
@@ -293,15 +319,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.worker:
         sys.path.insert(0, str(args.tree))
-        result = worker(url, json.loads(args.worker), args.current, args.runs, args.warmup)
-        print(json.dumps(result))
+        worker(url, json.loads(args.worker), args.current, args.warmup)
         return 0
     if args.fill:
         return fill(url, args.cases, args.days, args.replace)
     if args.baseline is None:
         print("error: give --baseline, a checkout of the baseline commit", file=sys.stderr)
         return 2
-    return compare(url, args.baseline.resolve(), args.runs, args.warmup, args.blocks)
+    return compare(url, args.baseline.resolve(), args.runs, args.warmup)
 
 
 if __name__ == "__main__":
