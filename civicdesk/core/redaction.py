@@ -360,6 +360,16 @@ class Redactor:
             text = "".join(parts)
 
 
+_MASKED_BEFORE_HONORIFIC = re.compile(re.escape(MARKER) + f"(?=(?:{_HONORIFICS}))")
+
+
+def address_politely(text: str) -> str:
+    """A redacted text addressed to the reporter: "＊＊＊先生，您好" reads "先生，您好". What was
+    hidden stays hidden; only the mask in front of an honorific goes, which in a greeting to
+    the person reading it says nothing (the status page, read by the reporter)."""
+    return _MASKED_BEFORE_HONORIFIC.sub("", text)
+
+
 def redact(text: str, names: Iterable[str] = ()) -> str:
     """``text`` with ID numbers, phones, e-mails, plates, flats and names replaced by ``MARKER``.
 

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from civicdesk.core.redaction import address_politely
 from civicdesk.core.redaction import redact as redact_text
 from civicdesk.core.textnorm import to_simplified, to_traditional
 
@@ -37,6 +38,13 @@ def public_text(value: str, case) -> str:
     """A text of `case` as the public may read it (Case.public_text: the personal data known
     anywhere in the case hidden), the one way public pages show a case's texts."""
     return case.public_text(value or "")
+
+
+@register.filter
+def addressed(value: str) -> str:
+    """A public text shown to the reporter on their own page: a greeting to them reads
+    "先生，您好", not "＊＊＊先生，您好" (core.redaction.address_politely)."""
+    return address_politely(value or "")
 
 
 @register.filter

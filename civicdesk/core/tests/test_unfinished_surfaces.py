@@ -47,3 +47,18 @@ def test_case_page_names_the_channel_details_and_hides_internal_keys(clerk, make
     assert re.search(r"Window: (<bdi>)?城管服务窗口", body)
     for raw in ("form: web", "o-42", "rating: 6", "urban-window"):
         assert raw not in body, raw
+
+
+def test_the_reporter_is_greeted_without_a_mask_on_their_status_page(
+    make_case, units, supervisor, handler
+):
+    from civicdesk.cases.services import case_answer, case_assign
+
+    case = make_case(contact_name="王小明", description="我叫王小明，楼道路灯坏了。")
+    case = case_assign(case=case, unit=units["urban"], actor=supervisor)
+    case_answer(case=case, actor=handler, text="王先生，您好！王小明反映的路灯已修复。")
+    body = Client().get(f"/track/{case.tracking_code}/").content.decode()
+    answer = re.search(r'id="official-answer"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert answer.startswith("先生，您好！")
+    assert "＊＊＊反映的路灯" in answer  # the name itself stays hidden
+    assert "＊＊＊先生" not in body and "王" not in body.split("<main", 1)[1]
