@@ -62,3 +62,19 @@ def test_the_reporter_is_greeted_without_a_mask_on_their_status_page(
     assert answer.startswith("先生，您好！")
     assert "＊＊＊反映的路灯" in answer  # the name itself stays hidden
     assert "＊＊＊先生" not in body and "王" not in body.split("<main", 1)[1]
+
+
+def test_chinese_labels_say_what_they_mean():
+    """A file's size is not a count of cases (件数), and an aspect named …领域 is not said
+    twice (属于民生领域领域)."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    with translation.override("zh-hans"):
+        assert pgettext("file size", "Size") == "文件大小"
+        assert gettext("Size") == "件数"  # a problem group's size: its cases
+        sentence = gettext("Reports about %(category)s, in the area of %(aspect)s.") % {
+            "category": "路灯照明",
+            "aspect": "民生领域",
+        }
+        assert "领域领域" not in sentence and "民生领域" in sentence
