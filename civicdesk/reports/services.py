@@ -235,7 +235,12 @@ def report_set_unit(*, report: Report, unit: Unit | None, actor: User, note: str
         Action.SET_UNIT,
         actor=actor,
         note=note.strip(),
-        data={"from": before.code if before else "", "to": unit.code if unit else ""},
+        data={
+            "from": before.code if before else "",
+            "to": unit.code if unit else "",
+            "from_name": before.name if before else "",
+            "to_name": unit.name if unit else "",
+        },
     )
     return report
 

@@ -51,8 +51,10 @@ def test_the_supervisor_names_the_unit_on_the_report_page(supervisor, units, rou
     assert (event.action, event.note, event.data) == (
         "set_unit",
         "电话核实后确认",
-        {"from": "", "to": "urban"},
+        {"from": "", "to": "urban", "from_name": "", "to_name": "城市管理局"},
     )
+    timeline = client.get(reverse("reports:inaction_detail", args=[routed.pk])).content.decode()
+    assert "Not known → 城市管理局" in timeline
     # Back to "not known", recorded as well; the chains still verify.
     assert _set(client, routed, None).status_code == 302
     routed.refresh_from_db()
