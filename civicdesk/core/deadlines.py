@@ -37,9 +37,10 @@ def local_today() -> date:
     return timezone.localdate()
 
 
-def calendar_warning(today: date | None = None) -> str | None:
+def calendar_warning(today: date | None = None, *, for_administrator: bool = True) -> str | None:
     """What staff must be told when the confirmed calendar ends within WARN_DAYS_BEFORE_END
-    days of ``today`` (deadlines past that end would be counted wrongly); None otherwise."""
+    days of ``today`` (deadlines past that end would be counted wrongly); None otherwise.
+    An administrator is told the command that loads the calendar; other staff, whom to ask."""
     calendar = work_calendar()
     today = today or local_today()
     confirmed = calendar.confirmed_until()
@@ -47,7 +48,10 @@ def calendar_warning(today: date | None = None) -> str | None:
         return None
     after = confirmed.year if confirmed is not None else 0
     provisional = sorted(year for year in calendar.provisional_years if year > after)
-    load = _("Load the State Council's arrangement with “civicdesk load_holidays FILE”.")
+    if for_administrator:
+        load = _("Load the State Council's arrangement with “civicdesk load_holidays FILE”.")
+    else:
+        load = _("Ask the system administrator to load the State Council's arrangement.")
     if provisional:
         warning = _(
             "The holiday calendar is confirmed until %(date)s only. %(years)s is provisional: "

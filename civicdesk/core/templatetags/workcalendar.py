@@ -2,6 +2,7 @@
 
 from django import template
 
+from civicdesk.accounts.models import Role
 from civicdesk.core.deadlines import calendar_warning
 from civicdesk.core.workdays import CalendarError
 
@@ -15,7 +16,8 @@ def calendar_banner(context) -> dict:
     if user is None or not user.is_authenticated or not getattr(user, "is_staff_member", False):
         return {"warning": None}
     try:
-        return {"warning": calendar_warning()}
+        administrator = user.is_superuser or user.role == Role.ADMIN
+        return {"warning": calendar_warning(for_administrator=administrator)}
     except CalendarError as error:
         # A broken calendar file must not take every staff page down; say so instead.
         return {"warning": str(error)}

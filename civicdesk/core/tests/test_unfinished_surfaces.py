@@ -78,3 +78,57 @@ def test_chinese_labels_say_what_they_mean():
             "aspect": "民生领域",
         }
         assert "领域领域" not in sentence and "民生领域" in sentence
+
+
+def test_inbox_rows_are_labelled_cards_on_a_phone(clerk, make_case):
+    """Unit, channel and deadline can be told apart on a phone: each cell carries its
+    column's name (shown before it) and the table turns into cards."""
+    make_case()
+    body = login(clerk).get("/staff/?status=default").content.decode()
+    table = re.search(r"<table[^>]*>", body[body.index('id="case-table"') :]).group(0)
+    assert "data-cards" in table
+    for label in ("Unit", "Channel", "Due"):
+        assert f'data-label="{label}"' in body, label
+
+
+TABLE = re.compile(r'<table class="(?:list responsive[^"]*|table)"[^>]*>')
+
+
+def test_every_stacking_table_is_a_datatable():
+    """A table styled to stack on a phone (list responsive, table) goes through
+    {% datatable %} (labels on its cells) or labels them itself (data-cards): no template
+    stacks bare values."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    bare = []
+    for template in root.rglob("templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        for match in TABLE.finditer(text):
+            wrapped = text[: match.start()].rstrip().endswith("{% datatable %}")
+            if not wrapped and "data-cards" not in match.group(0):
+                bare.append(f"{template.relative_to(root)}: {match.group(0)}")
+    assert not bare, "\n".join(bare)
+
+
+def test_the_calendar_banner_names_the_command_to_administrators_only(
+    clerk, admin_user, settings, tmp_path
+):
+    """A clerk cannot run a command: they are told whom to ask."""
+    import json
+    from datetime import date
+
+    from civicdesk.core.tests.test_calendar_coverage import on
+
+    calendar = tmp_path / "short.json"
+    calendar.write_text(
+        json.dumps({"years": {"2026": {"status": "official"}}, "holidays": ["2026-10-01"]})
+    )
+    settings.CIVICDESK_HOLIDAY_CALENDAR = str(calendar)
+    with on(date(2026, 12, 7)):
+        clerk_page = login(clerk).get("/staff/", follow=True).content.decode()
+        admin_page = login(admin_user).get("/staff/", follow=True).content.decode()
+    banner = re.compile(r'id="calendar-warning">(.*?)</p>', re.S)
+    assert "Ask the system administrator" in banner.search(clerk_page).group(1)
+    assert "load_holidays" not in clerk_page
+    assert "civicdesk load_holidays FILE" in banner.search(admin_page).group(1)
