@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="predictions less confident than this are marked needs_review (default: the "
         "threshold above which the model's cross-validated suggestions on the training data "
-        "were right at least 97.5%% of the time)",
+        "were right at least 97.2%% of the time)",
     )
     train.set_defaults(func=_train)
 

@@ -42,9 +42,12 @@ __all__ = [
 ]
 
 # Suggestions called sure must be right this often on cases the model did not learn from.
-# Chosen above the 0.97 asked for: held-out splits come out a little below or above the
-# cross-validated figure, and being wrong while sure costs more than asking a person.
-TARGET_PRECISION = 0.975
+# Chosen a little above the 0.97 asked for: held-out splits come out above or below the
+# cross-validated figure. On five held-out splits of the public labelled messages (format 3,
+# docs/benchmarks.md): 0.975 showed 80.3 % as sure, right 97.7 % of the time (lowest split
+# 97.3 %); 0.972 showed 83.0 %, right 97.5 % (lowest 96.9 %); 0.97 showed 84.4 %, right
+# 97.4 % (lowest 96.3 %).
+TARGET_PRECISION = 0.972
 # Never 100 %: with a few thousand training cases no estimate is surer than this.
 MAX_CONFIDENCE = 0.99
 CALIBRATION_FOLDS = 5

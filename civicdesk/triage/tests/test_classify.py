@@ -252,7 +252,7 @@ def test_confidence_is_a_probability_that_never_reaches_one(classifier):
 
 def test_the_review_threshold_is_chosen_by_cross_validation_and_saved(tmp_path):
     texts, labels = _noisy_dataset()
-    # A target this small data can reach; the default asks for 97.5 %.
+    # A target this small data can reach; the default asks for 97.2 %.
     model = TextClassifier.train(texts, labels, target_precision=0.85)
     quality = model.quality
     assert quality["cross_validated"] is True
