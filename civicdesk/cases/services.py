@@ -1,6 +1,6 @@
 """Every change of a case goes through here: checked against the workflow, atomic, and logged."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -83,8 +83,12 @@ def _record(
     is_public: bool = False,
     unit: Unit | None = None,
     data: dict | None = None,
+    at: datetime | None = None,
 ) -> CaseEvent:
+    """Append an event; `at` dates it at the moment the case's own field records (answered_at,
+    …) so that the timeline and the case agree to the microsecond."""
     return CaseEvent.objects.create(
+        created_at=at or timezone.now(),
         case=case,
         action=action,
         from_status=from_status,
@@ -395,6 +399,7 @@ def case_answer(*, case: Case, actor: User, text: str) -> Case:
         note=case.answer,
         is_public=True,
         unit=case.unit,
+        at=now,
     )
     # Queued in this transaction: if the answer rolls back, no message goes out.
     notify_case_answered(case)

@@ -148,6 +148,16 @@ def test_answer_sets_first_response_and_public_event(handler, supervisor, make_c
     assert case.events.public().last().note == "路灯已修复。"
 
 
+def test_the_answer_event_is_dated_when_the_case_was_answered(
+    handler, supervisor, make_case, units
+):
+    """The timeline and the case agree to the microsecond, however long the save took."""
+    case = services.case_assign(case=make_case(), unit=units["urban"], actor=supervisor)
+    case = services.case_answer(case=case, actor=handler, text="路灯已修复。")
+    case.refresh_from_db()
+    assert case.events.get(action=Action.ANSWER).created_at == case.answered_at
+
+
 def test_merge_refuses_self_and_merged_targets_and_moves_duplicates(supervisor, make_case):
     first, second, third = make_case(), make_case(), make_case()
     with pytest.raises(services.CaseActionError):

@@ -27,6 +27,9 @@ from civicdesk.demo.generator import DemoSummary, load_demo
 class LoadedDemo:
     summary: DemoSummary
     now: datetime  # the ``now`` the district was drawn for
+    # When the load ended: the work-order journey (generator/work_orders.py) runs live, through
+    # the services at the time of loading, after the drawn past.
+    loaded_at: datetime
     submissions: int
 
 
@@ -56,11 +59,12 @@ def loaded_demo(django_db_setup, django_db_blocker, _demo_media) -> Iterator[Loa
             ):
                 cache.clear()
                 summary = load_demo(submissions=300, now=now)
+                loaded_at = timezone.now()
         except BaseException:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             raise
-    yield LoadedDemo(summary=summary, now=now, submissions=300)
+    yield LoadedDemo(summary=summary, now=now, loaded_at=loaded_at, submissions=300)
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
