@@ -4,7 +4,10 @@ import secrets
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case as Choice
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,9 +67,22 @@ def overdue_condition(now: datetime) -> Q:
     )
 
 
+def stage_due() -> Combinable:
+    """The deadline of the stage a case is in, as SQL (Case.stage_due_at in Python). The
+    status list is sorted so that the SQL is the same in every process (a frozenset's order
+    changes with the interpreter's hash seed): the index of open cases by stage deadline
+    (Meta.indexes) only serves a query whose expression matches it exactly."""
+    return Choice(
+        When(status__in=sorted(UNROUTED_STATUSES), then=F("assign_due_at")),
+        When(first_responded_at__isnull=True, then=Least("response_due_at", "answer_due_at")),
+        default=F("answer_due_at"),
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> "CaseQuerySet":
-        return self.filter(status__in=OPEN_STATUSES)
+        # Sorted, as in the condition of the index of open cases: the same SQL in every process.
+        return self.filter(status__in=sorted(OPEN_STATUSES))
 
     def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
         """Cases past the deadline of the stage they are in (see overdue_condition)."""
@@ -211,6 +227,27 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["unit", "status", "-received_at"]),
             models.Index(fields=["status", "-received_at"]),
+            # The work queues ordered by the stage's deadline (open, due soon, overdue) read
+            # their first page from here instead of sorting every open case; a queue's query
+            # names the open statuses itself, so that PostgreSQL sees the condition holds.
+            models.Index(
+                stage_due(),
+                F("id"),
+                name="case_open_stage_due",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+            # "To route": cases waiting for a unit, the assignment deadline first.
+            models.Index(
+                fields=["assign_due_at", "id"],
+                name="case_unrouted_assign_due",
+                condition=Q(status__in=sorted(UNROUTED_STATUSES)),
+            ),
+            # "Awaiting follow-up": answered cases, in the order they were answered.
+            models.Index(
+                fields=["answered_at", "id"],
+                name="case_answered_at",
+                condition=Q(status=Status.ANSWERED),
+            ),
         ]
 
     def __str__(self) -> str:
