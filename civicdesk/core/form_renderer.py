@@ -10,7 +10,8 @@ Files". Labels take the language's colon, and none after a label that ends in pu
 Django renders every <option> through two template includes; a filter bar with a few
 choice lists then spent half a staff page's time on its options. The output is the same
 markup as Django's own select templates (a test compares them); any select whose option
-template was replaced still goes through the templates.
+template was replaced still goes through the templates. Django's empty choice "---------"
+reads "Choose" in a required list and "Any" in a filter (a list that may stay empty).
 """
 
 import unicodedata
@@ -19,7 +20,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -84,16 +85,28 @@ def _attrs(attrs: dict) -> str:
     return "".join(parts)
 
 
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def _label(option: dict, required: bool) -> str:
+    label = option["label"]
+    if label == DJANGO_EMPTY_LABEL and option["value"] in ("", None):
+        return gettext("Choose") if required else gettext("Any")
+    return label
+
+
 def _select(widget: dict) -> str:
+    required = bool(widget.get("required"))
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
         for option in options:
+            label = conditional_escape(_label(option, required))
             parts.append(
                 f'\n  <option value="{conditional_escape(str(option["value"]))}"'
                 # The option template's own trailing newline comes with each include.
-                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                f"{_attrs(option['attrs'])}>{label}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -134,6 +134,12 @@ class BatchForm(forms.Form):
     )
     queue = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs) -> None:
+        # Ids of its own: the queue's filter form beside it has a "unit" list too, and two
+        # id_unit would leave one of them without its label.
+        kwargs.setdefault("auto_id", "batch_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict:
         data = super().clean()
         action = data.get("action")

@@ -132,3 +132,23 @@ def test_the_calendar_banner_names_the_command_to_administrators_only(
     assert "Ask the system administrator" in banner.search(clerk_page).group(1)
     assert "load_holidays" not in clerk_page
     assert "civicdesk load_holidays FILE" in banner.search(admin_page).group(1)
+
+
+def test_ledgers_and_utilities_list_their_pages_as_cards(clerk, citizen):
+    """Not bare link lists: each entry is a card with its title (and what it is)."""
+    ledgers = login(clerk).get("/ledgers/").content.decode()
+    assert re.search(r'<ul class="link-cards" id="ledger-links">', ledgers)
+    assert ledgers.count('class="link-cards__title"') == 3
+    utilities = citizen.get("/ledgers/utilities/").content.decode()
+    assert '<ul class="link-cards" id="utilities">' in utilities
+
+
+def test_a_queue_page_gives_each_control_its_own_id_and_label(clerk, make_case):
+    """The filter's unit list and the batch panel's unit list were both id_unit: one of
+    them had no label."""
+    make_case()
+    body = login(clerk).get("/staff/queues/to-route/").content.decode()
+    ids = re.findall(r'<(?:select|input|textarea)[^>]*\bid="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for control in ("batch_action", "batch_unit", "batch_note"):
+        assert f'for="{control}"' in body, control

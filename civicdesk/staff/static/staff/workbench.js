@@ -43,7 +43,7 @@
     var chosen = Array.prototype.filter.call(picks(), function (box) { return box.checked; }).length;
     var label = document.getElementById("batch-chosen");
     if (label) label.textContent = chosen ? label.getAttribute("data-template").replace("%(count)s", chosen) : "";
-    var action = document.getElementById("id_action");
+    var action = document.getElementById("batch_action");
     document.querySelectorAll("[data-batch-for]").forEach(function (field) {
       field.hidden = action ? field.getAttribute("data-batch-for") !== action.value : false;
     });
@@ -58,7 +58,7 @@
     if (box.hasAttribute("data-select-all")) {
       picks().forEach(function (pick) { pick.checked = box.checked; });
     }
-    if (box.name === "cases" || box.hasAttribute("data-select-all") || box.id === "id_action") syncBatch();
+    if (box.name === "cases" || box.hasAttribute("data-select-all") || box.id === "batch_action") syncBatch();
   });
   document.body.addEventListener("htmx:afterSwap", syncBatch);
   syncBatch();
