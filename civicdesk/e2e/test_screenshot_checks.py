@@ -14,6 +14,8 @@ def test_raw_values_are_found():
         "遇到了什么问题？：",
         "属于民生领域领域",
         "127.0.0.1:8765",
+        "期限：None",
     ):
         assert raw_values(text), text
     assert raw_values("东苑小区门口路灯不亮 · 随手拍 · 12-08 · 城市管理局 · form and window") == []
+    assert raw_values("Clustering runs\nNone yet.\nNone chosen means every unit.") == []

@@ -51,7 +51,8 @@ RAW_VALUES = [
     (re.compile(r"“[a-z][a-z0-9_]*”"), "a column key in quotes"),
     (re.compile(r"[？?]\s*[：:]"), "doubled punctuation"),
     (re.compile(r"领域领域"), "a doubled word"),
-    (re.compile(r"\b(?:None|True|False)\b"), "a Python value"),
+    # A Python value printed as a value ("Deadline: None"); "None yet." is English.
+    (re.compile(r"[:：=]\s*(?:None|True|False)\b"), "a Python value"),
     (re.compile(r"\{\{|\{%|%\}|\}\}"), "template syntax"),
     (re.compile(r"127\.0\.0\.1|localhost:\d+"), "the server's address"),
 ]
@@ -131,7 +132,8 @@ def pages_for(username: str) -> list[str]:
         case = Case.objects.exclude(tracking_code="").order_by("pk").first()
         paths += ["/accounts/login/", f"/track/{case.tracking_code}/", "/dashboard/problems/"]
     else:
-        paths += [link.href for group in menus.staff for link in group.links]
+        # /staff/ is where each role starts its day (core.landing).
+        paths += ["/staff/"] + [link.href for group in menus.staff for link in group.links]
         paths += ["/staff/queues/overdue/"]
     return list(dict.fromkeys(paths))
 
@@ -169,7 +171,7 @@ def test_every_page_of_every_role(
             if username != "visitor":
                 _log_in(page, username, DEMO_PASSWORD)
                 # The case page of the first case the person's landing page lists.
-                page.goto("/")
+                page.goto("/staff/")
                 first_case = page.locator('a[href^="/staff/cases/"]').first
                 case_paths = [first_case.get_attribute("href")] if first_case.count() else []
             else:
@@ -218,3 +220,75 @@ def _log_in(page, username: str, password: str) -> None:
     with page.expect_navigation():
         form.locator('[type="submit"]').click()
     assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+
+# docs/design.md's pictures: (file, role, path, selector, width). A component is cropped to
+# its element (at most CROP px high); None takes what a phone's screen shows.
+DESIGN_PICTURES = [
+    ("page-header", "admin", "/moderation/staff/", ".page-header", 1366),
+    ("card", "visitor", "{track}", "main .card", 390),
+    ("data-table-phone", "clerk", "/staff/?status=default", "#case-table table", 390),
+    ("data-table-wide", "clerk", "/staff/?status=default", "#case-table table", 1366),
+    ("badge", "clerk", "/staff/?status=default", "#case-table tbody tr", 1366),
+    ("queue-counter", "clerk", "/staff/", ".queue-counters", 390),
+    ("action-bar", "handler-urban", "{case}", "#action-bar", 390),
+    ("empty-state", "clerk", "/staff/cases/999999999/", ".empty-state", 390),
+    ("form-field", "visitor", "/report/", "{field_error}", 390),
+    ("day-clerk", "clerk", "/staff/", None, 390),
+    ("day-handler", "handler-urban", "/staff/", None, 390),
+    ("day-handler-case", "handler-urban", "{case}", None, 390),
+    ("day-supervisor", "supervisor", "/staff/", None, 390),
+    ("day-leader", "leader", "/staff/", None, 390),
+]
+CROP = 700
+
+
+def test_design_pictures(demo_district, browser, new_context, open_page):
+    """Writes docs/design.md's pictures where CIVICDESK_DESIGN_SHOTS names a folder
+    (``CIVICDESK_DESIGN_SHOTS=docs/design pytest -m screenshots -k design``)."""
+    from PIL import Image
+
+    from civicdesk.demo.generator import DEMO_PASSWORD
+
+    folder = os.environ.get("CIVICDESK_DESIGN_SHOTS")
+    if not folder:
+        pytest.skip("CIVICDESK_DESIGN_SHOTS names no folder")
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    tracked = Case.objects.exclude(answer="").order_by("pk").first()
+    handler_case = Case.objects.filter(unit__code="urban", status="in_progress").first()
+    handler_case = handler_case or Case.objects.filter(unit__code="urban").first()
+    places = {
+        "{track}": f"/track/{tracked.tracking_code}/",
+        "{case}": f"/staff/cases/{handler_case.pk}/",
+    }
+    for name, username, path, selector, width in DESIGN_PICTURES:
+        phone = width < 600
+        context = new_context(
+            locale="zh-CN",
+            viewport={"width": width, "height": 844 if phone else 900},
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        page = open_page(context)
+        if username != "visitor":
+            _log_in(page, username, DEMO_PASSWORD)
+        page.goto(places.get(path, path))
+        page.wait_for_load_state("networkidle")
+        target = out / f"{name}.png"
+        if selector == "{field_error}":
+            # The report form sent empty: the description's field shows its error.
+            page.evaluate("document.querySelector('main form').noValidate = true")
+            with page.expect_navigation():
+                page.locator("main form [type=submit]").last.click()
+            selector = ".field:has(.errorlist)"
+        if selector is None:
+            page.screenshot(path=target)
+        else:
+            page.locator(selector).first.screenshot(path=target)
+        image = Image.open(target)
+        if image.height > CROP:
+            image = image.crop((0, 0, image.width, CROP))
+        image.convert("RGB").quantize(colors=128).save(target, optimize=True)
+        assert target.stat().st_size < 150_000, (name, target.stat().st_size)
+        context.close()
