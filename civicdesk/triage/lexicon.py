@@ -10,14 +10,15 @@ concepts bridge paraphrases while rare names and words still decide.
 The lists are general complaint vocabulary of 12345 hotlines and message boards, grouped by
 meaning, not phrases copied from any sample; a word may belong to two concepts (噪音 is noise,
 扰民 is noise and nuisance). Matching is one compiled regular expression (longest first), so it
-costs one pass over the text in C.
+costs one pass over the text in C; clustering matches the same words over a whole collection at
+once with numpy (`features._concept_matches`, the same keys).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["CONCEPTS", "concepts"]
+__all__ = ["CONCEPTS", "concepts", "owners"]
 
 # concept key -> words (Simplified, as normalize() writes them)
 CONCEPTS: dict[str, str] = {
