@@ -23,7 +23,7 @@ def _d(days: int) -> str:
 def row(html: str, row_id: str) -> dict[str, str]:
     match = re.search(rf'<tr id="{re.escape(row_id)}">(.*?)</tr>', html, re.S)
     assert match, f"no row {row_id}"
-    return dict(re.findall(r'<td class="([\w-]+)">([^<]*)</td>', match.group(1)))
+    return dict(re.findall(r'<td class="([\w-]+)"[^>]*>([^<]*)</td>', match.group(1)))
 
 
 @pytest.fixture

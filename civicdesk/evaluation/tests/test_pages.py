@@ -1,5 +1,6 @@
 """Who sees the rates table, a handler's own unit, and the XLSX export."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -99,7 +100,8 @@ def test_table_and_export_show_the_rectification_rate(supervisor, rectifications
 
     page = client.get("/evaluation/", MARCH)
 
-    body = page.content.decode()
+    # Without the column names the cells carry for a phone ({% datatable %}).
+    body = re.sub(r' data-label="[^"]*"', "", page.content.decode())
     assert "<th>Bad-rating rectification rate</th>" in body
     urban_row = body.split('data-unit="urban"')[1].split("</tr>")[0]
     assert urban_row.count("<td") == 3 + len(RATE_LABELS)

@@ -1,5 +1,6 @@
 """The broken-promises ledger filled through its pages, with totals and overdue items."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -126,4 +127,4 @@ def test_per_enterprise_totals_and_overdue_items(units, clerk, supervisor):
     )  # fmt: skip
     assert (b["n_items"], b["n_open"], b["n_overdue"], b["owed_open"]) == (1, 1, 1, None)
     assert {i.pk for i in response.context["overdue"]} == {late.pk, other.pk}
-    assert "<td>150.00</td>" in response.content.decode()
+    assert re.search(r"<td[^>]*>150.00</td>", response.content.decode())

@@ -44,7 +44,7 @@ def test_every_user_field_on_a_line_of_the_case_page_is_isolated(supervisor, mak
         for_enterprise=True,
         enterprise_name=f"东苑{RLO}贸易有限公司",
         enterprise_credit_code="91330106MA2B1C2D3E",
-        source_details={"form": f"web{RLO}"},
+        source_details={"group": f"web{RLO}"},  # a detail the page shows
     )
 
     body = login(supervisor).get(case_url(case)).content.decode()
