@@ -138,12 +138,17 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The import was queued; this page follows its progress."))
         return redirect("imports:job", pk)
     labels = {field.key: field.label for field in FIELDS}
+    # A row's problems name what the column holds (Time), not the file's key for it ("time").
+    by_column = {column: labels[key] for key, column in job.mapping.items()}
+    rows = services.job_preview(job)
+    for row in rows:
+        row.problems = [(by_column.get(column, column), reason) for column, reason in row.problems]
     return render(
         request,
         "imports/preview.html",
         {
             "job": job,
-            "rows": services.job_preview(job),
+            "rows": rows,
             "mapping": [(labels[key], column) for key, column in job.mapping.items()],
             "number_label": NumberKind(job.number_kind).label,
             "earlier": services.earlier_import(job),

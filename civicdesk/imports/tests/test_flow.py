@@ -79,6 +79,10 @@ def test_portal_csv_upload_map_preview_run_and_report(clerk, channels, upload, r
     assert preview.count('class="preview-rejected"') == 2
     assert "The message text is missing." in preview
     assert "“昨天下午” is not a time" in preview
+    # What the column holds, not the file's key for it; the columns as the file names them.
+    assert "<small>Time: “昨天下午” is not a time" in preview
+    assert "“留言时间”" not in preview
+    assert "Time from the file's column <bdi>留言时间</bdi>" in preview
     assert Submission.objects.count() == 0  # a preview stores nothing
 
     response = run_jobs(client, f"{URL}{job.pk}/preview/")
