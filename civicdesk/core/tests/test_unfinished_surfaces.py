@@ -152,3 +152,21 @@ def test_a_queue_page_gives_each_control_its_own_id_and_label(clerk, make_case):
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     for control in ("batch_action", "batch_unit", "batch_note"):
         assert f'for="{control}"' in body, control
+
+
+def test_the_outbox_names_a_message_language_in_words(supervisor):
+    from civicdesk.notifications.models import Channel, Event, Outbox, Status
+
+    Outbox.objects.create(
+        channel=Channel.EMAIL,
+        recipient="person@example.org",
+        event=Event.CASE_ANSWERED,
+        language="zh-hans",
+        subject="答复",
+        body="/track/X/",
+        status=Status.PENDING,
+        dedupe_key="test:zh",
+    )
+    body = login(supervisor).get("/notifications/staff/").content.decode()
+    assert "Simplified Chinese" in body
+    assert "zh-hans" not in body.split("<main", 1)[1]
