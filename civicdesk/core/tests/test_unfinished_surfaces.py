@@ -170,3 +170,15 @@ def test_the_outbox_names_a_message_language_in_words(supervisor):
     body = login(supervisor).get("/notifications/staff/").content.decode()
     assert "Simplified Chinese" in body
     assert "zh-hans" not in body.split("<main", 1)[1]
+
+
+def test_the_service_figures_do_not_head_two_columns_alike(units):
+    """最多跑一次 headed both the share of cases with at most one visit and whether the item
+    is run at most once."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        body = Client(headers={"accept-language": "zh-hans"}).get("/services/").content.decode()
+    headers = re.findall(r"<th[^>]*>([^<]+)</th>", body.split('id="catalogue"', 1)[1])
+    assert "至多跑一次占比" in headers and "最多跑一次" in headers
+    assert len(headers) == len(set(headers)), headers
