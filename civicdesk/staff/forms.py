@@ -13,6 +13,7 @@ from civicdesk.core.tracking import normalize_tracking_code
 from civicdesk.intake import in_person
 from civicdesk.intake.models import Channel
 from civicdesk.public.forms import ReportForm
+from civicdesk.reports.workflow import CATEGORY_LEDGERS
 
 
 class LocalNameChoiceField(forms.ModelChoiceField):
@@ -235,9 +236,13 @@ class EscalateForm(forms.Form):
 
 
 class RecategorizeForm(forms.Form):
+    # The confidential ledgers' categories are not offered: a case is not re-categorised into
+    # them (cases.services refuses it; such a report is filed in the ledger instead).
     category = LocalNameChoiceField(
         label=_("Category"),
-        queryset=Category.objects.filter(is_active=True),
+        queryset=Category.objects.filter(is_active=True)
+        .exclude(code__in=CATEGORY_LEDGERS.keys())
+        .exclude(parent__code__in=CATEGORY_LEDGERS.keys()),
         required=False,
         empty_label=_("None"),
     )
