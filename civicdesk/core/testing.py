@@ -18,12 +18,16 @@ def _database_with_migrated_rows(django_db_setup, django_db_blocker):
     from django.core.management import call_command
     from django.db import connections
 
+    # The flushes keep the id sequences where they are: the restored rows keep their ids, and
+    # on PostgreSQL a sequence reset to 1 would hand a test's new row the id of a restored
+    # one (a seeded service item, say).
+    flush = {"interactive": False, "inhibit_post_migrate": True, "reset_sequences": False}
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        call_command("flush", verbosity=0, **flush)
     yield
     connection = connections["default"]
     contents = getattr(connection, "_test_serialized_contents", None)
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        call_command("flush", verbosity=0, **flush)
         if contents:
             connection.creation.deserialize_db_from_string(contents)

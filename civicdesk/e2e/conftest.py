@@ -30,6 +30,13 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 20_000
 
 
+@pytest.fixture(autouse=True)
+def _site_url_is_the_live_server(live_server, settings):
+    """Links the product writes out in full (rating invitations, messages) point at the
+    server the browser can reach, not at the unit tests' http://testserver."""
+    settings.CIVICDESK_SITE_URL = live_server.url
+
+
 @pytest.fixture
 def browser(live_server):
     """Chromium, started for each test.

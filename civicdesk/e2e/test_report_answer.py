@@ -77,15 +77,21 @@ def test_staff_filters_fit_a_phone(new_context, open_page, clerk, make_case):
     context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = open_page(context)
     log_in(page, clerk.username)
-    page.goto("/staff/")
-    form = page.locator("#inbox-filters")
-    expect(form).to_be_visible()
-    edge = form.bounding_box()
-    for control in form.locator("input:not([type=hidden]), select").all():
-        box = control.bounding_box()
-        name = control.get_attribute("name")
-        assert box["x"] >= edge["x"], f"{name} starts left of the filter card"
-        assert box["x"] + box["width"] <= edge["x"] + edge["width"], f"{name} sticks out"
+    # The clerk's own queue (where they land) keeps its filters in a panel that opens;
+    # the list of every case shows them outright.
+    expect(page).to_have_url(re.compile(r"/staff/queues/to-route/$"))
+    page.locator(".filters-panel summary").click()
+    for url, selector in (("", "#queue-filters"), ("/staff/?page=1", "#inbox-filters")):
+        if url:
+            page.goto(url)
+        form = page.locator(selector)
+        expect(form).to_be_visible()
+        edge = form.bounding_box()
+        for control in form.locator("input:not([type=hidden]), select").all():
+            box = control.bounding_box()
+            name = control.get_attribute("name")
+            assert box["x"] >= edge["x"], f"{name} starts left of the filter card"
+            assert box["x"] + box["width"] <= edge["x"] + edge["width"], f"{name} sticks out"
     assert page.js_errors == []
 
 
@@ -148,16 +154,22 @@ def test_citizen_report_is_assigned_answered_and_read(
         with field.open("rb") as stored, Image.open(stored) as image:
             assert dict(image.getexif()) == {}, f"{field.name} still has EXIF"
 
-    # The supervisor finds it in the inbox and assigns it to the urban management department.
+    # The supervisor finds it in the queue of cases to route and assigns it to the urban
+    # management department.
     staff = open_page(new_context())
     log_in(staff, supervisor.username)
-    staff.goto("/staff/")
+    staff.locator("#count-to-route").click()
+    expect(staff).to_have_url(re.compile(r"/staff/queues/to-route/$"))
     case_url = f"/staff/cases/{case.pk}/"
-    staff.locator(f'a[href="{case_url}"]').first.click()
-    expect(staff).to_have_url(re.compile(re.escape(case_url) + "$"))
+    staff.locator(f'a[href^="{case_url}"]').first.click()
+    expect(staff).to_have_url(re.compile(re.escape(case_url) + r"(\?queue=to-route)?$"))
     assign = staff.locator("#assign-form")
     assign.locator('select[name$="unit"]').select_option(value=str(units["urban"].pk))
     submit(assign)
+    # No other case waits to be routed, so the supervisor is back at the emptied queue.
+    expect(staff).to_have_url(re.compile(r"/staff/queues/to-route/$"))
+    expect(staff.locator(f'a[href^="{case_url}"]')).to_have_count(0)
+    staff.goto(case_url)
     expect(staff.locator("#case-status")).to_have_class(re.compile(r"\bassigned\b"))
     staff.screenshot(path=tmp_path / "staff-case-assigned.png", full_page=True)
     case.refresh_from_db()

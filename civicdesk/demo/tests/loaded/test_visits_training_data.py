@@ -85,7 +85,8 @@ def test_training_records_and_hours(loaded_demo: LoadedDemo) -> None:
     year = timezone.localdate(loaded_demo.now).year
     hours = as_user("supervisor").get("/staff/training/hours/", {"year": year})
     assert hours.status_code == 200
-    unit_rows = re.search(r'<table[^>]*id="unit-hours"[^>]*>(.*?)</table>', hours.text, re.S).group(1)
+    unit_table = re.search(r'<table[^>]*id="unit-hours"[^>]*>(.*?)</table>', hours.text, re.S)
+    unit_rows = unit_table.group(1)
     assert unit_rows.count("<tr") > 2
     contest = ContestEntry.objects.first().contest
     ranking = as_user("handler-urban").get(f"/staff/training/contests/{contest.pk}/")
