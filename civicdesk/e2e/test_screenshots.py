@@ -32,6 +32,7 @@ from civicdesk.accounts.models import User
 from civicdesk.cases.models import Case
 from civicdesk.core.navigation import menus_for
 from civicdesk.core.testing import _database_with_migrated_rows  # noqa: F401 - fixture
+from civicdesk.staff.queues import queues_for
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -137,7 +138,8 @@ def pages_for(username: str) -> list[str]:
     else:
         # /staff/ is where each role starts its day (core.landing).
         paths += ["/staff/"] + [link.href for group in menus.staff for link in group.links]
-        paths += ["/staff/queues/overdue/"]
+        # The overdue queue, for those who work from queues (a discipline inspector does not).
+        paths += [queue.url() for queue in queues_for(user) if queue.slug == "overdue"]
     return list(dict.fromkeys(paths))
 
 
