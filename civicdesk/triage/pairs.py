@@ -8,6 +8,8 @@ blocking key (all pairs of a small block, neighbours in a sorted order in a larg
 from __future__ import annotations
 
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
@@ -16,6 +18,10 @@ __all__ = ["candidate_pairs", "pair_dots", "ranges"]
 
 #: Rows of the dense scratch matrix :func:`pair_dots` fills at a time.
 DOT_ROWS = 64
+#: :func:`pair_dots` shares its work between threads from this many pairs on, and uses at
+#: most this many threads (the target machine has 2 cores).
+THREADED_FROM = 200_000
+MAX_THREADS = 4
 
 
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -40,7 +46,9 @@ def pair_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Fancy-indexing both rows of every pair copies each row once per pair it is in, twice;
     here the longer row of a pair is written once into a small dense scratch matrix (for
     :data:`DOT_ROWS` distinct rows at a time, over the columns they hold) and the shorter one
-    is looked up in it, so the work is the shorter row's length per pair."""
+    is looked up in it, so the work is the shorter row's length per pair. Large inputs are
+    shared between threads by chunks of rows (numpy and scipy's indexing let go of the GIL);
+    every pair is summed by one thread in one order, so the result does not depend on it."""
     m = sparse.csr_matrix(m)
     out = np.zeros(len(a), dtype=np.float32)
     if not len(a) or not m.nnz:
@@ -52,26 +60,50 @@ def pair_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     order = np.argsort(a, kind="stable")
     distinct, first = np.unique(a[order], return_index=True)
     bounds = np.r_[first, len(order)]
-    # Global column -> its column in the scratch matrix, 0 (always zero) where the rows being
-    # written do not hold it.
-    where = np.zeros(m.shape[1], dtype=np.int64)
-    for c in range(0, len(distinct), DOT_ROWS):
-        rows = distinct[c : c + DOT_ROWS]
-        written = m[rows]
-        present = np.unique(written.indices)
-        where[present] = np.arange(1, len(present) + 1)
-        scratch = np.zeros((len(rows), len(present) + 1), dtype=np.float32)
-        scratch[
-            np.repeat(np.arange(len(rows)), np.diff(written.indptr)), where[written.indices]
-        ] = written.data
-        pairs = order[bounds[c] : bounds[min(c + DOT_ROWS, len(distinct))]]
-        local = np.searchsorted(rows, a[pairs])
-        looked_up = m[b[pairs]]
-        pair_of = np.repeat(np.arange(len(pairs)), np.diff(looked_up.indptr))
-        values = scratch[local[pair_of], where[looked_up.indices]] * looked_up.data
-        out[pairs] = np.bincount(pair_of, weights=values, minlength=len(pairs))
-        where[present] = 0
+    chunks = range(0, len(distinct), DOT_ROWS)
+    threads = _threads_for(len(a))
+
+    def run(part: range) -> None:
+        # Global column -> its column in the scratch matrix, 0 (always zero) where the rows
+        # being written do not hold it; one per thread.
+        where = np.zeros(m.shape[1], dtype=np.int64)
+        for c in part:
+            rows = distinct[c : c + DOT_ROWS]
+            written = m[rows]
+            present = np.unique(written.indices)
+            where[present] = np.arange(1, len(present) + 1)
+            scratch = np.zeros((len(rows), len(present) + 1), dtype=np.float32)
+            scratch[
+                np.repeat(np.arange(len(rows)), np.diff(written.indptr)), where[written.indices]
+            ] = written.data
+            pairs = order[bounds[c] : bounds[min(c + DOT_ROWS, len(distinct))]]
+            local = np.searchsorted(rows, a[pairs])
+            looked_up = m[b[pairs]]
+            pair_of = np.repeat(np.arange(len(pairs)), np.diff(looked_up.indptr))
+            values = scratch[local[pair_of], where[looked_up.indices]] * looked_up.data
+            out[pairs] = np.bincount(pair_of, weights=values, minlength=len(pairs))
+            where[present] = 0
+
+    if threads == 1:
+        run(chunks)
+    else:
+        # Interleaved chunks: rows are sorted, so neighbouring chunks cost about the same.
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, [chunks[t::threads] for t in range(threads)]))
     return out
+
+
+def _threads_for(pairs: int) -> int:
+    """Threads for :func:`pair_dots`: one below :data:`THREADED_FROM` pairs (starting threads
+    would cost more than it saves), else one per core the process may use, at most
+    :data:`MAX_THREADS`."""
+    if pairs < THREADED_FROM:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_THREADS))
 
 
 @functools.lru_cache(maxsize=256)

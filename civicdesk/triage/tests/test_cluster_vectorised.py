@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from civicdesk.triage import pairs
 from civicdesk.triage.features import extract, featurize
 from civicdesk.triage.lexicon import concepts
 from civicdesk.triage.linkage import average_linkage
@@ -64,6 +65,20 @@ def test_pair_dots_equal_the_row_products(seed):
     b = rng.integers(0, 300, 5000)
     expected = np.asarray(m[a].multiply(m[b]).sum(axis=1)).ravel()
     np.testing.assert_allclose(pair_dots(m, a, b), expected, atol=1e-5)
+
+
+def test_pair_dots_shared_between_threads_give_the_same_bits(monkeypatch):
+    rng = np.random.default_rng(7)
+    m = sparse.random(2000, 500, density=0.05, format="csr", random_state=7, dtype=np.float32)
+    a = rng.integers(0, 2000, 20_000)
+    b = rng.integers(0, 2000, 20_000)
+    monkeypatch.setattr(pairs, "MAX_THREADS", 1)
+    alone = pair_dots(m, a, b)
+    monkeypatch.setattr(pairs, "THREADED_FROM", 1)
+    monkeypatch.setattr(pairs, "MAX_THREADS", 3)
+    monkeypatch.setattr(pairs.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert pairs._threads_for(len(a)) == 3
+    np.testing.assert_array_equal(pair_dots(m, a, b), alone)
 
 
 def test_contracted_linkage_keeps_place_blocks_after_merges():
