@@ -31,9 +31,17 @@ from civicdesk.catalogue.models import Channel as ServiceChannel
 from civicdesk.demo import vocabulary as v
 from civicdesk.demo.generator.plan import EXTERNAL_ID_PREFIX
 from civicdesk.evaluation import services as evaluation
+from civicdesk.evaluation import visits
 from civicdesk.evaluation.models import AnswerChannel, FollowUp
 from civicdesk.ratings import services as ratings
-from civicdesk.ratings.models import EventAction, Level, Rating, RatingEvent, RatingInvitation
+from civicdesk.ratings.models import (
+    BAD_LEVELS,
+    EventAction,
+    Level,
+    Rating,
+    RatingEvent,
+    RatingInvitation,
+)
 from civicdesk.ratings.models import Reason as RatingReason
 
 RATINGS = 150
@@ -71,6 +79,11 @@ BAD_COMMENTS = {
 # Satisfaction follow-ups: answered online mostly, a few by a return call, a handful "not
 # solved" (each reopens its case), some run out without an answer.
 FOLLOWUP_COMMENTS = ["问题已解决，谢谢", "处理及时", "", "", "还算满意", "希望以后多巡查"]
+# Solved, yet the reporter is dissatisfied (level 2): the return-visit rule "every
+# dissatisfied case" calls them back, while the case itself stays answered. A few of those
+# whom the call centre may call (a phone, consent, answered within its window).
+SOLVED_BUT_DISSATISFIED = 3
+SOLVED_BUT_DISSATISFIED_COMMENTS = ["解决是解决了，但前后拖了很久", "来回打了好几次电话才有人管"]
 NOT_SOLVED = 4
 NO_ANSWER_SHARE = 0.15
 
@@ -161,6 +174,16 @@ def _followup_times(rng: random.Random, base: datetime, now: datetime) -> tuple:
     return opened, answered
 
 
+def _may_be_called(case: Case, now: datetime) -> bool:
+    """Whether the call centre's queue builder may pick this answer (visits.reachable_answers)."""
+    submission = case.submission
+    return (
+        submission.consent_contact
+        and bool(submission.contact_phone)
+        and case.answered_at >= now - timedelta(days=visits.window_days())
+    )
+
+
 def _followups(seed: int, now: datetime, users: dict[str, User]) -> int:
     demo_cases = Case.objects.filter(submission__external_id__startswith=EXTERNAL_ID_PREFIX)
     if FollowUp.objects.filter(case__in=demo_cases).exists():
@@ -181,6 +204,7 @@ def _followups(seed: int, now: datetime, users: dict[str, User]) -> int:
         last_events[case_id] = (at, pk)
     callers = [users[name] for name in ("clerk", "clerk-window") if name in users]
     not_solved = 0
+    dissatisfied = 0
     made = 0
     for case in chosen:
         base, last_pk = last_events[case.pk]
@@ -209,12 +233,26 @@ def _followups(seed: int, now: datetime, users: dict[str, User]) -> int:
         satisfaction = (
             rng.choices([5, 4, 3], weights=[60, 30, 10])[0] if solved else rng.choice([1, 2])
         )
+        if (
+            solved
+            and dissatisfied < SOLVED_BUT_DISSATISFIED
+            and draw > 0.8
+            and _may_be_called(case, now)
+        ):
+            satisfaction = Level.DISSATISFIED
+            dissatisfied += 1
+        if not solved:
+            comment = "问题还是没有解决"
+        elif satisfaction in BAD_LEVELS:
+            comment = rng.choice(SOLVED_BUT_DISSATISFIED_COMMENTS)
+        else:
+            comment = rng.choice(FOLLOWUP_COMMENTS)
         try:
             evaluation.followup_answer(
                 followup=followup,
                 solved=solved,
                 satisfaction=satisfaction,
-                comment=rng.choice(FOLLOWUP_COMMENTS) if solved else "问题还是没有解决",
+                comment=comment,
                 channel=AnswerChannel.PHONE if phone else AnswerChannel.WEB,
                 actor=rng.choice(callers) if phone else None,
             )

@@ -302,9 +302,13 @@ def _letters(users: dict[str, User], units: dict[str, Unit], now: datetime) -> t
     ).order_by("received_at")
     letters = instructions = 0
     # Escalated: issued three weeks ago, due two weeks ago, never answered.
-    unanswered = old_cases.filter(status__in=["assigned", "in_progress"]).first()
+    # Each letter goes to a case received before the letter is dated.
+    issued = at(today - timedelta(days=21), 9)
+    unanswered = old_cases.filter(
+        status__in=["assigned", "in_progress"], received_at__lt=issued
+    ).first()
     if unanswered is not None:
-        with as_of(at(today - timedelta(days=21), 9)):
+        with as_of(issued):
             letter = supervision.letter_issue(
                 subject=unanswered,
                 actor=supervisor,
@@ -314,9 +318,10 @@ def _letters(users: dict[str, User], units: dict[str, Unit], now: datetime) -> t
         supervision.letter_escalate(letter=letter)
         letters += 1
     # Answered late: due a fortnight ago, replied two days after it, closed.
-    answered = old_cases.filter(status__in=["answered", "closed"]).first()
+    issued = at(today - timedelta(days=20), 9)
+    answered = old_cases.filter(status__in=["answered", "closed"], received_at__lt=issued).first()
     if answered is not None:
-        with as_of(at(today - timedelta(days=20), 9)):
+        with as_of(issued):
             letter = supervision.letter_issue(
                 subject=answered,
                 actor=supervisor,
