@@ -21,8 +21,9 @@ Keyed by the areas' codes and the reports' external ids, so a second run adds no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 
 from civicdesk.accounts.models import Role, Unit, User
@@ -294,45 +295,67 @@ def _scenarios(users, units) -> int:
     return 6
 
 
+def _issue_day(case: Case, today: date, days_ago: int) -> date:
+    """`days_ago` days before today, or the day after the case's last event if that is later
+    (`case` is annotated with `last_event_at`)."""
+    day_after = timezone.localdate(case.last_event_at) + timedelta(days=1)
+    return max(today - timedelta(days=days_ago), day_after)
+
+
 def _letters(users: dict[str, User], units: dict[str, Unit], now: datetime) -> tuple[int, int]:
     supervisor = users["supervisor"]
     today = timezone.localdate(now)
-    old_cases = Case.objects.filter(
-        unit=units["urban"], submission__external_id__startswith="demo-", received_at__lt=now
-    ).order_by("received_at")
+    # A letter is dated after everything else on its case's timeline (the timeline is read in
+    # the order it was written), so the candidates are those quiet for a few days.
+    old_cases = (
+        Case.objects.filter(
+            unit=units["urban"], submission__external_id__startswith="demo-", received_at__lt=now
+        )
+        .annotate(last_event_at=Max("events__created_at"))
+        .order_by("received_at")
+    )
     letters = instructions = 0
-    # Escalated: issued three weeks ago, due two weeks ago, never answered.
-    # Each letter goes to a case received before the letter is dated.
-    issued = at(today - timedelta(days=21), 9)
+    # Escalated: issued three weeks ago (or the day after the case came in, on a district
+    # younger than that), due a week later, never answered.
     unanswered = old_cases.filter(
-        status__in=["assigned", "in_progress"], received_at__lt=issued
+        status__in=["assigned", "in_progress"], last_event_at__lt=at(today - timedelta(days=3), 0)
     ).first()
     if unanswered is not None:
-        with as_of(issued):
+        issued = _issue_day(unanswered, today, 21)
+        with as_of(at(issued, 9)):
             letter = supervision.letter_issue(
                 subject=unanswered,
                 actor=supervisor,
                 requirement="该件已超期，请于限期内办结并书面说明超期原因。",
-                deadline=today - timedelta(days=14),
+                deadline=issued + timedelta(days=min(7, (today - issued).days - 1)),
             )
         supervision.letter_escalate(letter=letter)
         letters += 1
-    # Answered late: due a fortnight ago, replied two days after it, closed.
-    issued = at(today - timedelta(days=20), 9)
-    answered = old_cases.filter(status__in=["answered", "closed"], received_at__lt=issued).first()
+    # Answered late: issued 20 days ago, due five days later, replied two days after it, closed.
+    answered = old_cases.filter(
+        status__in=["answered", "closed"], last_event_at__lt=at(today - timedelta(days=4), 0)
+    ).first()
     if answered is not None:
-        with as_of(issued):
+        issued = _issue_day(answered, today, 20)
+        deadline = issued + timedelta(days=min(5, (today - issued).days - 2))
+        with as_of(at(issued, 9)):
             letter = supervision.letter_issue(
                 subject=answered,
                 actor=supervisor,
                 requirement="群众多次反映，请核实处理情况并报告。",
-                deadline=today - timedelta(days=15),
+                deadline=deadline,
             )
-        with as_of(at(today - timedelta(days=13), 16)):
+        replied = min(deadline + timedelta(days=2), today - timedelta(days=1))
+        with as_of(at(replied, 16)):
             supervision.letter_reply(
                 letter=letter, actor=users["handler-urban"], text="已核实并答复群众，详见答复意见。"
             )
-        with as_of(at(today - timedelta(days=12), 10)):
+        closed = (
+            at(replied + timedelta(days=1), 10)
+            if replied < today - timedelta(days=1)
+            else at(replied, 17)
+        )
+        with as_of(closed):
             supervision.letter_close(letter=letter, actor=supervisor)
         letters += 1
     problem = Problem.objects.exclude(lead_unit=None).order_by("id").first()
