@@ -175,13 +175,9 @@ def _followup_times(rng: random.Random, base: datetime, now: datetime) -> tuple:
 
 
 def _may_be_called(case: Case, now: datetime) -> bool:
-    """Whether the call centre's queue builder may pick this answer (visits.reachable_answers)."""
-    submission = case.submission
-    return (
-        submission.consent_contact
-        and bool(submission.contact_phone)
-        and case.answered_at >= now - timedelta(days=visits.window_days())
-    )
+    """Whether the call centre's queue builder may pick this answer."""
+    since = now - timedelta(days=visits.window_days())
+    return visits.reachable_answers(since).filter(pk=case.pk).exists()
 
 
 def _followups(seed: int, now: datetime, users: dict[str, User]) -> int:

@@ -315,8 +315,8 @@ def _letters(users: dict[str, User], units: dict[str, Unit], now: datetime) -> t
         .order_by("received_at")
     )
     letters = instructions = 0
-    # Escalated: issued three weeks ago (or the day after the case came in, on a district
-    # younger than that), due a week later, never answered.
+    # Escalated: issued three weeks ago (or the day after the case's last event, where that
+    # is later), due a week later, never answered.
     unanswered = old_cases.filter(
         status__in=["assigned", "in_progress"], last_event_at__lt=at(today - timedelta(days=3), 0)
     ).first()
@@ -331,7 +331,8 @@ def _letters(users: dict[str, User], units: dict[str, Unit], now: datetime) -> t
             )
         supervision.letter_escalate(letter=letter)
         letters += 1
-    # Answered late: issued 20 days ago, due five days later, replied two days after it, closed.
+    # Answered late: issued 20 days ago (or later, as above), due five days later, replied two
+    # days after it, closed.
     answered = old_cases.filter(
         status__in=["answered", "closed"], last_event_at__lt=at(today - timedelta(days=4), 0)
     ).first()
