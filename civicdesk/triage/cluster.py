@@ -311,9 +311,18 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     # Edges this weak move no average across the threshold; leaving them out saves the
     # linkage most of its work.
     keep_pair = score >= WEAK_EDGE * threshold
-    # A group's places: its rare entity and name keys (奥克斯缔壹城 has no suffix).
+    # A group's places: its rare entity and name keys (奥克斯缔壹城 has no suffix). Its topics:
+    # the thesaurus concepts it names. Groups whose majority places, or whose majority topics,
+    # are known on both sides and disjoint never merge: a compound's lift and its parking fees
+    # are two problems however much template wording their reports share (round 4: the gold's
+    # pair precision 0.948 -> 0.960 on the reporting half, the demo's 0.908 -> 0.915).
+    topics = sparse.csr_matrix(
+        grievance.multiply(is_concept[None, :].astype(np.float32)), dtype=np.float32
+    )
+    topics.eliminate_zeros()
+    topics.data[:] = 1.0
     labels = average_linkage(
-        m, a[keep_pair], b[keep_pair], score[keep_pair], threshold, gate, weights
+        m, a[keep_pair], b[keep_pair], score[keep_pair], threshold, gate, weights, topics
     )
     return reps[labels[copy_of]]
 

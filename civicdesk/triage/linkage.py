@@ -28,6 +28,7 @@ def average_linkage(
     threshold: float,
     places: sparse.csr_matrix | None = None,
     weights: np.ndarray | None = None,
+    topics: sparse.csr_matrix | None = None,
 ) -> np.ndarray:
     """Cluster labels (a root row per cluster) of ``n`` items.
 
@@ -35,7 +36,8 @@ def average_linkage(
     ``weights``: how many identical items each item stands for (default 1 each). Groups merge
     while their average similarity is at least ``threshold``. ``places``: an items-by-keys
     matrix of each item's rare place keys; two groups whose majority places (held by at least
-    half the members) are both known and disjoint never merge.
+    half the members) are both known and disjoint never merge. ``topics``: the same rule for
+    an items-by-keys matrix of what each item is about (the thesaurus concepts it names).
 
     Average linkage is *reducible* (merging two groups never brings a third one closer to
     either than it was to the nearer of them), so merging every pair of groups that are each
@@ -56,9 +58,11 @@ def average_linkage(
     group_of = np.arange(n)  # each item's group, numbered in the order of the groups' roots
     roots = np.arange(n)  # each group's root: its lowest item
     group_size = size.copy()
-    counts = None
-    if places is not None:
-        counts = sparse.csr_matrix(sparse.diags(size) @ sparse.csr_matrix(places, dtype=np.float64))
+    held = [
+        sparse.csr_matrix(sparse.diags(size) @ sparse.csr_matrix(keys, dtype=np.float64))
+        for keys in (places, topics)
+        if keys is not None
+    ]
     banned = np.zeros(0, dtype=np.int64)  # root pairs that never merge, both orders, sorted
     while True:
         k = len(roots)
@@ -88,13 +92,15 @@ def average_linkage(
         mutual = np.flatnonzero((nearest >= 0) & (nearest[np.maximum(nearest, 0)] == np.arange(k)))
         mutual = mutual[mutual < nearest[mutual]]
         blocked_any = False
-        if counts is not None and len(mutual):
+        if held and len(mutual):
             other = nearest[mutual]
-            majority_m = _majority(counts[mutual], group_size[mutual])
-            majority_o = _majority(counts[other], group_size[other])
-            known = (np.diff(majority_m.indptr) > 0) & (np.diff(majority_o.indptr) > 0)
-            shared = np.asarray(majority_m.multiply(majority_o).sum(axis=1)).ravel()
-            blocked = known & (shared == 0)
+            blocked = np.zeros(len(mutual), dtype=bool)
+            for counts in held:
+                majority_m = _majority(counts[mutual], group_size[mutual])
+                majority_o = _majority(counts[other], group_size[other])
+                known = (np.diff(majority_m.indptr) > 0) & (np.diff(majority_o.indptr) > 0)
+                shared = np.asarray(majority_m.multiply(majority_o).sum(axis=1)).ravel()
+                blocked |= known & (shared == 0)
             if blocked.any():
                 blocked_any = True
                 p, q = roots[mutual[blocked]].astype(np.int64), roots[other[blocked]]
@@ -120,12 +126,12 @@ def average_linkage(
             (edges.data[outside], (gx[outside], gy[outside])), shape=(k_new, k_new)
         )
         edges.sum_duplicates()
-        if counts is not None:
+        for j, counts in enumerate(held):
             moved = counts.tocoo()
-            counts = sparse.csr_matrix(
+            held[j] = sparse.csr_matrix(
                 (moved.data, (new_of[moved.row], moved.col)), shape=(k_new, counts.shape[1])
             )
-            counts.sum_duplicates()
+            held[j].sum_duplicates()
         group_size = np.bincount(new_of, weights=group_size, minlength=k_new)
         roots = roots[survivor]
         group_of = new_of[group_of]

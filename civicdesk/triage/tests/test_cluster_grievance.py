@@ -148,3 +148,20 @@ def test_a_slow_policy_and_an_unpaid_subsidy_are_two_problems():
     messages += _enterprise("s", subsidy, ["资金压力很大", "影响扩大生产"])
     groups = _groups(messages + _msgs(BACKGROUND))
     assert not {groups[f"p{i}"] for i in range(9)} & {groups[f"s{i}"] for i in range(9)}
+
+
+def test_linkage_never_merges_groups_whose_topics_are_disjoint():
+    import numpy as np
+    from scipy import sparse
+
+    # On the demo, a compound's lift report joined its 20 reports of parking fees through
+    # shared template wording; their topics (the thesaurus concepts) are disjoint.
+    a, b, s = np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([0.9, 0.5, 0.5])
+    # Items 0 and 1 are about topic 0, item 2 about topic 1: without topics all three join.
+    assert len(set(average_linkage(3, a, b, s, 0.3).tolist())) == 1
+    topics = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 1]], dtype=np.float32))
+    labels = average_linkage(3, a, b, s, 0.3, topics=topics)
+    assert labels[0] == labels[1] != labels[2]
+    # An item that names no topic is not held back by the rule.
+    unknown = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 0]], dtype=np.float32))
+    assert len(set(average_linkage(3, a, b, s, 0.3, topics=unknown).tolist())) == 1
