@@ -7,7 +7,8 @@ text from (civicdesk/demo/generator/truth.py). This bench plans the default demo
 turns each opinion into the text the problems app clusters (description, then address:
 ``problems.services.case_text``), clusters them with the engine the problem list uses, and
 reports B-cubed and pairwise precision/recall/F1 against that truth, how many of the 20
-hottest groups mix two grievances, and those groups' titles. The same check runs through the
+hottest groups mix two grievances, and those groups' titles, with whether titles are whole words
+(``scoring.title_whole_words``: no cut word, no half bracket). The same check runs through the
 app itself on a small district in civicdesk/demo/tests/loaded/test_problem_list.py.
 """
 
@@ -34,7 +35,7 @@ def run(submissions: int = 2044, seed: int = 2044) -> dict:
     django.setup()
     from civicdesk.demo.generator.plan import _choose_statuses, _draw_specs
     from civicdesk.triage.cluster import Message, cluster_messages
-    from civicdesk.triage.scoring import bcubed_prf, pairwise_prf
+    from civicdesk.triage.scoring import bcubed_prf, pairwise_prf, title_whole_words
 
     rng = random.Random(seed)
     now = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -51,6 +52,7 @@ def run(submissions: int = 2044, seed: int = 2044) -> dict:
         for s in specs
     ]
     truth = {s.external_id: s.problem for s in specs}
+    text = {m.id: m.text for m in messages}
     started = time.perf_counter()
     clusters = cluster_messages(messages)
     seconds = time.perf_counter() - started
@@ -65,6 +67,7 @@ def run(submissions: int = 2044, seed: int = 2044) -> dict:
                 "problems": len(problems),
                 "main": problems.most_common(1)[0][0],
                 "main_share": round(problems.most_common(1)[0][1] / c.size, 3),
+                "whole_words": title_whole_words(c.title, [text[i] for i in c.member_ids[:8]]),
             }
         )
     return {
@@ -76,6 +79,16 @@ def run(submissions: int = 2044, seed: int = 2044) -> dict:
         "bcubed": bcubed_prf(truth, predicted),
         "pairwise": pairwise_prf(truth, predicted),
         "hottest_20_mixing": sum(1 for h in hottest if h["problems"] > 1),
+        "hottest_20_titles_whole_words": sum(1 for h in hottest if h["whole_words"]),
+        "titles_whole_words": round(
+            sum(
+                title_whole_words(c.title, [text[i] for i in c.member_ids[:8]])
+                for c in clusters
+                if c.size > 1
+            )
+            / max(1, sum(1 for c in clusters if c.size > 1)),
+            3,
+        ),
         "hottest_20": hottest,
     }
 

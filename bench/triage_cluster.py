@@ -48,7 +48,12 @@ LABELS = ROOT / "bench" / "data" / "hot_problem_gold.csv"
 
 # --- metrics (civicdesk.triage.scoring; the names stay here for older callers) -----------
 
-from civicdesk.triage.scoring import bcubed_prf, pairwise_prf, title_check  # noqa: E402
+from civicdesk.triage.scoring import (  # noqa: E402
+    bcubed_prf,
+    pairwise_prf,
+    title_check,
+    title_whole_words,
+)
 
 # --- data ---------------------------------------------------------------------------------
 
@@ -171,6 +176,11 @@ def titles(messages: list[Message], gold: dict[str, str]) -> dict:
     clusters = cluster_messages(messages)
     of = {i: c for c in clusters for i in c.member_ids}
     text = {m.id: m.text for m in messages}
+    whole_of = {
+        c.id: title_whole_words(c.title, [text[i] for i in c.member_ids[:8]])
+        for c in clusters
+        if c.size > 1
+    }
     groups: dict[str, list[str]] = defaultdict(list)
     for i, g in gold.items():
         if i in text:
@@ -179,7 +189,7 @@ def titles(messages: list[Message], gold: dict[str, str]) -> dict:
     failures = []
     for half in ("tune", "report"):
         for kind in ("multi", "single"):
-            ok = place = grievance = total = 0
+            ok = place = grievance = total = whole = 0
             for g, ids in groups.items():
                 if split_of(g) != half or (len(ids) > 1) != (kind == "multi"):
                     continue
@@ -190,6 +200,7 @@ def titles(messages: list[Message], gold: dict[str, str]) -> dict:
                 place += has_place
                 grievance += has_grievance
                 ok += has_place and has_grievance
+                whole += whole_of.get(cluster, True)
                 if not (has_place and has_grievance) and len(failures) < 12:
                     failures.append({"group": g, "title": title})
             out[f"{half}_{kind}"] = {
@@ -197,8 +208,12 @@ def titles(messages: list[Message], gold: dict[str, str]) -> dict:
                 "names_place": round(place / max(total, 1), 3),
                 "names_grievance": round(grievance / max(total, 1), 3),
                 "both": round(ok / max(total, 1), 3),
+                # whole words, no half bracket (scoring.title_whole_words); a singleton's
+                # title is its own statement and counts as whole
+                "whole_words": round(whole / max(total, 1), 3),
             }
     out["examples_failing"] = failures
+    out["whole_words_all_multi"] = round(sum(whole_of.values()) / max(len(whole_of), 1), 3)
     return out
 
 

@@ -110,7 +110,10 @@ _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 # How titles start without naming anything.
 _REQUEST_TEXT = (
     "恳请 请问 请求 呼吁 强烈 再次 多次 严重 紧急 急需 咨询 询问 质疑 申请 求助 是否 能否 为何 "
-    "为什 何时 什么 怎么 如何 你好 您好 尊敬"
+    "为什 何时 什么 怎么 如何 你好 您好 尊敬 "
+    # How a forwarded post starts (网友爆料：…, 群里居民反映：…): whose words, not a name. As a
+    # name key it joined two compounds' reports through their shared opening.
+    "网友 群里 群众 市民 大家 各位"
 )
 _REQUEST_WORDS = frozenset(_REQUEST_TEXT.split())
 # Nor with a verb or preposition (请加快…, 建议…, 对…).

@@ -14,6 +14,8 @@ another grievance has a low average similarity with the group of that street's r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy import sparse
 
@@ -28,7 +30,8 @@ def average_linkage(
     threshold: float,
     places: sparse.csr_matrix | None = None,
     weights: np.ndarray | None = None,
-    topics: sparse.csr_matrix | None = None,
+    *,
+    apart: Sequence[sparse.csr_matrix] = (),
 ) -> np.ndarray:
     """Cluster labels (a root row per cluster) of ``n`` items.
 
@@ -36,8 +39,9 @@ def average_linkage(
     ``weights``: how many identical items each item stands for (default 1 each). Groups merge
     while their average similarity is at least ``threshold``. ``places``: an items-by-keys
     matrix of each item's rare place keys; two groups whose majority places (held by at least
-    half the members) are both known and disjoint never merge. ``topics``: the same rule for
-    an items-by-keys matrix of what each item is about (the thesaurus concepts it names).
+    half the members) are both known and disjoint never merge. ``apart``: more items-by-keys
+    matrices under the same rule (what each item is about: the thesaurus concepts it names;
+    whether it is praise).
 
     Average linkage is *reducible* (merging two groups never brings a third one closer to
     either than it was to the nearer of them), so merging every pair of groups that are each
@@ -60,7 +64,7 @@ def average_linkage(
     group_size = size.copy()
     held = [
         sparse.csr_matrix(sparse.diags(size) @ sparse.csr_matrix(keys, dtype=np.float64))
-        for keys in (places, topics)
+        for keys in (places, *apart)
         if keys is not None
     ]
     banned = np.zeros(0, dtype=np.int64)  # root pairs that never merge, both orders, sorted

@@ -6,10 +6,11 @@ Both take ``gold`` and ``pred`` as mappings from item to group label; only the i
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping
 
-__all__ = ["bcubed_prf", "pairwise_prf", "title_check"]
+__all__ = ["bcubed_prf", "pairwise_prf", "title_check", "title_whole_words"]
 
 
 def pairwise_prf(gold: Mapping[str, Hashable], pred: Mapping[str, Hashable]) -> dict:
@@ -81,3 +82,63 @@ def title_check(title: str, member_texts: list[str]) -> tuple[bool, bool]:
         len(w) >= 2 and sum(w in t for t in normalized) >= uses for w in words(normalize(phrase))
     )
     return names_place, names_grievance
+
+
+# The last character of a place name or spot, which jieba may leave as a word of its own.
+_PLACE_TAILS = frozenset("口路街巷栋幢号层楼室期区门侧边旁段")
+_COUNTING = ("个", "多个", "几个", "好几个", "一些", "些", "几")
+_ADMIN = re.compile(r"[市区县省镇乡]")
+_BRACKETS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "《": "》", "“": "”"}
+
+
+def title_whole_words(title: str, member_texts: list[str]) -> bool:
+    """Is every part of a title (the place and the phrase, either side of ``·``) made of
+    whole words of what the members wrote, with no cut word ("政务服务中心 · 开办窗口" for
+    企业开办窗口, "黑中介冒充工 · 作人员揽活") and no half of a bracket?
+
+    A part passes where it occurs in a member's normalised text starting and ending on word
+    boundaries of that text (jieba); a part written nowhere whole (a phrase of words from
+    several members) passes when each of its words does. jieba keeps the tail of a place
+    apart (中山路/口, 18/栋), so a part may also not start with such a tail, nor end with a
+    number word waiting for its noun (要跑多个 for 要跑多个部门).
+    """
+    from civicdesk.triage.normalize import normalize
+    from civicdesk.triage.tokenize import segment
+
+    texts = [normalize(t) for t in member_texts]
+    bounds = []
+    for t in texts:
+        edges, at = {0}, 0
+        for token in segment(t):
+            at += len(token)
+            edges.add(at)
+        # jieba does not know most proper names and glues them to an administrative level
+        # before them (a市步趣 …): a name may start right after one.
+        edges.update(m.end() for m in _ADMIN.finditer(t))
+        bounds.append(edges)
+
+    def whole(part: str) -> bool:
+        for t, edges in zip(texts, bounds, strict=True):
+            start = t.find(part)
+            while start >= 0:
+                if start in edges and start + len(part) in edges:
+                    return True
+                start = t.find(part, start + 1)
+        return False
+
+    for part in title.split(" · "):
+        part = normalize(part.strip())
+        if not part:
+            return False
+        opened = [ch for ch in part if ch in _BRACKETS]
+        closed = [ch for ch in part if ch in _BRACKETS.values()]
+        if len(opened) != len(closed):
+            return False
+        if segment(part)[0] in _PLACE_TAILS or part.endswith(_COUNTING):
+            return False
+        if whole(part):
+            continue
+        pieces = [w for w in segment(part) if w.strip()]
+        if not pieces or not all(whole(w) for w in pieces):
+            return False
+    return True

@@ -160,8 +160,36 @@ def test_linkage_never_merges_groups_whose_topics_are_disjoint():
     # Items 0 and 1 are about topic 0, item 2 about topic 1: without topics all three join.
     assert len(set(average_linkage(3, a, b, s, 0.3).tolist())) == 1
     topics = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 1]], dtype=np.float32))
-    labels = average_linkage(3, a, b, s, 0.3, topics=topics)
+    labels = average_linkage(3, a, b, s, 0.3, apart=[topics])
     assert labels[0] == labels[1] != labels[2]
     # An item that names no topic is not held back by the rule.
     unknown = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 0]], dtype=np.float32))
-    assert len(set(average_linkage(3, a, b, s, 0.3, topics=unknown).tolist())) == 1
+    assert len(set(average_linkage(3, a, b, s, 0.3, apart=[unknown]).tolist())) == 1
+
+
+def test_reposts_differing_only_in_punctuation_are_one_message():
+    from civicdesk.triage.cluster import _reposts
+    from civicdesk.triage.features import analysis_text, featurize
+
+    texts = [
+        analysis_text(t)
+        for t in (
+            "黑中介冒充工作人员揽活，老百姓分不清真假。",
+            "黑中介冒充工作人员揽活！老百姓分不清真假",  # one character shorter
+            "黑中介冒充工作人员揽活。 老百姓分不清真假！",  # one longer
+            "黑中介冒充工作人员揽活，老百姓分不清真假，被骗了好几百。",
+        )
+    ]
+    _, copy_of, weights = _reposts(texts, featurize(texts))
+    assert copy_of[0] == copy_of[1] == copy_of[2] != copy_of[3]
+    assert sorted(weights.tolist()) == [1.0, 3.0]
+
+
+def test_the_opening_of_a_forwarded_post_is_no_name():
+    from civicdesk.triage.features import extract
+
+    # 网友爆料 starts posts about many places; as a name key it made two compounds' roof
+    # extensions one place.
+    assert extract("网友爆料：柳岸小区3号楼旁楼顶私搭乱建").names == []
+    assert extract("群里居民反映：西湖花园南门口楼顶违建").names == []
+    assert "富惠天下" in extract("A市富惠天下涉嫌非法集资").names

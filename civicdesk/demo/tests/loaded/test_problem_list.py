@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 
 from civicdesk.problems.models import ClusterRun, ProblemCluster
-from civicdesk.problems.services import cluster_run_execute
-from civicdesk.triage.scoring import bcubed_prf
+from civicdesk.problems.services import case_text, cluster_run_execute
+from civicdesk.triage.scoring import bcubed_prf, title_whole_words
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,15 @@ def test_the_hottest_groups_about_a_place_are_one_problem_each(loaded_demo) -> N
         assert count >= 0.7 * sum(problems.values()), (cluster.title, problems)
         assert len(places) <= 2, (cluster.title, problems)
     assert checked == 10
+
+
+def test_the_hottest_titles_are_whole_words(loaded_demo) -> None:
+    # "公司电报装等", "锦绣家园 · 僵尸长期", "中山路 · 口公交站台边…": cut words in the list a
+    # supervisor reads first.
+    run = _run(loaded_demo)
+    for cluster in ProblemCluster.objects.filter(run=run).order_by("-heat")[:20]:
+        members = [case_text(case) for case in cluster.cases.select_related("submission")[:8]]
+        assert title_whole_words(cluster.title, members), cluster.title
 
 
 def test_truth_is_written_down(loaded_demo, tmp_path) -> None:
