@@ -193,3 +193,21 @@ def test_the_opening_of_a_forwarded_post_is_no_name():
     assert extract("网友爆料：柳岸小区3号楼旁楼顶私搭乱建").names == []
     assert extract("群里居民反映：西湖花园南门口楼顶违建").names == []
     assert "富惠天下" in extract("A市富惠天下涉嫌非法集资").names
+
+
+def test_a_window_s_grievances_are_different_topics():
+    from civicdesk.triage.lexicon import concepts
+
+    # 窗口 and 办理 are in every report about a window; as #paperwork they made one topic of
+    # all its grievances, and the linkage's topic rule could not keep them apart.
+    lunch = ["午休时间窗口不办理", "中午去办事窗口都关了", "午饭时间一个窗口都不开"]
+    online = ["网上办理系统经常卡顿", "网上办事大厅老是打不开", "网上提交到一半就卡死"]
+    phones = ["工作人员上班时间玩手机", "窗口工作人员一直低头刷手机"]
+    resubmit = ["同样的材料要交好几遍", "每次去都说材料不全，要重新交"]
+    topics = [
+        [set(concepts(text)) for text in kind] for kind in (lunch, online, phones, resubmit)
+    ]
+    for k, kind in enumerate(topics):
+        assert all(kind), kind  # every report names its grievance
+        for other in topics[k + 1 :]:
+            assert not any(a & b for a in kind for b in other), (kind, other)
