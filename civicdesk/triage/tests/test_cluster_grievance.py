@@ -204,9 +204,7 @@ def test_a_window_s_grievances_are_different_topics():
     online = ["网上办理系统经常卡顿", "网上办事大厅老是打不开", "网上提交到一半就卡死"]
     phones = ["工作人员上班时间玩手机", "窗口工作人员一直低头刷手机"]
     resubmit = ["同样的材料要交好几遍", "每次去都说材料不全，要重新交"]
-    topics = [
-        [set(concepts(text)) for text in kind] for kind in (lunch, online, phones, resubmit)
-    ]
+    topics = [[set(concepts(text)) for text in kind] for kind in (lunch, online, phones, resubmit)]
     for k, kind in enumerate(topics):
         assert all(kind), kind  # every report names its grievance
         for other in topics[k + 1 :]:
