@@ -277,7 +277,13 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
         sparse.diags((~placed).astype(np.float32))
         @ grievance.multiply(is_concept[None, :].astype(np.float32))
     )
-    block = (gate + extra + concepts).tocsc()
+    # A busy place's block is larger than SMALL_BLOCK and only paired by windows, so most
+    # pairs of two people's different words for one grievance there were never scored (and
+    # count as 0 in the average). Blocks of one place and one concept are small enough to
+    # pair whole (round 4: demo recall 0.851 -> 0.862, the gold unchanged, 100,000 messages
+    # about 2 s more).
+    block = sparse.hstack([gate + extra + concepts, _place_topics(gate, grievance, is_concept, df)])
+    block = block.tocsc()
     block.sum_duplicates()
     cp, ci = concepts.indptr, concepts.indices
     concept_set = np.fromiter(
@@ -342,6 +348,32 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
         apart=[topics, tones],
     )
     return reps[labels[copy_of]]
+
+
+def _place_topics(
+    gate: sparse.csr_matrix, grievance: sparse.csr_matrix, is_concept: np.ndarray, df: np.ndarray
+) -> sparse.csr_matrix:
+    """Blocking columns of one place and one concept: each placed message's rarest place key
+    (entity or name) crossed with each concept it names."""
+    m = gate.shape[0]
+    g = sparse.csr_matrix(gate)
+    con = sparse.csr_matrix(grievance.multiply(is_concept[None, :].astype(np.float32)))
+    con.eliminate_zeros()
+    rarest = np.full(m, -1, dtype=np.int64)
+    nz = np.diff(g.indptr) > 0
+    if g.nnz:
+        width = g.shape[1] + 1
+        code = df[g.indices].astype(np.int64) * width + g.indices
+        rarest[nz] = np.minimum.reduceat(code, g.indptr[:-1][nz]) % width
+    rows = np.repeat(np.arange(m), np.diff(con.indptr))
+    cols = con.indices.astype(np.int64)
+    keep = rarest[rows] >= 0
+    rows, cols = rows[keep], cols[keep]
+    codes = rarest[rows] * (con.shape[1] + 1) + cols
+    uniq, inv = np.unique(codes, return_inverse=True)
+    return sparse.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, inv.ravel())), shape=(m, len(uniq))
+    )
 
 
 def _praise(texts: list[str]) -> np.ndarray:

@@ -115,3 +115,19 @@ def test_candidate_pairs_are_every_pair_of_small_blocks_and_windows_of_large_one
                 }
     assert set(zip(a.tolist(), b.tolist(), strict=True)) == expected
     assert len(a) == len(expected)
+
+
+def test_place_topic_blocks_cross_each_message_s_rarest_place_with_its_concepts():
+    from civicdesk.triage.cluster import _place_topics
+
+    # Columns: 0, 1 places (df 50 and 5); 2, 3 concepts; 4 a bigram.
+    gate = sparse.csr_matrix(np.array([[1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]))
+    grievance = sparse.csr_matrix(np.array([[0, 0, 1, 1, 1], [0, 0, 1, 0, 1], [0, 0, 1, 0, 0]]))
+    is_concept = np.array([False, False, True, True, False])
+    df = np.array([50, 5, 3, 1, 2])
+    blocks = _place_topics(gate, grievance, is_concept, df).toarray()
+    # Message 0: its rarest place (1) with concepts 2 and 3; message 1: place 0 with concept
+    # 2; message 2 names no place, so it is in no such block.
+    assert blocks.shape == (3, 3)
+    assert blocks.sum(axis=1).tolist() == [2, 1, 0]
+    assert (blocks[0] * blocks[1]).sum() == 0  # (1, 2) and (0, 2) are different blocks
