@@ -273,16 +273,19 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     placed = np.diff(e_block.indptr) > 0
     # Messages that name no place are also blocked on their concepts, so that paraphrases of
     # one district-wide grievance meet; a large block is also sorted by the set of concepts.
-    concepts = sparse.csr_matrix(
-        sparse.diags((~placed).astype(np.float32))
-        @ grievance.multiply(is_concept[None, :].astype(np.float32))
+    # What each message is about: the thesaurus concepts it names (1 each).
+    topics = sparse.csr_matrix(
+        grievance.multiply(is_concept[None, :].astype(np.float32)), dtype=np.float32
     )
+    topics.eliminate_zeros()
+    topics.data[:] = 1.0
+    concepts = sparse.csr_matrix(sparse.diags((~placed).astype(np.float32)) @ topics)
     # A busy place's block is larger than SMALL_BLOCK and only paired by windows, so most
     # pairs of two people's different words for one grievance there were never scored (and
     # count as 0 in the average). Blocks of one place and one concept are small enough to
     # pair whole (round 4: demo recall 0.851 -> 0.862, the gold unchanged, 100,000 messages
     # about 2 s more).
-    block = sparse.hstack([gate + extra + concepts, _place_topics(gate, grievance, is_concept, df)])
+    block = sparse.hstack([gate + extra + concepts, _place_topics(gate, topics, df)])
     block = block.tocsc()
     block.sum_duplicates()
     cp, ci = concepts.indptr, concepts.indices
@@ -326,11 +329,6 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     # are known on both sides and disjoint never merge: a compound's lift and its parking fees
     # are two problems however much template wording their reports share (round 4: the gold's
     # pair precision 0.948 -> 0.960 on the reporting half, the demo's 0.908 -> 0.915).
-    topics = sparse.csr_matrix(
-        grievance.multiply(is_concept[None, :].astype(np.float32)), dtype=np.float32
-    )
-    topics.eliminate_zeros()
-    topics.data[:] = 1.0
     # Praise of a window and complaints about it are never one problem, however alike their
     # words (材料不全还主动帮忙联系补齐，点个赞 / 同样的材料要交好几遍).
     praise = _praise([texts[r] for r in reps])
@@ -351,28 +349,21 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
 
 
 def _place_topics(
-    gate: sparse.csr_matrix, grievance: sparse.csr_matrix, is_concept: np.ndarray, df: np.ndarray
+    gate: sparse.csr_matrix, topics: sparse.csr_matrix, df: np.ndarray
 ) -> sparse.csr_matrix:
     """Blocking columns of one place and one concept: each placed message's rarest place key
     (entity or name) crossed with each concept it names."""
     m = gate.shape[0]
-    g = sparse.csr_matrix(gate)
-    con = sparse.csr_matrix(grievance.multiply(is_concept[None, :].astype(np.float32)))
-    con.eliminate_zeros()
-    rarest = np.full(m, -1, dtype=np.int64)
-    nz = np.diff(g.indptr) > 0
-    if g.nnz:
-        width = g.shape[1] + 1
-        code = df[g.indices].astype(np.int64) * width + g.indices
-        rarest[nz] = np.minimum.reduceat(code, g.indptr[:-1][nz]) % width
-    rows = np.repeat(np.arange(m), np.diff(con.indptr))
-    cols = con.indices.astype(np.int64)
-    keep = rarest[rows] >= 0
-    rows, cols = rows[keep], cols[keep]
-    codes = rarest[rows] * (con.shape[1] + 1) + cols
-    uniq, inv = np.unique(codes, return_inverse=True)
+    rarest = _rarest(sparse.csr_matrix(gate), df, 1)
+    place = np.full(m, -1, dtype=np.int64)
+    place[np.repeat(np.arange(m), np.diff(rarest.indptr))] = rarest.indices
+    rows = np.repeat(np.arange(m), np.diff(topics.indptr))
+    keep = place[rows] >= 0
+    rows, concept = rows[keep], topics.indices[keep].astype(np.int64)
+    _, column = np.unique(place[rows] * (topics.shape[1] + 1) + concept, return_inverse=True)
+    column = column.ravel()
     return sparse.csr_matrix(
-        (np.ones(len(rows), np.float32), (rows, inv.ravel())), shape=(m, len(uniq))
+        (np.ones(len(rows), np.float32), (rows, column)), shape=(m, int(column.max(initial=-1)) + 1)
     )
 
 

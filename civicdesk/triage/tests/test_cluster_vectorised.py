@@ -125,7 +125,9 @@ def test_place_topic_blocks_cross_each_message_s_rarest_place_with_its_concepts(
     grievance = sparse.csr_matrix(np.array([[0, 0, 1, 1, 1], [0, 0, 1, 0, 1], [0, 0, 1, 0, 0]]))
     is_concept = np.array([False, False, True, True, False])
     df = np.array([50, 5, 3, 1, 2])
-    blocks = _place_topics(gate, grievance, is_concept, df).toarray()
+    topics = sparse.csr_matrix(grievance.multiply(is_concept[None, :].astype(np.float32)))
+    topics.eliminate_zeros()
+    blocks = _place_topics(gate, topics, df).toarray()
     # Message 0: its rarest place (1) with concepts 2 and 3; message 1: place 0 with concept
     # 2; message 2 names no place, so it is in no such block.
     assert blocks.shape == (3, 3)
