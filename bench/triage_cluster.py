@@ -130,6 +130,19 @@ def _score(gold: dict[str, str], pred: dict[str, int], half: str | None) -> dict
     return {"pairwise": pairwise_prf(sub, pred), "bcubed": bcubed_prf(sub, pred), "n": len(sub)}
 
 
+#: The pair precision the issue asks for beside B-cubed F1; thresholds are chosen under it.
+MIN_PAIR_PRECISION = 0.95
+
+
+def _choose(gold: dict[str, str], runs: dict[float, dict]) -> float:
+    """The threshold with the best B-cubed F1 on the tuning half among those whose pair
+    precision there is at least MIN_PAIR_PRECISION (the target asks for both); the best B-cubed
+    F1 when none is."""
+    scores = {t: _score(gold, labels, "tune") for t, labels in runs.items()}
+    precise = [t for t, s in scores.items() if s["pairwise"]["precision"] >= MIN_PAIR_PRECISION]
+    return max(precise or scores, key=lambda t: scores[t]["bcubed"]["f1"])
+
+
 def quality(verbose: bool = True, labels: Path = LABELS) -> dict:
     """Ours and the baseline on the gold, thresholds tuned on the tuning half only."""
     messages = load_messages()
@@ -139,9 +152,14 @@ def quality(verbose: bool = True, labels: Path = LABELS) -> dict:
     t0 = time.perf_counter()
     tuned = {t: _ours(messages, t) for t in ours_grid}
     seconds = (time.perf_counter() - t0) / len(ours_grid)
-    best = max(ours_grid, key=lambda t: _score(gold, tuned[t], "tune")["bcubed"]["f1"])
+    best = _choose(gold, tuned)
     result["ours"] = {
         "threshold_tuned": best,
+        "rule": f"best tuning-half B3 F1 with tuning-half pair precision >= {MIN_PAIR_PRECISION}",
+        "grid_tune_pair_precision": {
+            str(t): round(_score(gold, tuned[t], "tune")["pairwise"]["precision"], 4)
+            for t in ours_grid
+        },
         "default_threshold": DEFAULT_THRESHOLD,
         "seconds_per_run": round(seconds, 1),
         "grid_tune_bcubed_f1": {
@@ -152,7 +170,7 @@ def quality(verbose: bool = True, labels: Path = LABELS) -> dict:
     t0 = time.perf_counter()
     base_grid = [0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96]
     base = _baseline_labels(messages, base_grid)
-    base_best = max(base_grid, key=lambda t: _score(gold, base[t], "tune")["bcubed"]["f1"])
+    base_best = _choose(gold, base)
     result["baseline"] = {
         "model": "AgglomerativeClustering(cosine, average) on TF-IDF char 2-4-grams",
         "distance_threshold_tuned": base_best,
@@ -161,6 +179,13 @@ def quality(verbose: bool = True, labels: Path = LABELS) -> dict:
             str(t): round(_score(gold, base[t], "tune")["bcubed"]["f1"], 4) for t in base_grid
         },
         **{h or "all": _score(gold, base[base_best], h) for h in ("tune", "report", None)},
+    }
+    # The baseline never reaches the pair precision asked for at a useful threshold; its best
+    # B-cubed F1 regardless of precision is reported too.
+    loose = max(base_grid, key=lambda t: _score(gold, base[t], "tune")["bcubed"]["f1"])
+    result["baseline"]["best_bcubed_regardless_of_precision"] = {
+        "distance_threshold": loose,
+        **{h: _score(gold, base[loose], h) for h in ("tune", "report")},
     }
     result["titles"] = titles(messages, gold)
     result["lookup_recall"] = lookup_recall(messages, gold)

@@ -73,7 +73,8 @@ __all__ = [
 # Words that only praise says (not 方便 or 及时, which requests use too).
 _PRAISE_CUE = re.compile("点赞|点个赞|赞一个|好评|表扬|称赞|给力|好样的|满分|锦旗")
 
-#: Average similarity at which groups merge (tuned on the tuning half of the gold sample).
+#: Average similarity at which groups merge: the best B-cubed F1 on the tuning half of the gold
+#: sample among the thresholds whose pair precision there is at least 0.95.
 DEFAULT_THRESHOLD = 0.1
 #: Bigrams held by more than this share of the messages are boilerplate (希望, 尽快, 已经).
 STOP_SHARE = 0.05

@@ -192,3 +192,19 @@ def test_titles_are_whole_words_with_the_place():
     assert any(words.replace(" ", "") in m.text for m in msgs) or all(
         w in msgs[0].text for w in words.split()
     )
+
+
+def test_the_bench_chooses_the_best_threshold_that_is_precise_enough():
+    bench = _bench()
+    tune = [g for g in (f"g{i}" for i in range(40)) if bench.split_of(g) == "tune"][:3]
+    gold = {"a": tune[0], "b": tune[0], "c": tune[0], "d": tune[0], "e": tune[1], "f": tune[2]}
+    runs = {
+        # a-e together: B-cubed F1 0.846, pair precision 6/10
+        0.05: {"a": 1, "b": 1, "c": 1, "d": 1, "e": 1, "f": 2},
+        # two halves of the big group: B-cubed F1 0.8, pair precision 1
+        0.1: {"a": 1, "b": 1, "c": 2, "d": 2, "e": 3, "f": 4},
+    }
+    assert bench._choose(gold, runs) == 0.1
+    # Without a precise enough threshold, the best B-cubed F1.
+    runs[0.1] = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 1, "f": 2}
+    assert bench._choose(gold, runs) == 0.05
