@@ -209,3 +209,30 @@ def test_a_window_s_grievances_are_different_topics():
         assert all(kind), kind  # every report names its grievance
         for other in topics[k + 1 :]:
             assert not any(a & b for a in kind for b in other), (kind, other)
+
+
+def test_praise_of_a_window_and_complaints_about_it_are_two_groups(monkeypatch):
+    praise = [
+        "不动产登记窗口：材料不全还主动帮忙联系补齐，点个赞！",
+        "不动产登记窗口：材料不全还主动帮忙联系补齐，点赞！",
+        "不动产登记窗口材料不全还主动帮忙联系补齐，必须点个赞",
+    ]
+    complaints = [
+        "不动产登记窗口：材料不全，要重新交，还得再帮忙联系补齐。",
+        "不动产登记窗口材料不全，要重新交，还得再帮忙联系补齐！",
+        "不动产登记窗口：材料不全要重新交，还得再帮忙联系补齐",
+    ]
+    messages = [Message(f"p{k}", t, time=NOW) for k, t in enumerate(praise)]
+    messages += [Message(f"c{k}", t, time=NOW) for k, t in enumerate(complaints)]
+    messages += _msgs(BACKGROUND)
+    groups = _groups(messages)
+    assert len({groups[f"p{k}"] for k in range(3)}) == 1
+    assert not {groups[f"p{k}"] for k in range(3)} & {groups[f"c{k}"] for k in range(3)}
+    # Without telling praise apart, the shared words join them (the rule is what separates).
+    import numpy as np
+
+    from civicdesk.triage import cluster
+
+    monkeypatch.setattr(cluster, "_praise", lambda texts: np.zeros(len(texts), dtype=bool))
+    groups = _groups(messages)
+    assert {groups[f"p{k}"] for k in range(3)} & {groups[f"c{k}"] for k in range(3)}
