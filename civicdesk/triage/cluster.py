@@ -51,6 +51,7 @@ from civicdesk.triage.features import (
     featurize,
     idf,
 )
+from civicdesk.triage.lexicon import QUALIFIERS
 from civicdesk.triage.linkage import average_linkage
 from civicdesk.triage.pairs import candidate_pairs, pair_dots
 from civicdesk.triage.tone import Tone, read_tone
@@ -86,6 +87,8 @@ DUPLICATE_COSINE = 0.7
 DUPLICATE_GATE = 0.5
 #: Blocks up to this size give all their pairs; larger ones are sorted and windowed.
 SMALL_BLOCK = 64
+#: Messages naming more objects than this are left out of the objects rule (see _objects).
+MAX_OBJECTS = 2
 #: Neighbours paired in a sorted large block.
 WINDOW = 8
 #: Scored pairs below this share of the threshold are left out of the linkage.
@@ -285,8 +288,12 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     # pairs of two people's different words for one grievance there were never scored (and
     # count as 0 in the average). Blocks of one place and one concept are small enough to
     # pair whole (round 4: demo recall 0.851 -> 0.862, the gold unchanged, 100,000 messages
-    # about 2 s more).
-    block = sparse.hstack([gate + extra + concepts, _place_topics(gate, topics, df)])
+    # about 2 s more). The place is each message's rarest place key and the broadest key that
+    # begins it: the rarest is often a spot (文化街中段, 文化街北侧), and the reports of one
+    # street's night works, each from another spot, never met (round 5).
+    places = _rarest(gate, df, 1)
+    places = places + _roots(gate, places, df, f.vocab)
+    block = sparse.hstack([gate + extra + concepts, _place_topics(places, topics)])
     block = block.tocsc()
     block.sum_duplicates()
     cp, ci = concepts.indptr, concepts.indices
@@ -330,6 +337,9 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
     # are known on both sides and disjoint never merge: a compound's lift and its parking fees
     # are two problems however much template wording their reports share (round 4: the gold's
     # pair precision 0.948 -> 0.960 on the reporting half, the demo's 0.908 -> 0.915).
+    # Their objects too: the topics without the words that say when or how (night, noise,
+    # fees …), so that a street's night works and the night noise of a barbecue's fan stay
+    # two problems (round 5).
     # Praise of a window and complaints about it are never one problem, however alike their
     # words (材料不全还主动帮忙联系补齐，点个赞 / 同样的材料要交好几遍).
     praise = _praise([texts[r] for r in reps])
@@ -344,27 +354,87 @@ def _labels(f: Featurized, texts: list[str], threshold: float) -> np.ndarray:
         threshold,
         gate,
         weights,
-        apart=[topics, tones],
+        apart=[topics, tones, _objects(topics, f.vocab)],
     )
     return reps[labels[copy_of]]
 
 
-def _place_topics(
-    gate: sparse.csr_matrix, topics: sparse.csr_matrix, df: np.ndarray
-) -> sparse.csr_matrix:
-    """Blocking columns of one place and one concept: each placed message's rarest place key
-    (entity or name) crossed with each concept it names."""
-    m = gate.shape[0]
-    rarest = _rarest(sparse.csr_matrix(gate), df, 1)
-    place = np.full(m, -1, dtype=np.int64)
-    place[np.repeat(np.arange(m), np.diff(rarest.indptr))] = rarest.indices
-    rows = np.repeat(np.arange(m), np.diff(topics.indptr))
-    keep = place[rows] >= 0
-    rows, concept = rows[keep], topics.indices[keep].astype(np.int64)
-    _, column = np.unique(place[rows] * (topics.shape[1] + 1) + concept, return_inverse=True)
+def _objects(topics: sparse.csr_matrix, vocab: dict[str, int]) -> sparse.csr_matrix:
+    """What each message is about, for the linkage's rule: its concepts other than the
+    qualifiers (:data:`~civicdesk.triage.lexicon.QUALIFIERS`), for messages naming at most
+    :data:`MAX_OBJECTS` of them (a long letter names many things in passing, and which is its
+    own is not known: it is left out of its group's majority)."""
+    keep = np.ones(topics.shape[1], dtype=np.float32)
+    keep[[vocab["#" + q] for q in QUALIFIERS if "#" + q in vocab]] = 0.0
+    objects = sparse.csr_matrix(topics.multiply(keep[None, :]), dtype=np.float32)
+    objects.eliminate_zeros()
+    few = (np.diff(objects.indptr) <= MAX_OBJECTS).astype(np.float32)
+    objects = sparse.csr_matrix(sparse.diags(few) @ objects)
+    objects.eliminate_zeros()
+    return objects
+
+
+def _place_topics(places: sparse.csr_matrix, topics: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Blocking columns of one place and one concept: each of a message's ``places`` keys
+    crossed with each concept it names."""
+    m = places.shape[0]
+    places = sparse.csr_matrix(places)
+    topics = sparse.csr_matrix(topics)
+    # One (message, place, concept) triple per product entry of each message's places and
+    # concepts; messages hold one or two places and a few concepts.
+    per_row = np.diff(places.indptr) * np.diff(topics.indptr)
+    rows = np.repeat(np.arange(m), per_row)
+    if not len(rows):
+        return sparse.csr_matrix((m, 0), dtype=np.float32)
+    # Position of each triple within its row, split into (place, concept) offsets.
+    start = np.repeat(np.cumsum(per_row) - per_row, per_row)
+    offset = np.arange(len(rows)) - start
+    n_topics = np.diff(topics.indptr)[rows]
+    place = places.indices[places.indptr[rows] + offset // n_topics].astype(np.int64)
+    concept = topics.indices[topics.indptr[rows] + offset % n_topics].astype(np.int64)
+    _, column = np.unique(place * (topics.shape[1] + 1) + concept, return_inverse=True)
     column = column.ravel()
     return sparse.csr_matrix(
-        (np.ones(len(rows), np.float32), (rows, column)), shape=(m, int(column.max(initial=-1)) + 1)
+        (np.ones(len(rows), np.float32), (rows, column)), shape=(m, int(column.max()) + 1)
+    )
+
+
+def _roots(
+    gate: sparse.csr_matrix, rarest: sparse.csr_matrix, df: np.ndarray, vocab: dict[str, int]
+) -> sparse.csr_matrix:
+    """For each message, the most common of its place keys whose text begins its rarest
+    place key's text (文化街 for 文化街中段; entity and name keys alike), where it has one."""
+    rarest = sparse.csr_matrix(rarest)
+    has = np.diff(rarest.indptr) > 0
+    keys = rarest.indices[rarest.indptr[:-1][has]]
+    wanted = set(keys.tolist())
+    text_of = {col: key[1:] for key, col in vocab.items() if col in wanted}
+    root_of: dict[int, list[int]] = {}
+    for col in wanted:
+        text = text_of[col]
+        root_of[col] = [
+            found
+            for size in range(2, len(text))
+            for marker in "@~"
+            if (found := vocab.get(marker + text[:size])) is not None
+        ]
+    rows = np.flatnonzero(has)
+    cand_rows = np.repeat(rows, [len(root_of[k]) for k in keys.tolist()]).astype(np.int64)
+    if not len(cand_rows):
+        return sparse.csr_matrix(gate.shape, dtype=np.float32)
+    cand_cols = np.fromiter(
+        (c for k in keys.tolist() for c in root_of[k]), np.int64, len(cand_rows)
+    )
+    # Only keys the message holds among its rare places, the most common of them.
+    held = np.asarray(gate[cand_rows, cand_cols]).ravel() > 0
+    cand_rows, cand_cols = cand_rows[held], cand_cols[held]
+    order = np.lexsort((-df[cand_cols], cand_rows))
+    cand_rows, cand_cols = cand_rows[order], cand_cols[order]
+    first = np.ones(len(cand_rows), dtype=bool)
+    first[1:] = cand_rows[1:] != cand_rows[:-1]
+    return sparse.csr_matrix(
+        (np.ones(int(first.sum()), np.float32), (cand_rows[first], cand_cols[first])),
+        shape=gate.shape,
     )
 
 

@@ -62,6 +62,7 @@ _SUFFIX_TEXT = (
     "苑 府 湾 园 村 镇 乡 路 街 巷 桥 厂 店 馆 寓 庭 郡 站"
 )
 _SUFFIXES = _SUFFIX_TEXT.split()
+_SUFFIX_SET = frozenset(_SUFFIXES)
 _SUFFIX_RE = re.compile("|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True)))
 # Characters that never belong to a proper name (function words, administrative levels).
 _STOP = frozenset(
@@ -96,7 +97,10 @@ _ROAD_GENERIC_TEXT = (
     "小区 该小 本小 希望 反映 部门 相关 有关 居民 业主 政府 当地"
 )
 _ROAD_GENERIC = frozenset(_ROAD_GENERIC_TEXT.split())
-_BAD_TEXT = "道路 马路 公路 线路 出路 思路 网路 铁路 套路 网站 车站 站站 厕所 政府 市府 省府 跑路"
+# 雨路: 下点雨路上就成了河 is rain on a road, not a road called 下点雨路.
+_BAD_TEXT = (
+    "道路 马路 公路 线路 出路 思路 网路 铁路 套路 网站 车站 站站 厕所 政府 市府 省府 跑路 雨路"
+)
 _BAD_PAIRS = frozenset(_BAD_TEXT.split())
 # Words a name never reaches back over: 希望政府 is not a place, nor 反映东苑小区.
 _STOP_WORDS_TEXT = (
@@ -262,8 +266,11 @@ def _named(t: str) -> dict[str, bool]:
         ):
             end += 1  # 翠苑三区: a numbered part of a name
         run = head[start:end]
+        # A run that starts with a kind of place (幼儿园 after A7县) is no name: as a key it
+        # joined the kindergartens of a whole district (round 5).
         if (
-            run[:2] in _STOP_WORDS
+            any(run[:k] in _SUFFIX_SET for k in (2, 3))
+            or run[:2] in _STOP_WORDS
             or run[:2] in _GENERIC_HEADS
             or run[:2] in _REQUEST_WORDS
             or run[:1] in _VERB_STARTS

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONCEPTS", "concepts", "owners"]
+__all__ = ["CONCEPTS", "QUALIFIERS", "concepts", "owners"]
 
 # concept key -> words (Simplified, as normalize() writes them)
 CONCEPTS: dict[str, str] = {
@@ -110,6 +110,12 @@ CONCEPTS: dict[str, str] = {
     "hygiene": "卫生差 脏乱差 脏 老鼠 苍蝇 蟑螂",
     "pollution": "污染 排污 粉尘 扬尘 灰尘 偷排",
 }
+
+
+#: Concepts that say when or how something is wrong, not what: a street's night works and
+#: its barbecue's night noise share #night and #noise and are two problems. Clustering keeps
+#: groups whose other concepts (their objects) are disjoint apart.
+QUALIFIERS = ("night", "daytime", "noise", "sleep", "fee", "safety-hazard", "slow")
 
 
 def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:

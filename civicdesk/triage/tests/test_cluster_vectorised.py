@@ -117,19 +117,42 @@ def test_candidate_pairs_are_every_pair_of_small_blocks_and_windows_of_large_one
     assert len(a) == len(expected)
 
 
-def test_place_topic_blocks_cross_each_message_s_rarest_place_with_its_concepts():
+def test_place_topic_blocks_cross_each_message_s_places_with_its_concepts():
     from civicdesk.triage.cluster import _place_topics
 
-    # Columns: 0, 1 places (df 50 and 5); 2, 3 concepts; 4 a bigram.
-    gate = sparse.csr_matrix(np.array([[1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]))
-    grievance = sparse.csr_matrix(np.array([[0, 0, 1, 1, 1], [0, 0, 1, 0, 1], [0, 0, 1, 0, 0]]))
-    is_concept = np.array([False, False, True, True, False])
-    df = np.array([50, 5, 3, 1, 2])
-    topics = sparse.csr_matrix(grievance.multiply(is_concept[None, :].astype(np.float32)))
-    topics.eliminate_zeros()
-    blocks = _place_topics(gate, topics, df).toarray()
-    # Message 0: its rarest place (1) with concepts 2 and 3; message 1: place 0 with concept
-    # 2; message 2 names no place, so it is in no such block.
-    assert blocks.shape == (3, 3)
-    assert blocks.sum(axis=1).tolist() == [2, 1, 0]
-    assert (blocks[0] * blocks[1]).sum() == 0  # (1, 2) and (0, 2) are different blocks
+    # Columns 0, 1: places; 2, 3: concepts. Message 0 has two places (its rarest and that
+    # one's root) and two concepts, message 1 one place and one concept, message 2 no place.
+    places = sparse.csr_matrix(np.array([[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]]))
+    topics = sparse.csr_matrix(np.array([[0, 0, 1, 1], [0, 0, 1, 0], [0, 0, 1, 0]]))
+    blocks = _place_topics(places, topics).toarray()
+    # (0, 2), (0, 3), (1, 2), (1, 3) for message 0; (0, 2) for message 1, the block they share.
+    assert blocks.shape == (3, 4)
+    assert blocks.sum(axis=1).tolist() == [4, 1, 0]
+    assert (blocks[0] * blocks[1]).sum() == 1
+    assert _place_topics(places[2:], topics[2:]).shape == (1, 0)
+
+
+def test_the_root_of_a_spot_is_the_street_it_begins_with():
+    from civicdesk.triage.cluster import _rarest, _roots
+
+    texts = [
+        "文化街中段工地半夜还在干活",
+        "文化街中段晚上施工吵",
+        "文化街北侧工地深夜施工扰民",
+        "文化街北侧凌晨打桩",
+        "文化街路面破损",
+        "幸福路积水",
+        "幸福路积水严重",
+    ]
+    f = featurize(texts)
+    gate = (f.entity + f.names).tocsr()
+    df = np.asarray((gate > 0).sum(axis=0)).ravel()
+    inverse = {i: k for k, i in f.vocab.items()}
+    rarest = _rarest(gate, df, 1)
+    roots = _roots(gate, rarest, df, f.vocab)
+    spot = [inverse[c][1:] for c in rarest.indices]
+    root = {r: inverse[c][1:] for r, c in zip(*roots.nonzero(), strict=True)}
+    assert spot[0].startswith("文化街中") and spot[2].startswith("文化街北")
+    # The two spots' messages share their street's key, the broadest key that begins them.
+    assert root[0] == root[2] == "文化街"
+    assert 5 not in root  # 幸福路 is a whole key: nothing shorter begins it
