@@ -42,7 +42,8 @@ FORMAT = "civicdesk-same-problem-index"
 VERSION = 5  # 2: name keys (~) beside entity keys, concepts (#) among the anchors;
 # 3: power cuts and new connections, subsidies and policies are apart (lexicon);
 # 4: the opening of a forwarded post (网友爆料, 群里居民反映) is no name key; concepts of
-# service-window grievances (lexicon); 5: a kind of place (幼儿园) is no name key, 雨路 no road
+# service-window grievances (lexicon); 5: a kind of place (幼儿园) is no name key, 雨路 no
+# road, concepts of firms' grievances (lexicon)
 N_ANCHORS = 6
 POSTING_CAP = 20_000
 VERIFY = 256
