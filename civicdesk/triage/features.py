@@ -97,9 +97,10 @@ _ROAD_GENERIC_TEXT = (
     "小区 该小 本小 希望 反映 部门 相关 有关 居民 业主 政府 当地"
 )
 _ROAD_GENERIC = frozenset(_ROAD_GENERIC_TEXT.split())
-# 雨路: 下点雨路上就成了河 is rain on a road, not a road called 下点雨路.
+# 雨路: 下点雨路上就成了河 is rain on a road, not a road called 下点雨路; 老人走路 is walking.
 _BAD_TEXT = (
-    "道路 马路 公路 线路 出路 思路 网路 铁路 套路 网站 车站 站站 厕所 政府 市府 省府 跑路 雨路"
+    "道路 马路 公路 线路 出路 思路 网路 铁路 套路 网站 车站 站站 厕所 政府 市府 省府 跑路 雨路 "
+    "走路 问路 让路 带路 绕路 拦路 挡路 堵路 过路 迷路 顺路"
 )
 _BAD_PAIRS = frozenset(_BAD_TEXT.split())
 # Words a name never reaches back over: 希望政府 is not a place, nor 反映东苑小区.
@@ -231,10 +232,10 @@ def _entities(t: str) -> tuple[dict[str, None], list[tuple[int, int]]]:
 
 # Where a name starts: the start of the text (a title's first word is usually its subject), or
 # right after an administrative level (A市江山帝景…, 西地省富惠天下…, A7县星沙派…).
-# 小区, 超市 … are not administrative levels.
+# 小区, 超市 … are not administrative levels, nor 区域 or 市场 (南苑农贸市场北侧: no name 场北侧).
 _NAME_START = re.compile(
-    r"^|(?<=[^小社园校景片城街厂营商住新老二三四五六七八九十]区)|(?<=[^超菜夜城门集股上]市)"
-    r"|(?<=[县省])|(?<=街道)"
+    r"^|(?<=[^小社园校景片城街厂营商住新老二三四五六七八九十]区)(?!域)"
+    r"|(?<=[^超菜夜城门集股上]市)(?!场)|(?<=[县省])|(?<=街道)"
 )
 _NAME_BREAK = frozenset("的了是在和与及或对从向到为以于被把给将市区县省")
 

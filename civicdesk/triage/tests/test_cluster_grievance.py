@@ -401,3 +401,24 @@ def test_firms_words_for_one_grievance_meet_without_a_place():
     assert len({groups[f"i{k}"] for k in range(4)}) == 1
     assert len({groups[f"l{k}"] for k in range(4)}) == 1
     assert groups["i0"] != groups["l0"]
+
+
+def test_walking_is_no_road_and_a_market_no_administrative_level():
+    from civicdesk.triage.features import extract
+
+    # 老人走路容易绊倒 made a place 老人走路 that joined five streets' loose paving stones;
+    # after 农贸市场 a name 场北侧人行道 joined two markets' reports.
+    assert not [e for e in extract("湖滨路人行道砖松动，老人走路容易绊倒").entity if "走路" in e]
+    assert "湖滨路" in extract("湖滨路人行道砖松动，老人走路容易绊倒").entity
+    assert not [n for n in extract("南苑农贸市场北侧人行道排水管堵塞").names if "北侧" in n]
+    assert "富惠天下" in extract("A市富惠天下涉嫌非法集资").names
+
+
+def test_an_impact_of_any_window_grievance_is_not_the_many_windows_grievance():
+    from civicdesk.triage.lexicon import concepts
+
+    # 只能下午再跑一趟 and 白跑一趟 follow a lunch closing or a lost file alike; they made
+    # every report about one window share the topic of running between its windows.
+    for text in ("午饭时间一个窗口都不开，只能下午再跑一趟", "系统坏了办不了，白跑一趟"):
+        assert "#errands" not in concepts(text)
+    assert "#errands" in concepts("一件事让我在几个窗口之间来回跑")
