@@ -46,6 +46,8 @@ HEAD_CHARS = 48
 MEMBERS = 4
 #: Longest grievance phrase, in characters.
 PHRASE_CHARS = 16
+#: What a word of one member's statement alone is discounted by when statements are weighed.
+LONE_WORD_DISCOUNT = 0.5
 #: Longest title.
 TITLE_CHARS = 40
 
@@ -295,9 +297,15 @@ class TitleMaker:
         if not used:
             return ""
 
+        # A word counts by how many members use it, less a half: the words of one stray
+        # member (a parked car among a crossing's water-pressure reports) weigh half what
+        # they did, and the shared grievance wins (round 5; counting shared words only made
+        # the gold's titles worse, round 4).
         def weight(tokens: list[str]) -> float:
             return sum(
-                used[w] * self._word_rarity(w) for w in set(tokens) if self._content(w, places)
+                (used[w] - LONE_WORD_DISCOUNT) * self._word_rarity(w)
+                for w in set(tokens)
+                if self._content(w, places)
             )
 
         for best in sorted(statements, key=weight, reverse=True):

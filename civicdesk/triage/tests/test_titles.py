@@ -123,3 +123,25 @@ def test_title_whole_words(title, whole):
         "西地省步趣网络科技有限公司的调查结果出来了没有",
     ]
     assert title_whole_words(title, members) is whole
+
+
+def test_a_stray_member_s_words_do_not_make_the_title():
+    from civicdesk.triage.features import analysis_text, featurize
+    from civicdesk.triage.titles import TitleMaker
+
+    # A parked car's long report among a crossing's water-pressure reports: its many rare words
+    # outweighed the grievance the others share.
+    texts = [
+        "中山路口旁边有辆银色轿车停了半年没动过，落满了灰，轮胎都瘪了，挡住了消防通道",
+        "中山路口高层水压不足，楼上洗澡困难",
+        "中山路口水压不足，六楼以上经常没水",
+        "中山路口这几天水压太低，做饭接不到水",
+        "幸福路路灯不亮",
+        "东苑小区电梯坏了",
+        "湖滨路路面破损",
+        "南环路垃圾没人清运",
+    ]
+    texts = [analysis_text(t) for t in texts]
+    title = TitleMaker(featurize(texts), texts).title([0, 1, 2, 3])
+    assert "水压不足" in title, title
+    assert "车" not in title, title
