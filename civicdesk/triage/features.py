@@ -67,7 +67,7 @@ _SUFFIX_RE = re.compile("|".join(sorted(map(re.escape, _SUFFIXES), key=len, reve
 # Characters that never belong to a proper name (function words, administrative levels).
 _STOP = frozenset(
     "的了是在我们你他她它和与及或也都就还又很被把给对从向到为以于之其这那个有没不无要会能可应请该本"
-    "此各每某等啊吗呢吧呀着过得地号市区县省"
+    "此各每某等啊吗呢吧呀着过得地号市区县省去"
     "、。,.!?;: "
 )
 # Name heads that are generic, not names: 物业公司, 人民医院, 道路, 马路, 网站 …
@@ -75,6 +75,7 @@ _GENERIC_TEXT = (
     "物业 开发 建设 房产 地产 置业 有限 责任 人民 中心 附近 周边 旁边 门口 对面 整个 所有 一个 "
     "这个 那个 我们 小区 附属 城管 公交 该小 本小 农村 新建 修建 道路 马路 公路 城市 居民 "
     "业主 工作 单位 政府 当地 学校 医院 希望 反映 部门 领导 相关 有关 公交 地铁 我司 本公 该公 "
+    "办事 "
     # Kinds of shop and trade: 烧烤店, 麻将馆, 农贸市场 name a kind of place, not one place.
     "烧烤 餐饮 饭 餐 小吃 夜宵 水果 理发 美发 便利 快递 药 洗车 修车 网吧 麻将 棋牌 茶 农贸 菜 "
     "超 商 培训 中介 装修 五金 服装 早餐 面 粉 火锅 足浴 按摩 KTV ktv 酒 宾 旅 诊 工"
@@ -106,7 +107,7 @@ _BAD_PAIRS = frozenset(_BAD_TEXT.split())
 # Words a name never reaches back over: 希望政府 is not a place, nor 反映东苑小区.
 _STOP_WORDS_TEXT = (
     "希望 反映 要求 建议 请求 投诉 举报 关于 位于 就是 没有 一个 我们 他们 政府 部门 领导 单位 "
-    "居民 业主 还有 以及 附近 门口 旁边 对面 周边 今天 目前 现在 已经 影响 办理 注销 开办 "
+    "居民 业主 还有 以及 附近 门口 旁边 对面 周边 今天 目前 现在 已经 影响 办理 注销 "
     "住在 家住 地点 楼下 楼上 隔壁 底下 边上 这边 那边 今天 去了 "
     # Times of day: 晚上工地 is no place.
     "晚上 半夜 深夜 夜间 夜里 白天 每天 凌晨 早上 中午 下午 上午 最近 经常 一直"

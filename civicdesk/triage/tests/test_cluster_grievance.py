@@ -422,3 +422,11 @@ def test_an_impact_of_any_window_grievance_is_not_the_many_windows_grievance():
     for text in ("午饭时间一个窗口都不开，只能下午再跑一趟", "系统坏了办不了，白跑一趟"):
         assert "#errands" not in concepts(text)
     assert "#errands" in concepts("一件事让我在几个窗口之间来回跑")
+
+
+def test_a_service_window_is_a_place_and_going_to_it_is_not_its_name():
+    from civicdesk.triage.features import extract
+
+    # 企业开办窗口 is a window like 不动产登记窗口; 中午去办事窗口都关了 names no window.
+    assert "企业开办窗口" in extract("企业开办窗口：工作人员很耐心，点个赞").entity
+    assert not [e for e in extract("说一下，中午去办事窗口都关了").entity if "去" in e]

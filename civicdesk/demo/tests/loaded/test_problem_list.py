@@ -53,9 +53,9 @@ def test_problem_list_groups_by_place_and_grievance(loaded_demo) -> None:
     reason=(
         "Known limitation (docs/triage-clustering.md): one grievance (staff attitude) at "
         "different windows of the one service centre: the windows' reports share the place "
-        "政务服务中心, and 企业开办窗口 is no place key, so one hot group of the 300-opinion "
-        "demo holds the attitude reports of four windows (before round 4 it held six "
-        "grievances of several windows)"
+        "政务服务中心 (their address), so one hot group of the 300-opinion demo holds the "
+        "attitude reports of four windows (before round 4 it held six grievances of several "
+        "windows)"
     ),
 )
 def test_the_hottest_groups_about_a_place_are_one_problem_each(loaded_demo) -> None:
