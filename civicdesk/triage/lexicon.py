@@ -95,11 +95,13 @@ CONCEPTS: dict[str, str] = {
     # enterprise running between departments for a licence is another problem).
     "queue": "排队 排长队 取号 等了 等候 队排",
     "attitude": "态度 不耐烦 爱理不理 说话很冲 推诿 扯皮 踢皮球 不归我管 互相推 生硬 冷漠 刁难",
-    "paperwork": "材料 证明 手续 审批 审核 复印件 盖章 重新交 交好几遍 反复提交 重复提交",
+    "paperwork": "材料 证明 手续 复印件 盖章 重新交 交好几遍 反复提交 重复提交",
     "errands": "好几个窗口 几个窗口 多个窗口 窗口之间 跑断腿",
     "online-service": (
-        "网上办事大厅 网上办理 网上提交 网上申报 政务网 小程序 打不开 卡顿 卡死 闪退 掉线 系统"
+        "网上办事大厅 网上办理 网上提交 网上申报 政务网 小程序 打不开 卡顿 卡死 闪退 掉线"
     ),
+    # A window's own system down (排到了说系统坏了) is not the online hall that will not load.
+    "system-down": "系统故障 系统坏了 出故障 死机 宕机 瘫痪 系统维护 系统升级 停机",
     "opening-hours": "午休 中午 午饭 下班前 提前下班 延时服务 不开门 关门 都关了",
     "slacking": "玩手机 刷手机 聊天 脱岗 离岗 串岗 上班时间",
     "slow": (
