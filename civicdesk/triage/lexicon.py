@@ -94,7 +94,9 @@ CONCEPTS: dict[str, str] = {
     # between windows is its own grievance; 来回跑 and 跑多个 alone are not in it (an
     # enterprise running between departments for a licence is another problem).
     "queue": "排队 排长队 取号 等了 等候 队排",
-    "attitude": "态度 不耐烦 爱理不理 说话很冲 推诿 扯皮 踢皮球 不归我管 互相推 生硬 冷漠 刁难",
+    "attitude": "态度 不耐烦 爱理不理 说话很冲 生硬 冷漠 刁难",
+    # Passing the buck is not rudeness: a polite clerk can send you on all the same.
+    "buck-passing": "推诿 扯皮 踢皮球 不归我管 互相推 推来推去",
     "paperwork": "材料 证明 手续 复印件 盖章 重新交 交好几遍 反复提交 重复提交",
     "errands": "好几个窗口 几个窗口 多个窗口 窗口之间 跑断腿",
     "online-service": (

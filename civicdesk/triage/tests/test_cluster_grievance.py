@@ -208,7 +208,9 @@ def test_a_window_s_grievances_are_different_topics():
     # and a file handed in twice one topic; 系统 made a window's system down the online hall.
     overdue = ["审批超过承诺时限", "审批一拖再拖"]
     down = ["取号后被告知系统故障", "排到了说系统坏了办不了", "系统又出故障了"]
-    kinds = (lunch, online, phones, resubmit, overdue, down)
+    rude = ["窗口工作人员态度生硬", "窗口的人说话很冲", "工作人员爱理不理的"]
+    buck = ["工作人员推诿扯皮", "几个窗口互相推，谁都不管", "问什么都说不归我管"]
+    kinds = (lunch, online, phones, resubmit, overdue, down, rude, buck)
     topics = [[set(concepts(text)) for text in kind] for kind in kinds]
     for k, kind in enumerate(topics):
         assert all(kind), kind  # every report names its grievance
