@@ -81,7 +81,7 @@ CONCEPTS: dict[str, str] = {
     # 兑现 alone (a promise kept) belongs to neither.
     "subsidy": "补贴 补助 奖励 扶持资金 奖励资金 拨付",
     "policy": "政策兑现 惠企政策 政策落实 优惠政策",
-    "housing-quality": "开裂 裂缝 渗漏 漏雨 墙皮 质量问题 屋顶漏 空鼓",
+    "housing-quality": "开裂 裂缝 渗漏 漏雨 墙皮 质量问题 屋顶漏 屋面 雨就漏 空鼓",
     "delivery": "交房 延期交房 逾期交房 收房 验房",
     "sales": "捆绑 车位 认购 定金 认筹 开发商 售楼",
     "demolition": "拆迁 征收 补偿 安置 征地",
@@ -93,7 +93,8 @@ CONCEPTS: dict[str, str] = {
     # demo's window reports B³ 0.71 → 0.76, in its last two weeks 0.64 → 0.80). Running
     # between windows is its own grievance; 来回跑 and 跑多个 alone are not in it (an
     # enterprise running between departments for a licence is another problem).
-    "queue": "排队 排长队 取号 等了 等候 队排",
+    # 取号 (taking a number) starts every visit, whatever then goes wrong.
+    "queue": "排队 排长队 等了 等候 队排",
     "attitude": "态度 不耐烦 爱理不理 说话很冲 生硬 冷漠 刁难",
     # Passing the buck is not rudeness: a polite clerk can send you on all the same.
     "buck-passing": "推诿 扯皮 踢皮球 不归我管 互相推 推来推去",
@@ -110,7 +111,8 @@ CONCEPTS: dict[str, str] = {
         "太慢 迟迟 一拖再拖 拖了 遥遥无期 进度慢 周期长 没下文 没消息 超时 超期 承诺时限 逾期未"
     ),
     # What firms complain of (营商环境): inspections, hiring, fines, permits, rent, rules
-    # applied unevenly, loans, and the middlemen at the approval hall. Firms name no place, so
+    # applied unevenly, loans, running between departments, and the middlemen at the
+    # approval hall. Firms name no place, so
     # without these their different words for one grievance never met (round 5: the demo's
     # B³ 0.899 -> 0.916). Left out, measured: 工人 (工人工资 is unpaid wages), 资金周转 (what
     # any unpaid firm says), 执照 (the errand of a window report, 办理营业执照变更), 房租 (a
@@ -124,6 +126,7 @@ CONCEPTS: dict[str, str] = {
     "enforcement": "标准不一 说法不一 尺度不一 口径不一",
     "financing": "融资 贷款 利息 授信 抵押 过桥",
     "jobs": "招聘 招聘会 求职 找工作 就业",
+    "departments": "多个部门 好几个部门 几个部门 部门之间 每个部门 各个部门",
     "middleman": "黑中介 冒充 假冒 假装是 揽活 拉人 号贩子 倒号",
     "weight": "缺斤短两 秤不准 短秤 少了二两",
     "expired": "过期 变质 保质期",

@@ -210,7 +210,9 @@ def test_a_window_s_grievances_are_different_topics():
     down = ["取号后被告知系统故障", "排到了说系统坏了办不了", "系统又出故障了"]
     rude = ["窗口工作人员态度生硬", "窗口的人说话很冲", "工作人员爱理不理的"]
     buck = ["工作人员推诿扯皮", "几个窗口互相推，谁都不管", "问什么都说不归我管"]
-    kinds = (lunch, online, phones, resubmit, overdue, down, rude, buck)
+    # 取号 is how every visit starts: as #queue it put a system down in the queue's topic.
+    queue = ["排队时间太长", "只开了两个窗口，队排到门外"]
+    kinds = (lunch, online, phones, resubmit, overdue, down, rude, buck, queue)
     topics = [[set(concepts(text)) for text in kind] for kind in kinds]
     for k, kind in enumerate(topics):
         assert all(kind), kind  # every report names its grievance
@@ -391,6 +393,8 @@ def test_firms_words_for_one_grievance_meet_without_a_place():
         "inspection": ["我公司重复检查影响经营", "各部门轮番上门", "检查一拨接一拨"],
         "hiring": ["生产线招不到工人", "熟练工很难招", "企业招工难"],
         "financing": ["融资难融资贵", "贷款利息太高", "银行贷款批不下来"],
+        "departments": ["营业执照变更要跑多个部门", "变更执照要在好几个部门之间来回跑"],
+        "housing-quality": ["老旧小区屋顶漏水", "顶楼屋面渗水", "老房子顶楼一下雨就漏"],
     }
     for key, texts in said.items():
         assert all("#" + key in concepts(text) for text in texts), key
