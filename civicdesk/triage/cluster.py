@@ -53,7 +53,7 @@ from civicdesk.triage.features import (
 )
 from civicdesk.triage.lexicon import QUALIFIERS
 from civicdesk.triage.linkage import average_linkage
-from civicdesk.triage.pairs import candidate_pairs, pair_dots
+from civicdesk.triage.pairs import candidate_pairs, pair_dots, ranges
 from civicdesk.triage.tone import Tone, read_tone
 
 __all__ = [
@@ -378,24 +378,21 @@ def _place_topics(places: sparse.csr_matrix, topics: sparse.csr_matrix) -> spars
     """Blocking columns of one place and one concept: each of a message's ``places`` keys
     crossed with each concept it names."""
     m = places.shape[0]
-    places = sparse.csr_matrix(places)
-    topics = sparse.csr_matrix(topics)
-    # One (message, place, concept) triple per product entry of each message's places and
-    # concepts; messages hold one or two places and a few concepts.
-    per_row = np.diff(places.indptr) * np.diff(topics.indptr)
-    rows = np.repeat(np.arange(m), per_row)
-    if not len(rows):
-        return sparse.csr_matrix((m, 0), dtype=np.float32)
-    # Position of each triple within its row, split into (place, concept) offsets.
-    start = np.repeat(np.cumsum(per_row) - per_row, per_row)
-    offset = np.arange(len(rows)) - start
-    n_topics = np.diff(topics.indptr)[rows]
-    place = places.indices[places.indptr[rows] + offset // n_topics].astype(np.int64)
-    concept = topics.indices[topics.indptr[rows] + offset % n_topics].astype(np.int64)
-    _, column = np.unique(place * (topics.shape[1] + 1) + concept, return_inverse=True)
-    column = column.ravel()
+    places, topics = sparse.csr_matrix(places), sparse.csr_matrix(topics)
+    held, named = np.diff(places.indptr), np.diff(topics.indptr)
+    rows, codes = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    # A message holds one or two places: its k-th place with each of its concepts, per k.
+    for k in range(int(held.max(initial=0))):
+        has = np.flatnonzero(held > k)
+        place = places.indices[places.indptr[has] + k].astype(np.int64)
+        concept = topics.indices[ranges(topics.indptr[has], named[has])].astype(np.int64)
+        rows.append(np.repeat(has, named[has]))
+        codes.append(np.repeat(place, named[has]) * (topics.shape[1] + 1) + concept)
+    row, code = np.concatenate(rows), np.concatenate(codes)
+    _, column = np.unique(code, return_inverse=True)
     return sparse.csr_matrix(
-        (np.ones(len(rows), np.float32), (rows, column)), shape=(m, int(column.max()) + 1)
+        (np.ones(len(row), np.float32), (row, column.ravel())),
+        shape=(m, int(column.max(initial=-1)) + 1),
     )
 
 
