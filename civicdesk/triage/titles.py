@@ -315,8 +315,11 @@ class TitleMaker:
                 start += 1
             while end > start and self._filler(best[end - 1], places):
                 end -= 1
-            # 要跑多个 | 部门: a counting word keeps its noun.
-            if start < end < len(best) and best[end - 1] in _COUNTING:
+            # The word cut after the end belongs to it when the end is a counting word (要跑多个
+            # | 部门: it keeps its noun) or a one-character adjective (水是黄 | 的).
+            if start < end < len(best) and (
+                best[end - 1] in _COUNTING or (best[end] == "的" and len(best[end - 1]) == 1)
+            ):
                 end += 1
             phrase = "".join(best[start:end])
             if 0 < len(phrase) <= PHRASE_CHARS:

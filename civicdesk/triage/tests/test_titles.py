@@ -145,3 +145,20 @@ def test_a_stray_member_s_words_do_not_make_the_title():
     title = TitleMaker(featurize(texts), texts).title([0, 1, 2, 3])
     assert "水压不足" in title, title
     assert "车" not in title, title
+
+
+def test_a_one_character_adjective_keeps_its_de():
+    from civicdesk.triage.features import analysis_text, featurize
+    from civicdesk.triage.titles import TitleMaker
+
+    # Trimming the final 的 of 水是黄的 left 水是黄, which is no phrase.
+    texts = [
+        "柳岸小区水龙头放出来的水是黄的",
+        "柳岸小区水龙头放出来的水是黄的！",
+        "柳岸小区水龙头放出来的水是黄的，请处理",
+        "幸福路路灯不亮",
+        "东苑小区电梯坏了",
+    ]
+    texts = [analysis_text(t) for t in texts]
+    title = TitleMaker(featurize(texts), texts).title([0, 1, 2])
+    assert title.endswith("黄的"), title
