@@ -18,9 +18,10 @@ or a fragment of boilerplate.
 * **Grievance**: a member's statement, in whole words (rjieba: jieba's dictionary and HMM in
   Rust): its first clause (brackets end clauses) that says something besides the places, a
   word mostly inside a place counting as the place's; the one whose words the others share
-  most and are rarest in the collection, trimmed at both ends of boilerplate (反映, 希望 …) and
-  of where in the place it is (18栋附近这边, 地下车库入口), never ending on a counting word
-  whose noun was cut (跑多个|部门).
+  most and are rarest in the collection (a word used by one member alone counts half), trimmed
+  at both ends of boilerplate (反映, 希望 …) and of where in the place it is (18栋附近这边,
+  地下车库入口), never ending on a counting word whose noun was cut (跑多个|部门) or on a
+  one-character adjective whose 的 was (水是黄|的).
 
 Only each member's head (the first :data:`HEAD_CHARS` characters: the title, or the first
 sentence) and at most :data:`MEMBERS` members are segmented, which keeps the segmenter's cost
@@ -119,6 +120,11 @@ def _names_something(key: str) -> bool:
     return bool(tags) and tags[-1] not in _NOT_NAME_END and tags[0] not in _NOT_NAME_START
 
 
+def _says_nothing(name: str) -> bool:
+    """A greeting or boilerplate (网友爆料, 我公司): no place, however many members use it."""
+    return _GREETING.fullmatch(name) is not None or name in _STOP
+
+
 def _longest_run(tokens: list[str]) -> list[str]:
     """Of words split by removed places (" "), the longest run."""
     runs: list[list[str]] = [[]]
@@ -173,7 +179,7 @@ class TitleMaker:
             name = key[1:]
             if key[0] == "~":
                 name = self._name_end(name)
-            if len(name) < 2 or df[col] < 1 or _GREETING.fullmatch(name) or name in _STOP:
+            if len(name) < 2 or df[col] < 1 or _says_nothing(name):
                 continue  # 网友爆料 starts many texts and is no name
             # Most members first; then a suffixed entity (a whole name) over a name key; then
             # the longer name; then the rarer in the collection (the window, not the service
@@ -408,7 +414,7 @@ class TitleMaker:
             place = self._name(place[1:], rows)
         elif place:
             place = self._with_tail(self._whole(place[1:], rows), rows)
-        if _GREETING.fullmatch(place) or place in _STOP:
+        if _says_nothing(place):
             place = ""
         phrase = self._phrase(rows, self._places(rows, place), place)
         if not phrase and not place:
